@@ -1,0 +1,47 @@
+import { blobRoutes } from './blobs/routes.js';
+import { keyRoutes } from './auth/routes.js';
+import { projectRoutes } from './projects/routes.js';
+import { renderReference } from './docs/reference.js';
+import type { HubDeps } from './http/env.js';
+import { handleError } from './http/errors.js';
+import { jsonBodies, jsonBodyLimit } from './http/guards.js';
+import { newRouter } from './http/openapi.js';
+import { OutpostError } from '../shared/errors.js';
+import { VERSION } from './version.js';
+
+const isApiPath = (path: string) => /^\/(v1|api|ajax-api)(\/|$)/.test(path);
+
+const OPENAPI = {
+  openapi: '3.1.0',
+  info: { title: 'Outpost hub', version: VERSION, description: 'Model registry, experiment runs and device sync for models at the edge.' },
+};
+
+/** The whole hub as one Hono app; Node and Workers entries only supply its dependencies. */
+export function createApp(deps: HubDeps) {
+  const app = newRouter();
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.onError(handleError);
+  app.use('/v1/*', jsonBodies, jsonBodyLimit);
+
+  app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
+
+  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
+  app.doc31('/openapi.json', OPENAPI);
+  app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI) as never)));
+
+  app.notFound(async (c) => {
+    if (!isApiPath(c.req.path) && deps.assets && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+      const asset = await deps.assets(c.req.raw);
+      if (asset) return asset;
+    }
+    return handleError(new OutpostError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}; see /docs`), c);
+  });
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

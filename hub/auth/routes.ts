@@ -1,0 +1,47 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createdKeySchema, createKeySchema, keyInfoSchema, keyListSchema } from '../../shared/schemas/keys.js';
+import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { access } from './access.js';
+import { createKey, listKeys, revokeKey } from './keys.js';
+
+const admin = access({ secret: 'admin' });
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/keys',
+  tags: ['keys'],
+  summary: 'Create a key',
+  description: 'Secret keys (`sk_…`) carry a role: admin, write or read. Publishable keys (`pk_…`) are for devices and public pages. The key is returned once.',
+  security,
+  middleware: admin,
+  request: { body: { content: json(createKeySchema), required: true } },
+  responses: { 201: { description: 'Created; `secret` is shown only now', content: json(createdKeySchema) }, ...errorResponses(400, 401, 403) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/keys',
+  tags: ['keys'],
+  summary: "List the project's keys (never the keys themselves)",
+  security,
+  middleware: admin,
+  responses: { 200: { description: 'Keys', content: json(keyListSchema) }, ...errorResponses(401, 403) },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/v1/keys/{id}',
+  tags: ['keys'],
+  summary: 'Revoke a key',
+  description: 'The key stops working at once. Revoking a revoked key returns it unchanged.',
+  security,
+  middleware: admin,
+  request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: { 200: { description: 'Revoked', content: json(z.object({ key: keyInfoSchema })) }, ...errorResponses(401, 403, 404) },
+});
+
+export const keyRoutes = newRouter()
+  .openapi(create, async (c) => c.json(await createKey(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')), 201))
+  .openapi(list, async (c) => c.json({ keys: await listKeys(c.var.deps.db, c.var.principal.projectId) }, 200))
+  .openapi(revoke, async (c) => c.json({ key: await revokeKey(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id) }, 200));

@@ -1,0 +1,27 @@
+import { and, eq } from 'drizzle-orm';
+import type { Digest } from '../../shared/digest.js';
+import type { Db } from '../db/client.js';
+import { blobs, projectBlobs } from '../db/schema.js';
+
+/** The blob as the project sees it: null when it does not exist or the project has never uploaded or referenced it. */
+export async function findProjectBlob(db: Db, projectId: string, digest: Digest) {
+  const [row] = await db
+    .select({ size: blobs.size, deviceVisible: projectBlobs.deviceVisible })
+    .from(projectBlobs)
+    .innerJoin(blobs, eq(blobs.digest, projectBlobs.digest))
+    .where(and(eq(projectBlobs.projectId, projectId), eq(projectBlobs.digest, digest)));
+  return row ?? null;
+}
+
+export async function blobIsStored(db: Db, digest: Digest): Promise<boolean> {
+  const [row] = await db.select({ digest: blobs.digest }).from(blobs).where(eq(blobs.digest, digest));
+  return Boolean(row);
+}
+
+/** Records that the blob is stored and that the project may read it; both idempotent. */
+export async function recordProjectBlob(db: Db, projectId: string, digest: Digest, size: number): Promise<void> {
+  await db.batch([
+    db.insert(blobs).values({ digest, size, createdAt: new Date() }).onConflictDoNothing(),
+    db.insert(projectBlobs).values({ projectId, digest, deviceVisible: false, createdAt: new Date() }).onConflictDoNothing(),
+  ]);
+}

@@ -1,0 +1,75 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
+import type { Digest } from '../../shared/digest.js';
+import { digestMismatch, tooLarge } from './errors.js';
+import type { BlobStore, ByteRange, WriteOptions } from './store.js';
+
+/** Blobs as files: `<root>/sha256/ab/cdef…`, written to `<root>/tmp/` and renamed into place once verified. */
+export class FsBlobStore implements BlobStore {
+  constructor(readonly root: string) {}
+
+  pathOf(digest: Digest): string {
+    const hex = digest.slice('sha256:'.length);
+    return join(this.root, 'sha256', hex.slice(0, 2), hex.slice(2));
+  }
+
+  get tmpDir(): string {
+    return join(this.root, 'tmp');
+  }
+
+  async write(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, randomUUID());
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    try {
+      const size = await hashInto(digest, body, options, out);
+      out.end();
+      await once(out, 'finish');
+      const final = this.pathOf(digest);
+      await mkdir(join(final, '..'), { recursive: true });
+      await rename(tmp, final); // atomic: readers see the whole file or none
+      return { size };
+    } catch (err) {
+      out.destroy();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async verify(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
+    return { size: await hashInto(digest, body, options) };
+  }
+
+  async exists(digest: Digest) {
+    return stat(this.pathOf(digest)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async read(digest: Digest, range?: ByteRange) {
+    if (!(await this.exists(digest))) return null;
+    const file = createReadStream(this.pathOf(digest), range ? { start: range.start, end: range.end } : {});
+    return Readable.toWeb(file) as ReadableStream<Uint8Array>;
+  }
+}
+
+/** Streams the body through sha256 (and into `out` when given); throws 413 past the limit, 422 on mismatch. */
+async function hashInto(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions, out?: WriteStream) {
+  if (options.declaredSize !== undefined && options.declaredSize > options.maxBytes) throw tooLarge(options.maxBytes);
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > options.maxBytes) throw tooLarge(options.maxBytes);
+    hash.update(chunk);
+    if (out && !out.write(chunk)) await once(out, 'drain');
+  }
+  const actual = `sha256:${hash.digest('hex')}`;
+  if (actual !== digest) throw digestMismatch(digest, actual, size);
+  return size;
+}

@@ -1,0 +1,98 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { DIGEST_RE, type Digest } from '../../shared/digest.js';
+import { notFound } from '../../shared/errors.js';
+import { access } from '../auth/access.js';
+import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { blobIsStored, findProjectBlob, recordProjectBlob } from './access.js';
+import { parseRange } from './range.js';
+
+const params = z.object({
+  digest: z
+    .string()
+    .regex(DIGEST_RE, 'must be sha256: followed by 64 lowercase hex characters')
+    .openapi({ param: { name: 'digest', in: 'path' }, example: `sha256:${'ab'.repeat(32)}` }),
+});
+const putResult = z.object({ digest: z.string(), size: z.number().int(), created: z.boolean() });
+
+const putBlob = createRoute({
+  method: 'put',
+  path: '/v1/blobs/{digest}',
+  tags: ['blobs'],
+  summary: 'Upload a blob by its sha256 digest',
+  description:
+    'Streams the body while hashing it. A body that does not hash to the digest is refused with 422 and nothing is stored, ' +
+    'also when the client goes away mid-upload. Uploading a blob the project already has is a no-op (200).',
+  security,
+  middleware: access({ secret: 'write' }),
+  request: { params, body: { content: { 'application/octet-stream': { schema: z.any() } }, required: true } },
+  responses: {
+    201: { description: 'Stored', content: { 'application/json': { schema: putResult } } },
+    200: { description: 'Already stored; nothing written', content: { 'application/json': { schema: putResult } } },
+    ...errorResponses(400, 401, 403, 411, 413, 422),
+  },
+});
+
+const getBlob = createRoute({
+  method: 'get',
+  path: '/v1/blobs/{digest}',
+  tags: ['blobs'],
+  summary: 'Download a blob (HEAD for existence and size)',
+  description:
+    'Immutable: `ETag` is the digest, `If-None-Match` gives 304, `Range: bytes=a-b` gives 206. ' +
+    'A project reads only blobs it uploaded or references; publishable keys only those of models exposed to devices.',
+  security,
+  middleware: access({ secret: 'read', device: true }),
+  request: { params },
+  responses: {
+    200: { description: 'The bytes', content: { 'application/octet-stream': { schema: z.any() } } },
+    206: { description: 'The requested range' },
+    304: { description: 'Not modified' },
+    ...errorResponses(401, 403, 404, 416),
+  },
+});
+
+export const blobRoutes = newRouter()
+  .openapi(putBlob, async (c) => {
+    const digest = c.req.valid('param').digest as Digest;
+    const { db, blobs, config } = c.var.deps;
+    const { projectId } = c.var.principal;
+    const mine = await findProjectBlob(db, projectId, digest);
+    if (mine) return c.json({ digest, size: mine.size, created: false }, 200);
+
+    const length = c.req.header('content-length');
+    const options = { maxBytes: config.maxUpload, declaredSize: length === undefined ? undefined : Number(length) };
+    const body = c.req.raw.body ?? new Blob([]).stream();
+    // Stored by another project: the caller proves it has the same bytes before it may read them.
+    const known = (await blobIsStored(db, digest)) && (await blobs.exists(digest));
+    const { size } = known ? await blobs.verify(digest, body, options) : await blobs.write(digest, body, options);
+    await recordProjectBlob(db, projectId, digest, size);
+    return c.json({ digest, size, created: !known }, known ? 200 : 201);
+  })
+  .openapi(getBlob, async (c) => {
+    const digest = c.req.valid('param').digest as Digest;
+    const { db, blobs } = c.var.deps;
+    const principal = c.var.principal;
+    const row = await findProjectBlob(db, principal.projectId, digest);
+    const missing = () => notFound(`blob ${digest} not found in this project`);
+    if (!row || (principal.kind === 'publishable' && !row.deviceVisible)) throw missing();
+
+    const etag = `"${digest}"`;
+    const headers: Record<string, string> = {
+      ETag: etag,
+      'Cache-Control': 'private, max-age=31536000, immutable',
+      'Accept-Ranges': 'bytes',
+      'Content-Type': 'application/octet-stream',
+    };
+    if (c.req.header('if-none-match')?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+      return c.body(null, 304, headers);
+    }
+    const range = parseRange(c.req.header('range'), row.size);
+    const length = range ? range.end - range.start + 1 : row.size;
+    headers['Content-Length'] = String(length);
+    if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${row.size}`;
+    const status = range ? 206 : 200;
+    if (c.req.method === 'HEAD') return c.body(null, status, headers);
+    const stream = await blobs.read(digest, range);
+    if (!stream) throw missing();
+    return c.body(stream, status, headers);
+  });

@@ -1,0 +1,25 @@
+import type { Digest } from '../../shared/digest.js';
+
+/** Inclusive byte range, as HTTP has it. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface WriteOptions {
+  maxBytes: number;
+  /** Content-Length when the client sent one. */
+  declaredSize?: number;
+}
+
+/**
+ * Content-addressed bytes. `write` hashes while it streams and stores nothing unless the digest matches:
+ * a mismatch, an oversize body or a client that goes away leaves no object and no partial file.
+ */
+export interface BlobStore {
+  write(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ size: number }>;
+  /** Reads the body through and checks its digest without storing it (proof that the caller has the bytes). */
+  verify(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ size: number }>;
+  exists(digest: Digest): Promise<boolean>;
+  read(digest: Digest, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>;
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { KEY_RE } from '../shared/ids.js';
+
+const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
+
+/** Parses `2GB`, `512MiB`, `1048576` into bytes; null when it is not a size. */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return null;
+  const unit = SIZE_UNITS[(m[2] || 'B').toUpperCase()];
+  return unit ? Math.floor(Number(m[1]) * unit) : null;
+}
+
+const size = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const bytes = parseSize(v);
+      if (bytes === null || bytes <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a size such as 2GB, 512MiB or 1048576 (got "${v}")` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'], { message: 'must be 0 or 1' })
+  .default('1')
+  .transform((v) => v === '1' || v === 'true');
+
+const envSchema = z.object({
+  OUTPOST_PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be from 0 to 65535')
+    .max(65535, 'must be from 0 to 65535')
+    .default(8787),
+  OUTPOST_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  OUTPOST_DATA_DIR: z.string().min(1, 'must not be empty').default('./.outpost'),
+  OUTPOST_DB_URL: z
+    .string()
+    .regex(/^(file:|libsql:|https?:|wss?:)/, 'must start with file:, libsql:, http(s): or ws(s):')
+    .optional(),
+  OUTPOST_DB_TOKEN: z.string().optional(),
+  OUTPOST_BLOB_DIR: z.string().min(1).optional(),
+  OUTPOST_ADMIN_KEY: z
+    .string()
+    .regex(KEY_RE, 'must be an sk_ key: "sk_" followed by 43 base64url characters')
+    .refine((k) => k.startsWith('sk_'), 'must be a secret (sk_) key')
+    .optional(),
+  OUTPOST_MAX_UPLOAD: size('2GB'),
+  OUTPOST_MAX_BODY: size('32MB'),
+  OUTPOST_DEMO: flag,
+});
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  dbUrl: string;
+  dbToken?: string;
+  blobDir: string;
+  adminKey?: string;
+  /** Largest blob accepted by PUT /v1/blobs, in bytes. */
+  maxUpload: number;
+  /** Largest JSON request body, in bytes. */
+  maxBody: number;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the configuration once from an environment (process.env on Node, bindings on Workers). */
+export function readConfig(env: Record<string, unknown>): HubConfig {
+  const strings = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .filter((k) => typeof env[k] === 'string' && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = envSchema.safeParse(strings);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = e.OUTPOST_DATA_DIR.replace(/\/+$/, '');
+  return {
+    port: e.OUTPOST_PORT,
+    host: e.OUTPOST_HOST,
+    dataDir,
+    dbUrl: e.OUTPOST_DB_URL ?? `file:${dataDir}/hub.db`,
+    dbToken: e.OUTPOST_DB_TOKEN,
+    blobDir: e.OUTPOST_BLOB_DIR ?? `${dataDir}/blobs`,
+    adminKey: e.OUTPOST_ADMIN_KEY,
+    maxUpload: e.OUTPOST_MAX_UPLOAD,
+    maxBody: e.OUTPOST_MAX_BODY,
+    demo: e.OUTPOST_DEMO,
+  };
+}

@@ -1,0 +1,50 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { FsBlobStore } from './blobs/fs-store.js';
+import { ConfigError, readConfig } from './config.js';
+import { openLibsql } from './db/libsql.js';
+import { folderAssets } from './node/assets.js';
+import { CONSOLE_DIR, ensureConsoleBuilt } from './node/build.js';
+import { ensureDefaultProject } from './projects/projects.js';
+
+const log = (line: string) => console.error(`[outpost] ${line}`);
+
+async function main() {
+  const config = readConfig(process.env);
+  await ensureConsoleBuilt(log);
+  const { db, close } = await openLibsql(config.dbUrl, config.dbToken);
+  const { project, newAdminKey } = await ensureDefaultProject(db, config.adminKey);
+  // The only line with a key on stdout, printed once for a new database (DESIGN §10).
+  if (newAdminKey) console.log(`admin key: ${newAdminKey}`);
+
+  const app = createApp({ db, config, blobs: new FsBlobStore(config.blobDir), assets: folderAssets(CONSOLE_DIR) });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
+    log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    server.close(() => {
+      close();
+      process.exit(0);
+    });
+    // Idle keep-alive connections would hold close() open.
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(`outpost: ${err.message}`);
+  } else {
+    console.error('outpost: the hub could not start:', err);
+  }
+  process.exit(1);
+});

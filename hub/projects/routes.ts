@@ -1,0 +1,48 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createdProjectSchema, createProjectSchema, projectSchema } from '../../shared/schemas/projects.js';
+import { access } from '../auth/access.js';
+import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { createProject, getProject } from './projects.js';
+
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/projects',
+  tags: ['projects'],
+  summary: 'Create a project',
+  description: 'Any admin key may create a project; the response holds the new project\'s first admin key, shown once.',
+  security,
+  middleware: access({ secret: 'admin' }),
+  request: { body: { content: json(createProjectSchema), required: true } },
+  responses: { 201: { description: 'Created', content: json(createdProjectSchema) }, ...errorResponses(400, 401, 403, 409) },
+});
+
+const current = createRoute({
+  method: 'get',
+  path: '/v1/project',
+  tags: ['projects'],
+  summary: "The calling key's project",
+  security,
+  middleware: access({ secret: 'read', device: true }),
+  responses: { 200: { description: 'Project', content: json(z.object({ project: projectSchema })) }, ...errorResponses(401) },
+});
+
+const byId = createRoute({
+  method: 'get',
+  path: '/v1/projects/{id}',
+  tags: ['projects'],
+  summary: 'A project by id (only the key\'s own)',
+  security,
+  middleware: access({ secret: 'read' }),
+  request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: { 200: { description: 'Project', content: json(z.object({ project: projectSchema })) }, ...errorResponses(401, 403, 404) },
+});
+
+export const projectRoutes = newRouter()
+  .openapi(create, async (c) => c.json(await createProject(c.var.deps.db, c.req.valid('json').name), 201))
+  .openapi(current, async (c) => {
+    const { projectId } = c.var.principal;
+    return c.json({ project: await getProject(c.var.deps.db, projectId, projectId) }, 200);
+  })
+  .openapi(byId, async (c) => c.json({ project: await getProject(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id) }, 200));

@@ -1,0 +1,52 @@
+import type { D1Database, Fetcher, R2Bucket } from '@cloudflare/workers-types';
+import { drizzle } from 'drizzle-orm/d1';
+import { createApp } from './app.js';
+import { R2BlobStore } from './blobs/r2-store.js';
+import { readConfig } from './config.js';
+import type { Db } from './db/client.js';
+import * as schema from './db/schema.js';
+import type { AssetServer } from './http/env.js';
+import { ensureDefaultProject } from './projects/projects.js';
+
+export interface WorkerBindings {
+  DB: D1Database;
+  BLOBS: R2Bucket;
+  ASSETS?: Fetcher;
+  [variable: string]: unknown;
+}
+
+type Hub = ReturnType<typeof createApp>;
+let hub: Promise<Hub> | undefined;
+
+async function openDb(env: WorkerBindings, url?: string, authToken?: string): Promise<Db> {
+  if (!url) return drizzle(env.DB as never, { schema }) as unknown as Db;
+  // Turso over HTTP; its migrations are applied with `npm run db:migrate` (workerd has no file system).
+  const { createClient } = await import('@libsql/client/web');
+  const { drizzle: drizzleLibsql } = await import('drizzle-orm/libsql');
+  return drizzleLibsql(createClient({ url, authToken }), { schema }) as unknown as Db;
+}
+
+/** Builds the app once per isolate; D1 migrations are applied by `wrangler d1 migrations apply`. */
+async function start(env: WorkerBindings): Promise<Hub> {
+  const config = readConfig(env);
+  const db = await openDb(env, env.OUTPOST_DB_URL as string | undefined, config.dbToken);
+  await ensureDefaultProject(db, config.adminKey);
+  const assetsBinding = env.ASSETS;
+  const assets: AssetServer | undefined = assetsBinding
+    ? async (request) => {
+        const response = (await assetsBinding.fetch(request.url, { method: request.method, headers: request.headers as never })) as unknown as Response;
+        return response.status === 404 ? null : response;
+      }
+    : undefined;
+  return createApp({ db, config, blobs: new R2BlobStore(env.BLOBS), assets });
+}
+
+export default {
+  async fetch(request: Request, env: WorkerBindings, ctx: unknown): Promise<Response> {
+    hub ??= start(env).catch((err) => {
+      hub = undefined; // let the next request try again
+      throw err;
+    });
+    return (await hub).fetch(request, env, ctx as never);
+  },
+};

@@ -1,0 +1,45 @@
+/** The one error type of Outpost: thrown anywhere, turned into `{"error":{code,message,details?}}` by the hub. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'validation_failed'
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'length_required'
+  | 'payload_too_large'
+  | 'range_not_satisfiable'
+  | 'digest_mismatch'
+  | 'not_implemented'
+  | 'internal';
+
+export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
+
+export class OutpostError extends Error {
+  override readonly name = 'OutpostError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toJSON(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: ErrorDetails };
+}
+
+export const notFound = (message: string) => new OutpostError(404, 'not_found', message);
+export const forbidden = (message: string) => new OutpostError(403, 'forbidden', message);
+export const badRequest = (message: string, details?: ErrorDetails) => new OutpostError(400, 'bad_request', message, details);
+export const conflict = (message: string, details?: ErrorDetails) => new OutpostError(409, 'conflict', message, details);

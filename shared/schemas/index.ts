@@ -1,0 +1,3 @@
+export * from './error.js';
+export * from './keys.js';
+export * from './projects.js';
