@@ -22,6 +22,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async write(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
+    checkDeclaredSize(options);
     await mkdir(this.tmpDir, { recursive: true });
     const tmp = join(this.tmpDir, randomUUID());
     const out = createWriteStream(tmp, { flags: 'wx' });
@@ -34,7 +35,8 @@ export class FsBlobStore implements BlobStore {
       await rename(tmp, final); // atomic: readers see the whole file or none
       return { size };
     } catch (err) {
-      out.destroy();
+      // Wait for the stream to close: a file opened after rm() would outlive it.
+      if (!out.closed) await new Promise((resolve) => out.once('close', resolve).destroy());
       await rm(tmp, { force: true });
       throw err;
     }
@@ -59,8 +61,12 @@ export class FsBlobStore implements BlobStore {
 }
 
 /** Streams the body through sha256 (and into `out` when given); throws 413 past the limit, 422 on mismatch. */
-async function hashInto(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions, out?: WriteStream) {
+function checkDeclaredSize(options: WriteOptions) {
   if (options.declaredSize !== undefined && options.declaredSize > options.maxBytes) throw tooLarge(options.maxBytes);
+}
+
+async function hashInto(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions, out?: WriteStream) {
+  checkDeclaredSize(options);
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {

@@ -1,4 +1,3 @@
-import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { OutpostError } from '../../shared/errors.js';
 import type { HubEnv } from './env.js';
@@ -22,14 +21,32 @@ export const jsonBodies = createMiddleware<HubEnv>(async (c, next) => {
   await next();
 });
 
-/** Caps JSON bodies at OUTPOST_MAX_BODY (blobs have their own, larger limit). */
+/**
+ * Caps JSON bodies at OUTPOST_MAX_BODY (blobs have their own, larger limit). A declared length over the cap is
+ * refused before reading. A chunked body over the cap is read through and dropped (up to OUTPOST_MAX_UPLOAD, then
+ * cancelled): a client still sending would otherwise never see the 413.
+ */
 export const jsonBodyLimit = createMiddleware<HubEnv>(async (c, next) => {
-  if (isBlobPath(c.req.path)) return next();
+  const body = c.req.raw.body;
+  if (isBlobPath(c.req.path) || !body) return next();
   const maxSize = c.var.deps.config.maxBody;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new OutpostError(413, 'payload_too_large', `request body is larger than ${maxSize} bytes (OUTPOST_MAX_BODY)`, { limit: maxSize });
-    },
-  })(c, next);
+  const tooLarge = () => new OutpostError(413, 'payload_too_large', `request body is larger than ${maxSize} bytes (OUTPOST_MAX_BODY)`, { limit: maxSize });
+  const declared = c.req.header('content-length');
+  if (declared !== undefined) {
+    if (Number(declared) > maxSize) throw tooLarge();
+    return next();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > c.var.deps.config.maxUpload) await reader.cancel();
+    if (size <= maxSize) chunks.push(value);
+  }
+  if (size > maxSize) throw tooLarge();
+  c.req.raw = new Request(c.req.raw, { body: new Blob(chunks as BlobPart[]) });
+  await next();
 });

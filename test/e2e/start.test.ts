@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KEY_RE } from '../../shared/ids.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'outpost-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Hub {
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** Ctrl-C: SIGINT to the whole process group, as a terminal sends it; resolves once all of it has exited. */
+  interrupt: () => Promise<void>;
+}
+
+/** Runs `npm start` exactly as the README says, in its own process group, on a temp data folder. */
+async function npmStart(env: Record<string, string> = {}): Promise<Hub> {
+  const child = spawn('npm', ['start'], {
+    env: { ...process.env, OUTPOST_DATA_DIR: dataDir, OUTPOST_PORT: '0', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  let url: string | undefined;
+  while (!url) {
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${out}\n${err}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not listen within 60 s:\n${out}\n${err}`);
+    url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err)?.[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stdout: () => out,
+    stderr: () => err,
+    interrupt: async () => {
+      process.kill(-child.pid!, 'SIGINT');
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      // npm itself dies of the SIGINT; the hub under it must have stopped on its own, before the SIGKILL.
+      expect(err).toContain('SIGINT: stopping');
+      expect(err).not.toMatch(/could not start|unhandled/);
+      expect(() => process.kill(-child.pid!, 0)).toThrow();
+    },
+  };
+}
+
+const blob = new TextEncoder().encode('weights that must survive a restart');
+let adminKey = '';
+let digest = '';
+
+describe('npm start', () => {
+  it('starts on an empty folder, prints one admin key, serves /healthz and the console, and stops on Ctrl-C', async () => {
+    const hub = await npmStart();
+    const keyLines = hub.stdout().split('\n').filter((l) => l.includes('sk_'));
+    expect(keyLines).toHaveLength(1);
+    expect(keyLines[0]).toMatch(/^admin key: sk_[A-Za-z0-9_-]{43}$/);
+    adminKey = keyLines[0]!.slice('admin key: '.length);
+    expect(adminKey).toMatch(KEY_RE);
+
+    expect(await (await fetch(`${hub.url}/healthz`)).json()).toMatchObject({ ok: true });
+    const page = await fetch(`${hub.url}/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<title>Outpost</title>');
+
+    const me = await fetch(`${hub.url}/v1/project`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect((await me.json()).project.name).toBe('default');
+    digest = `sha256:${Buffer.from(await crypto.subtle.digest('SHA-256', blob)).toString('hex')}`;
+    const put = await fetch(`${hub.url}/v1/blobs/${digest}`, { method: 'PUT', body: blob, headers: { authorization: `Bearer ${adminKey}` } });
+    expect(put.status).toBe(201);
+
+    await hub.interrupt();
+    expect(existsSync(join(dataDir, 'hub.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'blobs', 'sha256', digest.slice(7, 9), digest.slice(9)))).toBe(true);
+  });
+
+  it('restarts on the same database without printing a key, keeping keys and blobs', async () => {
+    const hub = await npmStart();
+    expect(hub.stdout()).not.toContain('sk_');
+    const res = await fetch(`${hub.url}/v1/blobs/${digest}`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(blob);
+    await hub.interrupt();
+  });
+
+  it('refuses to start with a bad setting and names it', async () => {
+    const child = spawn('npm', ['start'], { env: { ...process.env, OUTPOST_DATA_DIR: dataDir, OUTPOST_PORT: 'http' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(err).toContain('invalid configuration: OUTPOST_PORT');
+  });
+});

@@ -1,0 +1,35 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { TEST_LIMITS, testAdminKey } from './hub-env.js';
+import { freePort, startProcess, stopProcess, waitForHealthy } from './processes.js';
+
+const WRANGLER = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
+const quietEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' };
+
+/** The hub HTTP suite's workerd target: `wrangler dev` on loopback with local D1 and R2, migrations applied as in production. */
+export default async function setup(project: TestProject) {
+  if (!existsSync('dist/console/index.html')) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  const persist = mkdtempSync(join(tmpdir(), 'outpost-workerd-'));
+  execFileSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
+    env: { ...process.env, ...quietEnv },
+    stdio: 'pipe',
+  });
+  const port = await freePort();
+  const adminKey = testAdminKey();
+  const vars = Object.entries({ OUTPOST_ADMIN_KEY: adminKey, OUTPOST_DEMO: '0', ...TEST_LIMITS }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const hub = startProcess(
+    process.execPath,
+    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', persist, ...vars],
+    quietEnv,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealthy(url, hub, 90_000);
+  project.provide('hub', { runtime: 'workerd', url, adminKey });
+  return async () => {
+    await stopProcess(hub);
+    rmSync(persist, { recursive: true, force: true });
+  };
+}

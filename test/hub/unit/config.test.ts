@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseSize, readConfig } from '../../../hub/config.js';
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    expect(readConfig({})).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      dataDir: './.outpost',
+      dbUrl: 'file:./.outpost/hub.db',
+      dbToken: undefined,
+      blobDir: './.outpost/blobs',
+      adminKey: undefined,
+      maxUpload: 2e9,
+      maxBody: 32e6,
+      demo: true,
+    });
+  });
+
+  it('derives the database and blob folder from OUTPOST_DATA_DIR unless given', () => {
+    const c = readConfig({ OUTPOST_DATA_DIR: '/srv/outpost/', OUTPOST_DB_URL: 'libsql://team.turso.io', OUTPOST_DB_TOKEN: 't' });
+    expect(c).toMatchObject({ dataDir: '/srv/outpost', dbUrl: 'libsql://team.turso.io', dbToken: 't', blobDir: '/srv/outpost/blobs' });
+  });
+
+  it.each([
+    ['OUTPOST_PORT', 'eighty', 'OUTPOST_PORT'],
+    ['OUTPOST_PORT', '70000', 'from 0 to 65535'],
+    ['OUTPOST_MAX_UPLOAD', 'lots', 'OUTPOST_MAX_UPLOAD must be a size'],
+    ['OUTPOST_DB_URL', 'postgres://x', 'OUTPOST_DB_URL must start with file:'],
+    ['OUTPOST_ADMIN_KEY', 'sk_short', 'OUTPOST_ADMIN_KEY'],
+    ['OUTPOST_ADMIN_KEY', `pk_${'a'.repeat(43)}`, 'secret (sk_) key'],
+    ['OUTPOST_DEMO', 'maybe', 'OUTPOST_DEMO must be 0 or 1'],
+  ])('stops with a message naming %s when it is %j', (name, value, message) => {
+    expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => readConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reads sizes in decimal and binary units', () => {
+    expect(parseSize('2GB')).toBe(2e9);
+    expect(parseSize('512MiB')).toBe(512 * 1024 * 1024);
+    expect(parseSize('1048576')).toBe(1048576);
+    expect(parseSize('1.5kb')).toBe(1500);
+    expect(parseSize('ten')).toBeNull();
+    expect(parseSize('5 parsecs')).toBeNull();
+  });
+
+  it('turns OUTPOST_DEMO=0 off', () => {
+    expect(readConfig({ OUTPOST_DEMO: '0' }).demo).toBe(false);
+  });
+});

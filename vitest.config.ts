@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+const hubSuite = 'test/hub/http/**/*.test.ts';
+
+/**
+ * Test tiers (DESIGN §8). The hub HTTP suite runs twice from the same files: against the Node hub
+ * process and against the hub on workerd (`wrangler dev` with local D1 and R2).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/shared/**/*.test.ts', 'test/hub/unit/**/*.test.ts'] } },
+      { test: { name: 'hub-node', include: [hubSuite], globalSetup: ['test/helpers/node-hub.setup.ts'], testTimeout: 20_000 } },
+      {
+        test: { name: 'hub-workerd', include: [hubSuite], globalSetup: ['test/helpers/workerd-hub.setup.ts'], testTimeout: 20_000, hookTimeout: 120_000 },
+      },
+      { test: { name: 'start', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+    ],
+  },
+});
