@@ -9,5 +9,5 @@ export async function ensureConsoleBuilt(log: (line: string) => void): Promise<v
   if (existsSync(join(CONSOLE_DIR, 'index.html'))) return;
   log('building the console (first start)…');
   const { build } = await import('vite');
-  await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
 }
