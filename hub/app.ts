@@ -1,6 +1,7 @@
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
 import { projectRoutes } from './projects/routes.js';
+import { trackingRoutes } from './tracking/routes.js';
 import { renderReference } from './docs/reference.js';
 import type { HubDeps } from './http/env.js';
 import { handleError } from './http/errors.js';
@@ -28,7 +29,7 @@ export function createApp(deps: HubDeps) {
 
   app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
 
-  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes);
+  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes).route('/', trackingRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
   app.doc31('/openapi.json', OPENAPI);

@@ -1,5 +1,3 @@
-import { hc } from 'hono/client';
-import type { AppType } from '../../hub/app';
 import type { ErrorBody } from '../../shared/errors';
 
 const KEY_STORAGE = 'outpost.key';
@@ -16,14 +14,14 @@ export const session = {
   },
 };
 
-/** The hub's typed client, authenticated with the session's key. */
-export function api(key = session.key ?? '') {
-  return hc<AppType>(location.origin, { headers: { authorization: `Bearer ${key}` } });
-}
-
-/** Resolves to the JSON body, or throws the hub's error message. */
-export async function unwrap<T>(response: Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>): Promise<T> {
-  const res = await response;
+/**
+ * One call to the hub with the session's key. Response types come from the shared zod schemas; a non-2xx
+ * reply throws the hub's own error message.
+ */
+export async function request<T>(method: string, path: string, options: { body?: unknown; key?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? session.key ?? ''}` };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const body = (await res.json().catch(() => null)) as T | ErrorBody | null;
   if (!res.ok) throw new Error((body as ErrorBody | null)?.error?.message ?? `request failed with HTTP ${res.status}`);
   return body as T;

@@ -1,5 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { customType, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Binary columns as Uint8Array on every driver: libSQL reads ArrayBuffers, D1 reads arrays of numbers. */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array | number[] }>({
+  dataType: () => 'blob',
+  toDriver: (value) => value,
+  fromDriver: (value) => (value instanceof Uint8Array ? value : value instanceof ArrayBuffer ? new Uint8Array(value) : Uint8Array.from(value)),
+});
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
@@ -57,4 +64,139 @@ export const projectBlobs = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.digest] })],
+);
+
+// ——— experiment tracking ———
+
+export const experiments = sqliteTable(
+  'experiments',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    name: text('name').notNull(),
+    lifecycle: text('lifecycle', { enum: ['active', 'deleted'] }).notNull().default('active'),
+    tags: text('tags', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('experiments_project_name').on(t.projectId, t.name)],
+);
+export type ExperimentRow = typeof experiments.$inferSelect;
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    experimentId: text('experiment_id')
+      .notNull()
+      .references(() => experiments.id),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] }).notNull(),
+    startTime: integer('start_time').notNull(),
+    endTime: integer('end_time'),
+    source: text('source', { enum: ['cli', 'ci', 'browser', 'device', 'api'] }).notNull(),
+    deviceId: text('device_id'),
+    parentRunId: text('parent_run_id'),
+    userId: text('user_id'),
+    lifecycle: text('lifecycle', { enum: ['active', 'deleted'] }).notNull().default('active'),
+    /** A device's run seen first through a metric or finish: filled in when its create arrives. */
+    pending: integer('pending', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('runs_project_experiment_start').on(t.projectId, t.experimentId, t.startTime)],
+);
+export type RunRow = typeof runs.$inferSelect;
+
+export const runParams = sqliteTable(
+  'run_params',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index('run_params_key_value').on(t.key, t.value)],
+);
+
+export const runTags = sqliteTable(
+  'run_tags',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index('run_tags_key_value').on(t.key, t.value)],
+);
+
+/** Per (run, key): what search, sort and tables need without reading a single point. */
+export const metricSummaries = sqliteTable(
+  'metric_summaries',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    key: text('key').notNull(),
+    lastValue: real('last_value').notNull(),
+    lastStep: integer('last_step').notNull(),
+    lastTimestamp: integer('last_timestamp').notNull(),
+    min: real('min').notNull(),
+    max: real('max').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index('metric_summaries_key_value').on(t.key, t.lastValue)],
+);
+
+/** Metric points in packed chunks: steps, timestamps and values as little-endian float64 arrays, sorted by step. */
+export const metricChunks = sqliteTable(
+  'metric_chunks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    key: text('key').notNull(),
+    count: integer('count').notNull(),
+    minStep: integer('min_step').notNull(),
+    maxStep: integer('max_step').notNull(),
+    steps: bytes('steps').notNull(),
+    timestamps: bytes('timestamps').notNull(),
+    values: bytes('values').notNull(),
+  },
+  (t) => [index('metric_chunks_run_key').on(t.runId, t.key, t.minStep)],
+);
+
+export const runArtifacts = sqliteTable(
+  'run_artifacts',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    path: text('path').notNull(),
+    digest: text('digest')
+      .notNull()
+      .references(() => blobs.digest),
+    size: integer('size').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.path] })],
+);
+
+/** Writes already applied, by the client's id (Idempotency-Key of a log batch, or a sync item's id). */
+export const appliedWrites = sqliteTable(
+  'applied_writes',
+  {
+    projectId: text('project_id').notNull(),
+    clientId: text('client_id').notNull(),
+    kind: text('kind').notNull(),
+    runId: text('run_id'),
+    appliedAt: integer('applied_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.clientId] })],
 );

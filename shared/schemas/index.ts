@@ -1,3 +1,5 @@
 export * from './error.js';
 export * from './keys.js';
 export * from './projects.js';
+export * from './tracking.js';
+export * from './sync.js';

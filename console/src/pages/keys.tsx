@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CreatedKey, KeyInfo } from '../../../shared/schemas/keys';
-import { api, unwrap } from '../api';
+import { request } from '../api';
 
 type Role = 'admin' | 'write' | 'read' | 'device';
 
@@ -9,7 +9,7 @@ export function Keys() {
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const load = () => unwrap<{ keys: KeyInfo[] }>(api().v1.keys.$get()).then((r) => setKeys(r.keys), (e: Error) => setError(e.message));
+  const load = () => request<{ keys: KeyInfo[] }>('GET', '/v1/keys').then((r) => setKeys(r.keys), (e: Error) => setError(e.message));
   useEffect(() => void load(), []);
 
   async function create(event: Event) {
@@ -19,7 +19,7 @@ export function Keys() {
     const role = String(form.get('role')) as Role;
     const json = role === 'device' ? { kind: 'publishable' as const, name } : { kind: 'secret' as const, name, role };
     try {
-      setCreated(await unwrap<CreatedKey>(api().v1.keys.$post({ json })));
+      setCreated(await request<CreatedKey>('POST', '/v1/keys', { body: json }));
       setError(null);
       (event.target as HTMLFormElement).reset();
       await load();
@@ -31,7 +31,7 @@ export function Keys() {
   async function revoke(key: KeyInfo) {
     if (!confirm(`Revoke "${key.name}" (${key.prefix})? Anything using it stops working at once.`)) return;
     try {
-      await unwrap(api().v1.keys[':id'].$delete({ param: { id: key.id } }));
+      await request('DELETE', `/v1/keys/${encodeURIComponent(key.id)}`);
       await load();
     } catch (e) {
       setError((e as Error).message);

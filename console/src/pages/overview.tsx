@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Project } from '../../../shared/schemas/projects';
-import { api, unwrap } from '../api';
+import { request } from '../api';
 import { Keys } from './keys';
 
 export function Overview({ onSignOut }: { onSignOut: () => void }) {
   const [project, setProject] = useState<Project | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    unwrap<{ project: Project }>(api().v1.project.$get()).then((r) => setProject(r.project), (e: Error) => setError(e.message));
+    request<{ project: Project }>('GET', '/v1/project').then((r) => setProject(r.project), (e: Error) => setError(e.message));
   }, []);
   return (
     <>

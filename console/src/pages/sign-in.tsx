@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, unwrap } from '../api';
+import { request } from '../api';
 
 /** A plain form: the console sends no request until the user submits a key. */
 export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
@@ -12,7 +12,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api(key).v1.project.$get());
+      await request('GET', '/v1/project', { key });
       onSignedIn(key);
     } catch (e) {
       setError((e as Error).message);

@@ -1,0 +1,140 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { OutpostError } from '../../shared/errors.js';
+import type { LogBatch, MetricColumns } from '../../shared/schemas/tracking.js';
+import type { Db } from '../db/client.js';
+import { appliedWrites, metricChunks, metricSummaries, runParams, runTags } from '../db/schema.js';
+import { latestIndex, packFloat64, sortByStep, type Points } from './metrics/packing.js';
+import { slices } from './runs.js';
+
+/** Points per stored chunk: large enough that a million-point history is a few dozen rows. */
+export const CHUNK_POINTS = 16_384;
+
+export interface AppendResult {
+  duplicate: boolean;
+  params: number;
+  tags: number;
+  points: number;
+}
+
+export class ParamChangedError extends OutpostError {
+  constructor(
+    readonly runId: string,
+    readonly key: string,
+    readonly oldValue: string,
+    readonly newValue: string,
+  ) {
+    super(400, 'bad_request', `param "${key}" of run ${runId} is already "${oldValue}"; params are immutable (tried "${newValue}")`, { key, oldValue, newValue });
+  }
+}
+
+const isUniqueViolation = (err: unknown) => /UNIQUE|constraint/i.test(`${(err as Error)?.message} ${(err as { cause?: Error })?.cause?.message}`);
+
+/** Refuses a param whose key the run already has with another value; the same value again is fine. */
+async function checkParams(db: Db, runId: string, params: Record<string, string>) {
+  const keys = Object.keys(params);
+  for (const slice of slices(keys)) {
+    const existing = await db.select().from(runParams).where(and(eq(runParams.runId, runId), inArray(runParams.key, slice)));
+    for (const row of existing) {
+      if (row.value !== params[row.key]) throw new ParamChangedError(runId, row.key, row.value, params[row.key]!);
+    }
+  }
+}
+
+function metricStatements(db: Db, runId: string, metric: MetricColumns, now: number) {
+  const timestamps = metric.timestamps ?? new Array<number>(metric.values.length).fill(now);
+  const points = sortByStep(metric.steps, timestamps, metric.values);
+  const statements = [];
+  for (let start = 0; start < points.steps.length; start += CHUNK_POINTS) {
+    const end = Math.min(points.steps.length, start + CHUNK_POINTS);
+    statements.push(
+      db.insert(metricChunks).values({
+        runId,
+        key: metric.key,
+        count: end - start,
+        minStep: points.steps[start]!,
+        maxStep: points.steps[end - 1]!,
+        steps: packFloat64(points.steps.subarray(start, end)),
+        timestamps: packFloat64(points.timestamps.subarray(start, end)),
+        values: packFloat64(points.values.subarray(start, end)),
+      }),
+    );
+  }
+  statements.push(summaryUpsert(db, runId, metric.key, points));
+  return statements;
+}
+
+/** Folds a batch into the (run, key) summary in SQL, so concurrent batches and any arrival order agree. */
+function summaryUpsert(db: Db, runId: string, key: string, p: Points) {
+  const last = latestIndex(p);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of p.values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const s = metricSummaries;
+  const newer = sql`(excluded.last_step, excluded.last_timestamp, excluded.last_value) > (${s.lastStep}, ${s.lastTimestamp}, ${s.lastValue})`;
+  return db
+    .insert(s)
+    .values({ runId, key, lastValue: p.values[last]!, lastStep: p.steps[last]!, lastTimestamp: p.timestamps[last]!, min, max, count: p.values.length })
+    .onConflictDoUpdate({
+      target: [s.runId, s.key],
+      set: {
+        lastValue: sql`CASE WHEN ${newer} THEN excluded.last_value ELSE ${s.lastValue} END`,
+        lastTimestamp: sql`CASE WHEN ${newer} THEN excluded.last_timestamp ELSE ${s.lastTimestamp} END`,
+        lastStep: sql`CASE WHEN ${newer} THEN excluded.last_step ELSE ${s.lastStep} END`,
+        min: sql`min(${s.min}, excluded.min)`,
+        max: sql`max(${s.max}, excluded.max)`,
+        count: sql`${s.count} + excluded.count`,
+      },
+    });
+}
+
+/**
+ * Appends params, tags and metric points to a run in one atomic batch. With a client id, a batch already
+ * applied is a no-op reported as duplicate: the id's row goes in first, so a concurrent twin fails whole.
+ */
+export async function appendToRun(
+  db: Db,
+  projectId: string,
+  runId: string,
+  batch: LogBatch,
+  clientId?: { id: string; kind: string },
+): Promise<AppendResult> {
+  const params = batch.params ?? {};
+  const tags = Object.entries(batch.tags ?? {});
+  const metrics = batch.metrics ?? [];
+  const points = metrics.reduce((n, m) => n + m.values.length, 0);
+  const result = { duplicate: false, params: Object.keys(params).length, tags: tags.length, points };
+  if (clientId && (await alreadyApplied(db, projectId, clientId.id))) return { ...result, duplicate: true };
+  await checkParams(db, runId, params);
+
+  const now = Date.now();
+  const statements = [
+    ...(clientId ? [db.insert(appliedWrites).values({ projectId, clientId: clientId.id, kind: clientId.kind, runId, appliedAt: now })] : []),
+    ...slices(Object.entries(params), 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId, key, value }))).onConflictDoNothing()),
+    ...slices(tags, 30).map((s) =>
+      db
+        .insert(runTags)
+        .values(s.map(([key, value]) => ({ runId, key, value })))
+        .onConflictDoUpdate({ target: [runTags.runId, runTags.key], set: { value: sql`excluded.value` } }),
+    ),
+    ...metrics.filter((m) => m.values.length > 0).flatMap((m) => metricStatements(db, runId, m, now)),
+  ];
+  if (statements.length === 0) return result;
+  try {
+    await db.batch(statements as never);
+  } catch (err) {
+    if (clientId && isUniqueViolation(err) && (await alreadyApplied(db, projectId, clientId.id))) return { ...result, duplicate: true };
+    throw err;
+  }
+  return result;
+}
+
+export async function alreadyApplied(db: Db, projectId: string, clientId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: appliedWrites.clientId })
+    .from(appliedWrites)
+    .where(and(eq(appliedWrites.projectId, projectId), eq(appliedWrites.clientId, clientId)));
+  return Boolean(row);
+}

@@ -1,0 +1,48 @@
+/** Metric chunks store three float64 columns as little-endian bytes: 24 bytes a point, no per-row overhead. */
+
+export function packFloat64(values: ArrayLike<number>): Uint8Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  return new Uint8Array(out.buffer);
+}
+
+export function unpackFloat64(bytes: ArrayBuffer | Uint8Array): Float64Array {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  // Copy when unaligned: a Float64Array must start on an 8-byte boundary.
+  if (view.byteOffset % 8 === 0) return new Float64Array(view.buffer, view.byteOffset, view.byteLength / 8);
+  return new Float64Array(view.slice().buffer);
+}
+
+export interface Points {
+  steps: Float64Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/** Sorts points by step (stable: equal steps keep arrival order). */
+export function sortByStep(steps: number[], timestamps: number[], values: number[]): Points {
+  const n = steps.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = steps[i - 1]! <= steps[i]!;
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (!sorted) order.sort((a, b) => steps[a]! - steps[b]! || a - b);
+  const out: Points = { steps: new Float64Array(n), timestamps: new Float64Array(n), values: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    out.steps[i] = steps[j]!;
+    out.timestamps[i] = timestamps[j]!;
+    out.values[i] = values[j]!;
+  }
+  return out;
+}
+
+/** The latest point by MLflow's rule: highest step, then latest timestamp, then larger value. */
+export function latestIndex(p: Points): number {
+  let best = 0;
+  for (let i = 1; i < p.steps.length; i++) {
+    const ds = p.steps[i]! - p.steps[best]!;
+    const dt = p.timestamps[i]! - p.timestamps[best]!;
+    if (ds > 0 || (ds === 0 && (dt > 0 || (dt === 0 && p.values[i]! > p.values[best]!)))) best = i;
+  }
+  return best;
+}

@@ -1,0 +1,116 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { badRequest, forbidden, notFound } from '../../shared/errors.js';
+import { terminalStatuses, type CreateRun, type Run, type RunStatus } from '../../shared/schemas/tracking.js';
+import type { Db } from '../db/client.js';
+import { metricSummaries, runParams, runs, runTags, type RunRow } from '../db/schema.js';
+import { getExperiment } from './experiments.js';
+import { newRunId, randomRunName } from './run-names.js';
+
+/** D1 allows at most 100 bound parameters a statement: IN lists go in slices. */
+export function slices<T>(items: T[], size = 90): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function getRunRow(db: Db, projectId: string, runId: string): Promise<RunRow> {
+  const [row] = await db.select().from(runs).where(eq(runs.id, runId));
+  if (!row) throw notFound(`run "${runId}" does not exist`);
+  if (row.projectId !== projectId) throw forbidden(`run "${runId}" belongs to another project`);
+  return row;
+}
+
+export async function createRun(db: Db, projectId: string, input: CreateRun & { id?: string }): Promise<Run> {
+  const experiment = await getExperiment(db, projectId, input.experimentId);
+  if (experiment.lifecycle === 'deleted') throw badRequest(`experiment "${experiment.name}" is deleted; restore it before adding runs`);
+  if (input.parentRunId) await getRunRow(db, projectId, input.parentRunId);
+  const status = input.status ?? 'RUNNING';
+  const row: RunRow = {
+    id: input.id ?? newRunId(),
+    projectId,
+    experimentId: experiment.id,
+    name: input.name || randomRunName(),
+    status,
+    startTime: input.startTime ?? Date.now(),
+    endTime: terminalStatuses.includes(status) ? Date.now() : null,
+    source: input.source ?? 'api',
+    deviceId: input.deviceId ?? null,
+    parentRunId: input.parentRunId ?? null,
+    userId: input.userId ?? null,
+    lifecycle: 'active',
+    pending: false,
+  };
+  const params = Object.entries(input.params ?? {});
+  const tags = Object.entries(input.tags ?? {});
+  await db.batch([
+    db.insert(runs).values(row),
+    ...slices(params, 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
+    ...slices(tags, 30).map((s) => db.insert(runTags).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
+  ] as never);
+  return toRun(row, Object.fromEntries(params), Object.fromEntries(tags), {});
+}
+
+export function toRun(row: RunRow, params: Run['params'], tags: Run['tags'], metrics: Run['metrics']): Run {
+  return {
+    id: row.id,
+    experimentId: row.experimentId,
+    name: row.name,
+    status: row.status,
+    startTime: row.startTime,
+    endTime: row.endTime,
+    source: row.source,
+    deviceId: row.deviceId,
+    parentRunId: row.parentRunId,
+    userId: row.userId,
+    lifecycle: row.lifecycle,
+    params,
+    tags,
+    metrics,
+  };
+}
+
+/** Params, tags and metric summaries of many runs, fetched a slice at a time. */
+export async function runDetails(db: Db, rows: RunRow[]): Promise<Run[]> {
+  const ids = rows.map((r) => r.id);
+  const params = new Map<string, Run['params']>(ids.map((id) => [id, {}]));
+  const tags = new Map<string, Run['tags']>(ids.map((id) => [id, {}]));
+  const metrics = new Map<string, Run['metrics']>(ids.map((id) => [id, {}]));
+  for (const slice of slices(ids)) {
+    const [p, t, m] = await Promise.all([
+      db.select().from(runParams).where(inArray(runParams.runId, slice)),
+      db.select().from(runTags).where(inArray(runTags.runId, slice)),
+      db.select().from(metricSummaries).where(inArray(metricSummaries.runId, slice)),
+    ]);
+    for (const r of p) params.get(r.runId)![r.key] = r.value;
+    for (const r of t) tags.get(r.runId)![r.key] = r.value;
+    for (const r of m) {
+      metrics.get(r.runId)![r.key] = { value: r.lastValue, step: r.lastStep, timestamp: r.lastTimestamp, min: r.min, max: r.max, count: r.count };
+    }
+  }
+  return rows.map((row) => toRun(row, params.get(row.id)!, tags.get(row.id)!, metrics.get(row.id)!));
+}
+
+export async function getRun(db: Db, projectId: string, runId: string): Promise<Run> {
+  const [run] = await runDetails(db, [await getRunRow(db, projectId, runId)]);
+  return run!;
+}
+
+export async function updateRun(
+  db: Db,
+  projectId: string,
+  runId: string,
+  patch: { name?: string; status?: RunStatus; endTime?: number; lifecycle?: 'active' | 'deleted' },
+): Promise<Run> {
+  const row = await getRunRow(db, projectId, runId);
+  const next: Partial<RunRow> = {};
+  if (patch.name !== undefined) next.name = patch.name;
+  if (patch.lifecycle !== undefined) next.lifecycle = patch.lifecycle;
+  if (patch.status !== undefined) {
+    next.status = patch.status;
+    // Ending a run stamps its end time unless the caller gave one; reopening clears it.
+    if (terminalStatuses.includes(patch.status)) next.endTime = patch.endTime ?? row.endTime ?? Date.now();
+    else next.endTime = null;
+  } else if (patch.endTime !== undefined) next.endTime = patch.endTime;
+  if (Object.keys(next).length) await db.update(runs).set(next).where(and(eq(runs.id, runId)));
+  return getRun(db, projectId, runId);
+}

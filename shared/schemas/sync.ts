@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { metricColumnsSchema, paramsSchema, runStatusSchema, tagsSchema } from './tracking.js';
+
+/** Run ids that devices make themselves: a UUID, with or without dashes. */
+export const clientRunIdSchema = z.string().regex(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'must be a UUID');
+const clientId = z.string().min(8, 'must be at least 8 characters').max(100);
+
+const base = { id: clientId, runId: clientRunIdSchema };
+
+export const syncItemSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('run.create'),
+    experiment: z.string().min(1).max(500).default('on-device'),
+    name: z.string().max(500).optional(),
+    startTime: z.number().int().nonnegative(),
+    deviceId: z.string().max(200).optional(),
+    source: z.enum(['browser', 'device']).default('browser'),
+    params: paramsSchema.optional(),
+    tags: tagsSchema.optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('run.log'),
+    params: paramsSchema.optional(),
+    tags: tagsSchema.optional(),
+    metrics: z.array(metricColumnsSchema).optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('run.finish'),
+    status: runStatusSchema.exclude(['RUNNING', 'SCHEDULED']),
+    endTime: z.number().int().nonnegative(),
+  }),
+]);
+export type SyncItem = z.infer<typeof syncItemSchema>;
+
+export const syncBatchSchema = z.object({ items: z.array(z.unknown()).min(1).max(1000) });
+
+export const syncResultSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string().nullable(),
+      status: z.enum(['applied', 'duplicate', 'rejected']),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
+});
+export type SyncResult = z.infer<typeof syncResultSchema>;

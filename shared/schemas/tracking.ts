@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/** MLflow's limits (DESIGN §10: at least these; refused beyond with a clear error). */
+export const LIMITS = {
+  keyLength: 250,
+  paramValue: 6000,
+  tagValue: 8000,
+  experimentName: 500,
+  runName: 500,
+  batchMetrics: 1000,
+  batchParams: 100,
+  batchTags: 100,
+  batchTotal: 1000,
+  /** Native columnar batches carry many points per metric; this bounds one request. */
+  nativePoints: 1_000_000,
+} as const;
+
+export const runStatuses = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+export const runStatusSchema = z.enum(runStatuses);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+export const terminalStatuses: readonly RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
+
+export const runSources = ['cli', 'ci', 'browser', 'device', 'api'] as const;
+export const runSourceSchema = z.enum(runSources);
+
+const key = z.string().min(1, 'must not be empty').max(LIMITS.keyLength, `must be at most ${LIMITS.keyLength} characters`);
+export const paramsSchema = z.record(key, z.string().max(LIMITS.paramValue, `must be at most ${LIMITS.paramValue} characters`));
+export const tagsSchema = z.record(key, z.string().max(LIMITS.tagValue, `must be at most ${LIMITS.tagValue} characters`));
+const epochMs = z.number().int().nonnegative();
+
+export const experimentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  lifecycle: z.enum(['active', 'deleted']),
+  tags: z.record(z.string(), z.string()),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Experiment = z.infer<typeof experimentSchema>;
+
+export const createExperimentSchema = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(LIMITS.experimentName),
+  tags: tagsSchema.optional(),
+});
+export const updateExperimentSchema = z.object({
+  name: z.string().trim().min(1).max(LIMITS.experimentName).optional(),
+  tags: tagsSchema.optional(),
+});
+
+export const metricSummarySchema = z.object({
+  value: z.number(),
+  step: z.number(),
+  timestamp: z.number(),
+  min: z.number(),
+  max: z.number(),
+  count: z.number(),
+});
+
+export const runSchema = z.object({
+  id: z.string(),
+  experimentId: z.string(),
+  name: z.string(),
+  status: runStatusSchema,
+  startTime: z.number(),
+  endTime: z.number().nullable(),
+  source: runSourceSchema,
+  deviceId: z.string().nullable(),
+  parentRunId: z.string().nullable(),
+  userId: z.string().nullable(),
+  lifecycle: z.enum(['active', 'deleted']),
+  params: z.record(z.string(), z.string()),
+  tags: z.record(z.string(), z.string()),
+  metrics: z.record(z.string(), metricSummarySchema),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export const createRunSchema = z.object({
+  experimentId: z.string().min(1),
+  name: z.string().max(LIMITS.runName).optional(),
+  status: runStatusSchema.optional(),
+  startTime: epochMs.optional(),
+  source: runSourceSchema.optional(),
+  deviceId: z.string().max(200).optional(),
+  parentRunId: z.string().optional(),
+  userId: z.string().max(200).optional(),
+  params: paramsSchema.optional(),
+  tags: tagsSchema.optional(),
+});
+export type CreateRun = z.infer<typeof createRunSchema>;
+
+export const updateRunSchema = z.object({
+  name: z.string().max(LIMITS.runName).optional(),
+  status: runStatusSchema.optional(),
+  endTime: epochMs.optional(),
+});
+
+/** One metric's points, columnar: the same length for steps, values and (optional) timestamps. */
+export const metricColumnsSchema = z
+  .object({
+    key,
+    steps: z.array(z.number().int()),
+    values: z.array(z.number()),
+    timestamps: z.array(epochMs).optional(),
+  })
+  .refine((m) => m.steps.length === m.values.length, { message: 'steps and values must have the same length', path: ['values'] })
+  .refine((m) => !m.timestamps || m.timestamps.length === m.values.length, {
+    message: 'timestamps must have the same length as values',
+    path: ['timestamps'],
+  });
+export type MetricColumns = z.infer<typeof metricColumnsSchema>;
+
+export const logBatchSchema = z.object({
+  params: paramsSchema.optional(),
+  tags: tagsSchema.optional(),
+  metrics: z.array(metricColumnsSchema).optional(),
+});
+export type LogBatch = z.infer<typeof logBatchSchema>;
+
+export const searchRunsSchema = z.object({
+  experimentIds: z.array(z.string()).min(1, 'name at least one experiment'),
+  filter: z.string().max(20_000).optional(),
+  orderBy: z.array(z.string()).max(10).optional(),
+  limit: z.number().int().min(1).max(50_000).default(100),
+  pageToken: z.string().optional(),
+  lifecycle: z.enum(['active', 'deleted', 'all']).default('active'),
+});
+export type SearchRuns = z.infer<typeof searchRunsSchema>;
+
+export const seriesSchema = z.object({
+  runId: z.string(),
+  key: z.string(),
+  /** Points in the stored series, before any downsampling. */
+  total: z.number(),
+  steps: z.array(z.number()),
+  values: z.array(z.number()),
+  timestamps: z.array(z.number()),
+});
+export type Series = z.infer<typeof seriesSchema>;
+
+export const seriesRequestSchema = z.object({
+  runIds: z.array(z.string()).min(1).max(100),
+  keys: z.array(key).min(1).max(100),
+  maxPoints: z.number().int().min(2).max(1_000_000).optional(),
+});
+
+export const artifactSchema = z.object({ path: z.string(), isDir: z.boolean(), size: z.number().nullable(), digest: z.string().nullable() });
+export const putArtifactSchema = z.object({
+  path: z
+    .string()
+    .min(1)
+    .max(1000)
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$)).+$/, 'must be a relative path without "." or ".." segments'),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lowercase hex characters'),
+});
