@@ -1,0 +1,187 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, expectError, newProject, randomBytes, sha256Hex, type TestProject } from '../../helpers/client.js';
+
+let p: TestProject;
+let other: TestProject;
+let experimentId: string;
+beforeAll(async () => {
+  [p, other] = await Promise.all([newProject('track'), newProject('track-other')]);
+  experimentId = (await call('/v1/experiments', { key: p.keys.write, json: { name: 'mnist', tags: { team: 'vision' } } })).body.experiment.id;
+});
+
+const newRun = async (json: Record<string, unknown> = {}) => (await call('/v1/runs', { key: p.keys.write, json: { experimentId, ...json } })).body.run;
+const log = (runId: string, json: unknown, headers: Record<string, string> = {}) => call(`/v1/runs/${runId}/log`, { key: p.keys.write, json, headers });
+
+describe('experiments', () => {
+  it('creates, renames, tags, deletes and restores an experiment', async () => {
+    const made = await call('/v1/experiments', { key: p.keys.write, json: { name: 'lifecycle' } });
+    expect(made.status).toBe(201);
+    const id = made.body.experiment.id;
+    expect(made.body.experiment).toMatchObject({ name: 'lifecycle', lifecycle: 'active', tags: {} });
+    const renamed = await call(`/v1/experiments/${id}`, { key: p.keys.write, method: 'PATCH', json: { name: 'lifecycle-2', tags: { a: '1' } } });
+    expect(renamed.body.experiment).toMatchObject({ name: 'lifecycle-2', tags: { a: '1' } });
+    expect((await call(`/v1/experiments/${id}`, { key: p.keys.write, method: 'DELETE' })).body.experiment.lifecycle).toBe('deleted');
+    const active = await call('/v1/experiments', { key: p.keys.read });
+    expect(active.body.experiments.map((e: { id: string }) => e.id)).not.toContain(id);
+    const deleted = await call('/v1/experiments?lifecycle=deleted', { key: p.keys.read });
+    expect(deleted.body.experiments.map((e: { id: string }) => e.id)).toContain(id);
+    expect((await call(`/v1/experiments/${id}/restore`, { key: p.keys.write, method: 'POST' })).body.experiment.lifecycle).toBe('active');
+  });
+
+  it('refuses a second experiment with the same name in a project with 409, but another project may use it', async () => {
+    expectError(await call('/v1/experiments', { key: p.keys.write, json: { name: 'mnist' } }), 409, 'conflict');
+    expect((await call('/v1/experiments', { key: other.keys.write, json: { name: 'mnist' } })).status).toBe(201);
+  });
+
+  it("answers 403 for another project's experiment", async () => {
+    expectError(await call(`/v1/experiments/${experimentId}`, { key: other.keys.read }), 403, 'forbidden');
+  });
+});
+
+describe('runs', () => {
+  it('creates a run with params and tags, and ends it with a status that stamps the end time', async () => {
+    const run = await newRun({ name: 'baseline', params: { lr: '0.01' }, tags: { team: 'vision' }, source: 'cli' });
+    expect(run).toMatchObject({ name: 'baseline', status: 'RUNNING', endTime: null, source: 'cli', params: { lr: '0.01' }, tags: { team: 'vision' }, experimentId });
+    expect(run.id).toMatch(/^[0-9a-f]{32}$/);
+    const done = await call(`/v1/runs/${run.id}`, { key: p.keys.write, method: 'PATCH', json: { status: 'FINISHED' } });
+    expect(done.body.run.status).toBe('FINISHED');
+    expect(done.body.run.endTime).toBeGreaterThanOrEqual(run.startTime);
+  });
+
+  it('names a run when the caller does not', async () => {
+    expect((await newRun()).name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
+  });
+
+  it('deletes and restores a run', async () => {
+    const run = await newRun();
+    expect((await call(`/v1/runs/${run.id}`, { key: p.keys.write, method: 'DELETE' })).body.run.lifecycle).toBe('deleted');
+    expect((await call(`/v1/runs/${run.id}/restore`, { key: p.keys.write, method: 'POST' })).body.run.lifecycle).toBe('active');
+  });
+
+  it('names the bad field of a run create', async () => {
+    const r = await call('/v1/runs', { key: p.keys.write, json: { experimentId, status: 'DONE', startTime: -1 } });
+    expectError(r, 400, 'validation_failed');
+    expect(r.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['startTime', 'status']);
+  });
+
+  it('answers 404 for a run in an experiment that does not exist', async () => {
+    expectError(await call('/v1/runs', { key: p.keys.write, json: { experimentId: 'exp_missing' } }), 404, 'not_found');
+  });
+});
+
+describe('logging', () => {
+  it('keeps params immutable: the same value again is fine, another is a 400 naming the key, and nothing of that batch is stored', async () => {
+    const run = await newRun({ params: { lr: '0.01' } });
+    expect((await log(run.id, { params: { lr: '0.01' } })).status).toBe(200);
+    const changed = await log(run.id, { params: { lr: '0.1' }, tags: { t: 'x' }, metrics: [{ key: 'loss', steps: [0], values: [1] }] });
+    expectError(changed, 400, 'bad_request');
+    expect(changed.body.error.message).toContain('"lr"');
+    const after = (await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run;
+    expect(after.params).toEqual({ lr: '0.01' });
+    expect(after.tags).toEqual({});
+    expect(after.metrics).toEqual({});
+  });
+
+  it('overwrites tags', async () => {
+    const run = await newRun({ tags: { stage: 'a' } });
+    await log(run.id, { tags: { stage: 'b' } });
+    expect((await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run.tags).toEqual({ stage: 'b' });
+  });
+
+  it('stores a batch sent twice with one Idempotency-Key once', async () => {
+    const run = await newRun();
+    const batch = { metrics: [{ key: 'loss', steps: [0, 1, 2], values: [3, 2, 1] }] };
+    const first = await log(run.id, batch, { 'idempotency-key': 'batch-0001' });
+    const again = await log(run.id, batch, { 'idempotency-key': 'batch-0001' });
+    expect(first.body).toMatchObject({ duplicate: false, points: 3 });
+    expect(again.body).toMatchObject({ duplicate: true });
+    const twins = await Promise.all([1, 2, 3].map(() => log(run.id, batch, { 'idempotency-key': 'batch-0002' })));
+    expect(twins.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    expect((await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run.metrics.loss.count).toBe(6);
+  });
+
+  it('keeps the latest metric by highest step, then timestamp, then value, whatever the arrival order', async () => {
+    const run = await newRun();
+    await log(run.id, { metrics: [{ key: 'acc', steps: [5, 1], values: [0.5, 0.1], timestamps: [100, 100] }] });
+    await log(run.id, { metrics: [{ key: 'acc', steps: [3, 5], values: [0.9, 0.4], timestamps: [900, 100] }] });
+    await log(run.id, { metrics: [{ key: 'acc', steps: [5], values: [0.45], timestamps: [200] }] });
+    const m = (await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run.metrics.acc;
+    expect(m).toEqual({ value: 0.45, step: 5, timestamp: 200, min: 0.1, max: 0.9, count: 5 });
+  });
+
+  it('returns a metric history in step order, whole or downsampled with its spikes kept', async () => {
+    const run = await newRun();
+    const n = 5000;
+    const steps = Array.from({ length: n }, (_, i) => i);
+    const values = steps.map((i) => Math.sin(i / 100));
+    values[2345] = 50; // a spike that must survive downsampling
+    // Sent in two out-of-order halves: the history still comes back sorted.
+    await log(run.id, { metrics: [{ key: 'wave', steps: steps.slice(2500), values: values.slice(2500) }] });
+    await log(run.id, { metrics: [{ key: 'wave', steps: steps.slice(0, 2500), values: values.slice(0, 2500) }] });
+    const whole = await call(`/v1/runs/${run.id}/metrics/wave`, { key: p.keys.read });
+    expect(whole.body.total).toBe(n);
+    expect(whole.body.steps).toEqual(steps);
+    const small = await call(`/v1/runs/${run.id}/metrics/wave?maxPoints=100`, { key: p.keys.read });
+    expect(small.body.steps.length).toBeLessThanOrEqual(100);
+    expect(small.body.total).toBe(n);
+    expect(Math.max(...small.body.values)).toBe(50);
+    expect(Math.min(...small.body.values)).toBeCloseTo(Math.min(...values), 6);
+    expect(small.body.steps[0]).toBe(0);
+    expect(small.body.steps.at(-1)).toBe(n - 1);
+    expect([...small.body.steps].sort((a: number, b: number) => a - b)).toEqual(small.body.steps);
+  });
+
+  it('serves several metrics of several runs in one call', async () => {
+    const [a, b] = [await newRun(), await newRun()];
+    for (const r of [a, b]) await log(r.id, { metrics: [{ key: 'x', steps: [0, 1], values: [1, 2] }, { key: 'y', steps: [0], values: [5] }] });
+    const r = await call('/v1/metrics/series', { key: p.keys.read, json: { runIds: [a.id, b.id], keys: ['x', 'y'] } });
+    expect(r.body.series.map((s: { runId: string; key: string; total: number }) => [s.runId, s.key, s.total])).toEqual([
+      [a.id, 'x', 2],
+      [a.id, 'y', 1],
+      [b.id, 'x', 2],
+      [b.id, 'y', 1],
+    ]);
+  });
+
+  it('refuses columns of different lengths, naming the field', async () => {
+    const run = await newRun();
+    const r = await log(run.id, { metrics: [{ key: 'x', steps: [0, 1], values: [1] }] });
+    expectError(r, 400, 'validation_failed');
+    expect(r.body.error.details[0].path).toBe('metrics.0.values');
+  });
+
+  it('refuses params and tags over MLflow\'s limits', async () => {
+    const run = await newRun();
+    expectError(await log(run.id, { params: { k: 'x'.repeat(6001) } }), 400, 'validation_failed');
+    expectError(await log(run.id, { tags: { ['k'.repeat(251)]: 'v' } }), 400, 'validation_failed');
+    expect((await log(run.id, { tags: { long: 'x'.repeat(8000) } })).status).toBe(200);
+  });
+
+  it("does not let a key of another project log to a run", async () => {
+    const run = await newRun();
+    expectError(await call(`/v1/runs/${run.id}/log`, { key: other.keys.write, json: { tags: { a: 'b' } } }), 403, 'forbidden');
+    expectError(await call(`/v1/runs/${run.id}/log`, { key: p.keys.read, json: { tags: { a: 'b' } } }), 403, 'forbidden');
+  });
+});
+
+describe('artifacts', () => {
+  it('attaches uploaded blobs at paths and lists folders', async () => {
+    const run = await newRun();
+    const bytes = randomBytes(100);
+    const digest = `sha256:${await sha256Hex(bytes)}`;
+    const missing = await call(`/v1/runs/${run.id}/artifacts`, { key: p.keys.write, method: 'PUT', json: { path: 'model/model.onnx', digest } });
+    expectError(missing, 409, 'conflict');
+    await call(`/v1/blobs/${digest}`, { key: p.keys.write, method: 'PUT', body: bytes });
+    for (const path of ['model/model.onnx', 'model/sub/weights.bin', 'report.html']) {
+      expect((await call(`/v1/runs/${run.id}/artifacts`, { key: p.keys.write, method: 'PUT', json: { path, digest } })).status).toBe(200);
+    }
+    const root = await call(`/v1/runs/${run.id}/artifacts`, { key: p.keys.read });
+    expect(root.body.files).toEqual([
+      { path: 'model', isDir: true, size: null, digest: null },
+      { path: 'report.html', isDir: false, size: 100, digest },
+    ]);
+    const sub = await call(`/v1/runs/${run.id}/artifacts?path=model`, { key: p.keys.read });
+    expect(sub.body.files.map((f: { path: string }) => f.path)).toEqual(['model/sub', 'model/model.onnx']);
+    expectError(await call(`/v1/runs/${run.id}/artifacts`, { key: p.keys.write, method: 'PUT', json: { path: '../x', digest } }), 400, 'validation_failed');
+  });
+});
