@@ -1,6 +1,8 @@
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
 import { projectRoutes } from './projects/routes.js';
+import { frameLog } from './tracking/frame-log.js';
+import { mlflowRoutes } from './mlflow/index.js';
 import { trackingRoutes } from './tracking/routes.js';
 import { renderReference } from './docs/reference.js';
 import type { HubDeps } from './http/env.js';
@@ -26,8 +28,10 @@ export function createApp(deps: HubDeps) {
   });
   app.onError(handleError);
   app.use('/v1/*', jsonBodies, jsonBodyLimit);
+  app.use('/v1/runs/:id/log', frameLog);
 
   app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
+  app.route('/', mlflowRoutes);
 
   const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes).route('/', trackingRoutes);
 

@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { OutpostError } from '../../shared/errors.js';
+import { isMetricsFrame } from '../tracking/frame-log.js';
 import type { HubEnv } from './env.js';
 
 const hasBody = (req: Request) => {
@@ -14,7 +15,8 @@ export const jsonBodies = createMiddleware<HubEnv>(async (c, next) => {
   const method = c.req.method;
   if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && !isBlobPath(c.req.path) && hasBody(c.req.raw)) {
     const type = c.req.header('content-type') ?? '';
-    if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+    const frameRoute = c.req.path.endsWith('/log') && isMetricsFrame(type);
+    if (!frameRoute && !/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
       throw new OutpostError(415, 'unsupported_media_type', `expected Content-Type: application/json, got ${type ? `"${type}"` : 'none'}`);
     }
   }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
-import type { LogBatch, MetricColumns } from '../../shared/schemas/tracking.js';
+import type { LogBatch } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
 import { appliedWrites, metricChunks, metricSummaries, runParams, runTags } from '../db/schema.js';
 import { latestIndex, packFloat64, sortByStep, type Points } from './metrics/packing.js';
@@ -40,8 +40,18 @@ async function checkParams(db: Db, runId: string, params: Record<string, string>
   }
 }
 
-function metricStatements(db: Db, runId: string, metric: MetricColumns, now: number) {
-  const timestamps = metric.timestamps ?? new Array<number>(metric.values.length).fill(now);
+/** One metric's points as columns: JSON arrays or, from the binary frame, Float64Array views. */
+export interface MetricInput {
+  key: string;
+  steps: ArrayLike<number>;
+  values: ArrayLike<number>;
+  timestamps?: ArrayLike<number>;
+}
+
+export type AppendBatch = Omit<LogBatch, 'metrics'> & { metrics?: MetricInput[] };
+
+function metricStatements(db: Db, runId: string, metric: MetricInput, now: number) {
+  const timestamps = metric.timestamps ?? new Float64Array(metric.values.length).fill(now);
   const points = sortByStep(metric.steps, timestamps, metric.values);
   const statements = [];
   for (let start = 0; start < points.steps.length; start += CHUNK_POINTS) {
@@ -68,7 +78,9 @@ function summaryUpsert(db: Db, runId: string, key: string, p: Points) {
   const last = latestIndex(p);
   let min = Infinity;
   let max = -Infinity;
-  for (const v of p.values) {
+  const values = p.values;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (v < min) min = v;
     if (v > max) max = v;
   }
@@ -98,7 +110,7 @@ export async function appendToRun(
   db: Db,
   projectId: string,
   runId: string,
-  batch: LogBatch,
+  batch: AppendBatch,
   clientId?: { id: string; kind: string },
 ): Promise<AppendResult> {
   const params = batch.params ?? {};

@@ -1,10 +1,12 @@
 /** Metric chunks store three float64 columns as little-endian bytes: 24 bytes a point, no per-row overhead. */
 
 export function packFloat64(values: ArrayLike<number>): Uint8Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
-  return new Uint8Array(out.buffer);
+  // A view, not a copy: libSQL and D1 bind exactly the view's bytes (the frame test covers chunks at offsets).
+  if (values instanceof Float64Array) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return new Uint8Array(Float64Array.from(values).buffer);
 }
+
+const asFloat64 = (xs: ArrayLike<number>) => (xs instanceof Float64Array ? xs : Float64Array.from(xs));
 
 export function unpackFloat64(bytes: ArrayBuffer | Uint8Array): Float64Array {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
@@ -19,13 +21,14 @@ export interface Points {
   values: Float64Array;
 }
 
-/** Sorts points by step (stable: equal steps keep arrival order). */
-export function sortByStep(steps: number[], timestamps: number[], values: number[]): Points {
+/** Sorts points by step (stable: equal steps keep arrival order); already sorted columns are used as they are. */
+export function sortByStep(steps: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>): Points {
   const n = steps.length;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) sorted = steps[i - 1]! <= steps[i]!;
+  if (sorted) return { steps: asFloat64(steps), timestamps: asFloat64(timestamps), values: asFloat64(values) };
   const order = Array.from({ length: n }, (_, i) => i);
-  if (!sorted) order.sort((a, b) => steps[a]! - steps[b]! || a - b);
+  order.sort((a, b) => steps[a]! - steps[b]! || a - b);
   const out: Points = { steps: new Float64Array(n), timestamps: new Float64Array(n), values: new Float64Array(n) };
   for (let i = 0; i < n; i++) {
     const j = order[i]!;

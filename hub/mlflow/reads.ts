@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { access } from '../auth/access.js';
+import type { HubEnv } from '../http/env.js';
+import { listArtifacts } from '../tracking/artifacts.js';
+import { readSeries } from '../tracking/metrics/history.js';
+import { invalidParam } from './errors.js';
+import { decodeOffsetToken, encodeOffsetToken, int64, opt, optString, requiredString, runIdOf, runRef } from './fields.js';
+import { loadRun, scope } from './lookup.js';
+import { parseQuery } from './request.js';
+import { metricJson, runArtifactUri } from './shapes.js';
+
+const read = access({ secret: 'read' });
+
+/** MLflow's validate_path_is_safe, in short: a relative path that cannot climb out of the run's artifact root. */
+function safeArtifactDir(path: string | undefined): string {
+  if (!path) return '';
+  const decoded = (() => {
+    try {
+      return decodeURIComponent(path);
+    } catch {
+      return path;
+    }
+  })();
+  const bad = /^[/\\]|^[a-z]+:/i.test(decoded) || decoded.split(/[/\\]/).some((part) => part === '..');
+  if (bad) throw invalidParam(`Invalid path: '${path}'`);
+  return decoded === '.' ? '' : decoded;
+}
+
+export const readRoutes = new Hono<HubEnv>()
+  /**
+   * The whole series in step order by default. MLflow's SQL store ignores max_results and refuses page_token; we
+   * page by offset when asked instead, which any client that follows next_page_token handles. The run must belong
+   * to the caller's project, so an unknown run is a 404 here where SqlAlchemyStore would answer `{}`.
+   */
+  .get('/metrics/get-history', read, async (c) => {
+    const q = await parseQuery(c, z.object({ ...runRef, metric_key: requiredString, max_results: opt(int64), page_token: optString }));
+    const runId = runIdOf(q);
+    const s = scope(c);
+    await loadRun(s, runId);
+    const series = await readSeries(s.db, runId, q.metric_key);
+    const total = series.steps.length;
+    const start = Math.min(total, decodeOffsetToken(q.page_token));
+    const end = q.max_results && q.max_results > 0 ? Math.min(total, start + q.max_results) : total;
+    const metrics = [];
+    for (let i = start; i < end; i++) metrics.push(metricJson(q.metric_key, series.values[i]!, series.timestamps[i]!, series.steps[i]!));
+    return c.json({
+      ...(metrics.length ? { metrics } : {}),
+      ...(end < total ? { next_page_token: encodeOffsetToken(end) } : {}),
+    });
+  })
+  .get('/artifacts/list', read, async (c) => {
+    const q = await parseQuery(c, z.object({ ...runRef, path: optString, page_token: optString }));
+    const runId = runIdOf(q);
+    const dir = safeArtifactDir(q.path);
+    const s = scope(c);
+    const run = await loadRun(s, runId);
+    const entries = await listArtifacts(s.db, runId, dir);
+    const files = entries.map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.isDir || e.size === null ? {} : { file_size: e.size }) }));
+    return c.json({ root_uri: runArtifactUri(run.experimentId, runId), ...(files.length ? { files } : {}) });
+  });

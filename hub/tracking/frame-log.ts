@@ -1,0 +1,48 @@
+import { createMiddleware } from 'hono/factory';
+import { OutpostError } from '../../shared/errors.js';
+import { decodeMetricsFrame, FrameError, METRICS_FRAME_TYPE } from '../../shared/metrics-frame.js';
+import { LIMITS, paramsSchema, tagsSchema } from '../../shared/schemas/tracking.js';
+import { access } from '../auth/access.js';
+import type { HubEnv } from '../http/env.js';
+import { appendToRun } from './log.js';
+import { getRunRow } from './runs.js';
+
+const write = access({ secret: 'write' });
+const invalid = (message: string) => new OutpostError(400, 'validation_failed', `invalid metrics frame: ${message}`);
+
+/** True for the binary columnar frame's content type (see shared/metrics-frame.ts). */
+export const isMetricsFrame = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase() === METRICS_FRAME_TYPE;
+
+/**
+ * `POST /v1/runs/{id}/log` with a binary metrics frame: the same semantics as the JSON batch (params immutable,
+ * tags overwritten, points appended, Idempotency-Key honoured), without parsing a number per point.
+ */
+export const frameLog = createMiddleware<HubEnv>(async (c, next) => {
+  if (c.req.method !== 'POST' || !isMetricsFrame(c.req.header('content-type'))) return next();
+  let response: Response | undefined;
+  await write(c, async () => {
+    const { db } = c.var.deps;
+    const { projectId } = c.var.principal;
+    const run = await getRunRow(db, projectId, c.req.param('id')!);
+    let frame;
+    try {
+      frame = decodeMetricsFrame(new Uint8Array(await c.req.arrayBuffer()));
+    } catch (err) {
+      if (err instanceof FrameError) throw invalid(err.message);
+      throw err;
+    }
+    const points = frame.metrics.reduce((n, m) => n + m.values.length, 0);
+    if (points > LIMITS.nativePoints) throw new OutpostError(413, 'payload_too_large', `a batch holds at most ${LIMITS.nativePoints} points; this one has ${points}`);
+    for (const [i, m] of frame.metrics.entries()) {
+      if (!m.key || m.key.length > LIMITS.keyLength) throw invalid(`metrics[${i}].key must be 1 to ${LIMITS.keyLength} characters`);
+    }
+    const params = paramsSchema.optional().safeParse(frame.params);
+    const tags = tagsSchema.optional().safeParse(frame.tags);
+    if (!params.success) throw invalid(`params: ${params.error.issues[0]?.message}`);
+    if (!tags.success) throw invalid(`tags: ${tags.error.issues[0]?.message}`);
+    const key = c.req.header('idempotency-key');
+    const result = await appendToRun(db, projectId, run.id, { params: params.data, tags: tags.data, metrics: frame.metrics }, key ? { id: `log:${key}`, kind: 'log' } : undefined);
+    response = c.json(result, 200);
+  });
+  return response;
+});

@@ -1,0 +1,90 @@
+/**
+ * The binary columnar metrics frame: what fast clients send to `POST /v1/runs/{id}/log` with
+ * `Content-Type: application/vnd.outpost.metrics`. JSON costs the hub more to parse than SQLite costs to
+ * write; this frame is read in place.
+ *
+ *   "OPM1" | u32 LE header length | header JSON, space-padded to a multiple of 8 |
+ *   per metric, in header order: steps f64[count] | values f64[count] | timestamps f64[count] if `timestamps`
+ *
+ * All numbers little-endian float64. Header: { metrics: [{ key, count, timestamps }], params?, tags? }.
+ */
+export const METRICS_FRAME_TYPE = 'application/vnd.outpost.metrics';
+const MAGIC = 0x314d504f; // "OPM1" read as u32 LE
+
+export interface FrameMetric {
+  key: string;
+  steps: Float64Array;
+  values: Float64Array;
+  timestamps?: Float64Array;
+}
+
+export interface MetricsFrame {
+  metrics: FrameMetric[];
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+}
+
+export function encodeMetricsFrame(frame: MetricsFrame): Uint8Array<ArrayBuffer> {
+  const header = {
+    metrics: frame.metrics.map((m) => ({ key: m.key, count: m.values.length, timestamps: Boolean(m.timestamps) })),
+    ...(frame.params ? { params: frame.params } : {}),
+    ...(frame.tags ? { tags: frame.tags } : {}),
+  };
+  let json = JSON.stringify(header);
+  const headerBytes = () => new TextEncoder().encode(json);
+  while ((8 + headerBytes().length) % 8 !== 0) json += ' ';
+  const head = headerBytes();
+  const floats = frame.metrics.reduce((n, m) => n + m.values.length * (m.timestamps ? 3 : 2), 0);
+  const out = new Uint8Array(8 + head.length + floats * 8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, head.length, true);
+  out.set(head, 8);
+  const body = new Float64Array(out.buffer, 8 + head.length, floats);
+  let at = 0;
+  for (const m of frame.metrics) {
+    for (const column of m.timestamps ? [m.steps, m.values, m.timestamps] : [m.steps, m.values]) {
+      body.set(column, at);
+      at += column.length;
+    }
+  }
+  return out;
+}
+
+export class FrameError extends Error {
+  override readonly name = 'FrameError';
+}
+
+/** Reads a frame in place (the columns are views on `bytes`); throws FrameError saying what is wrong. */
+export function decodeMetricsFrame(bytes: Uint8Array): MetricsFrame {
+  if (bytes.byteLength < 8) throw new FrameError('metrics frame is shorter than its 8-byte preamble');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw new FrameError('metrics frame does not start with "OPM1"');
+  const headLength = view.getUint32(4, true);
+  if (8 + headLength > bytes.byteLength || (8 + headLength) % 8 !== 0) throw new FrameError('metrics frame header length is out of range or not padded to 8 bytes');
+  let header: { metrics?: Array<{ key?: unknown; count?: unknown; timestamps?: unknown }>; params?: Record<string, string>; tags?: Record<string, string> };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headLength)));
+  } catch {
+    throw new FrameError('metrics frame header is not valid JSON');
+  }
+  // Float64Array views need 8-byte alignment of the absolute offset: copy once if the body is not aligned.
+  const base = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const floats = (base.byteLength - 8 - headLength) / 8;
+  if (!Number.isInteger(floats)) throw new FrameError('metrics frame body is not a whole number of float64 values');
+  const body = new Float64Array(base.buffer, base.byteOffset + 8 + headLength, floats);
+  let at = 0;
+  const take = (n: number) => {
+    if (at + n > floats) throw new FrameError('metrics frame body is shorter than its header says');
+    const column = body.subarray(at, at + n);
+    at += n;
+    return column;
+  };
+  const metrics = (header.metrics ?? []).map((m, i) => {
+    if (typeof m.key !== 'string' || !Number.isInteger(m.count) || (m.count as number) < 0) throw new FrameError(`metrics[${i}] needs a string key and a count`);
+    const count = m.count as number;
+    return { key: m.key, steps: take(count), values: take(count), ...(m.timestamps ? { timestamps: take(count) } : {}) };
+  });
+  if (at !== floats) throw new FrameError('metrics frame body is longer than its header says');
+  return { metrics, params: header.params, tags: header.tags };
+}

@@ -1,0 +1,18 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeMetricsFrame } from '../../shared/metrics-frame.js';
+const dir = mkdtempSync(join(tmpdir(), 'p-'));
+const key = 'sk_' + 'B'.repeat(43);
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', 'hub/node.ts'], { env: { ...process.env, OUTPOST_DATA_DIR: dir, OUTPOST_PORT: '8795', OUTPOST_ADMIN_KEY: key, OUTPOST_MAX_BODY: '512MB' }, stdio: 'inherit' });
+await new Promise((r) => setTimeout(r, 4000));
+const h = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+const e = await (await fetch('http://127.0.0.1:8795/v1/experiments', { method: 'POST', headers: h, body: JSON.stringify({ name: 'x' }) })).json();
+const r = await (await fetch('http://127.0.0.1:8795/v1/runs', { method: 'POST', headers: h, body: JSON.stringify({ experimentId: e.experiment.id }) })).json();
+const frames = Array.from({ length: 16 }, (_, b) => encodeMetricsFrame({ metrics: Array.from({ length: 10 }, (_, k) => { const steps = Float64Array.from({ length: 25000 }, (_, i) => b * 25000 + i); return { key: `m${k}`, steps, values: steps.map((i) => Math.sin(i)), timestamps: steps.map((i) => i + 1.7e12) }; }) }));
+const t = performance.now();
+await Promise.all([0, 1, 2, 3].map(async (c) => { for (let i = c; i < 16; i += 4) { const res = await fetch(`http://127.0.0.1:8795/v1/runs/${r.run.id}/log`, { method: 'POST', headers: { ...h, 'content-type': 'application/vnd.outpost.metrics' }, body: frames[i] }); await res.text(); } }));
+console.log('ms', performance.now() - t);
+child.kill('SIGINT');
+await new Promise((r) => setTimeout(r, 2000));
