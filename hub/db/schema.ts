@@ -67,6 +67,9 @@ export const projectBlobs = sqliteTable(
 );
 
 // ——— experiment tracking ———
+// runs, run_params, run_tags, metric_summaries, run_artifacts and applied_writes are WITHOUT ROWID tables:
+// written into migration 0001 by hand (drizzle-kit cannot say it), because a lookup by their text keys then
+// costs one b-tree seek instead of two, which halves run search. Keep it when a later migration rebuilds them.
 
 export const experiments = sqliteTable(
   'experiments',

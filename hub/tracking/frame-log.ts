@@ -10,6 +10,12 @@ import { getRunRow } from './runs.js';
 const write = access({ secret: 'write' });
 const invalid = (message: string) => new OutpostError(400, 'validation_failed', `invalid metrics frame: ${message}`);
 
+/** The first point that breaks the rule, described, or undefined. */
+function firstBad(column: Float64Array, ok: (x: number) => boolean): string | undefined {
+  for (let i = 0; i < column.length; i++) if (!ok(column[i]!)) return `${column[i]} at point ${i}`;
+  return undefined;
+}
+
 /** True for the binary columnar frame's content type (see shared/metrics-frame.ts). */
 export const isMetricsFrame = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase() === METRICS_FRAME_TYPE;
 
@@ -35,6 +41,8 @@ export const frameLog = createMiddleware<HubEnv>(async (c, next) => {
     if (points > LIMITS.nativePoints) throw new OutpostError(413, 'payload_too_large', `a batch holds at most ${LIMITS.nativePoints} points; this one has ${points}`);
     for (const [i, m] of frame.metrics.entries()) {
       if (!m.key || m.key.length > LIMITS.keyLength) throw invalid(`metrics[${i}].key must be 1 to ${LIMITS.keyLength} characters`);
+      const bad = firstBad(m.steps, Number.isInteger) ?? firstBad(m.values, Number.isFinite) ?? (m.timestamps ? firstBad(m.timestamps, (t) => Number.isInteger(t) && t >= 0) : undefined);
+      if (bad) throw invalid(`metrics[${i}] ("${m.key}") has ${bad}; steps and timestamps must be whole numbers, values finite`);
     }
     const params = paramsSchema.optional().safeParse(frame.params);
     const tags = tagsSchema.optional().safeParse(frame.tags);

@@ -1,8 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, forbidden, notFound } from '../../shared/errors.js';
 import { terminalStatuses, type CreateRun, type Run, type RunStatus } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
-import { metricSummaries, runParams, runs, runTags, type RunRow } from '../db/schema.js';
+import { runParams, runs, runTags, type RunRow } from '../db/schema.js';
 import { getExperiment } from './experiments.js';
 import { newRunId, randomRunName } from './run-names.js';
 
@@ -69,25 +69,37 @@ export function toRun(row: RunRow, params: Run['params'], tags: Run['tags'], met
   };
 }
 
-/** Params, tags and metric summaries of many runs, fetched a slice at a time. */
+type Grouped = { run_id: string; entries: string };
+
+/**
+ * Params, tags and metric summaries of many runs. Each comes back as one JSON object per run (SQLite builds
+ * it): converting a row costs the driver more than parsing JSON does, and a page has thousands of entries.
+ */
 export async function runDetails(db: Db, rows: RunRow[]): Promise<Run[]> {
-  const ids = rows.map((r) => r.id);
-  const params = new Map<string, Run['params']>(ids.map((id) => [id, {}]));
-  const tags = new Map<string, Run['tags']>(ids.map((id) => [id, {}]));
-  const metrics = new Map<string, Run['metrics']>(ids.map((id) => [id, {}]));
-  for (const slice of slices(ids)) {
+  const params = new Map<string, Run['params']>();
+  const tags = new Map<string, Run['tags']>();
+  const metrics = new Map<string, Run['metrics']>();
+  for (const slice of slices(rows.map((r) => r.id))) {
+    const ids = sql.join(slice.map((id) => sql`${id}`), sql`, `);
     const [p, t, m] = await Promise.all([
-      db.select().from(runParams).where(inArray(runParams.runId, slice)),
-      db.select().from(runTags).where(inArray(runTags.runId, slice)),
-      db.select().from(metricSummaries).where(inArray(metricSummaries.runId, slice)),
+      db.all<Grouped>(sql`SELECT run_id, json_group_object(key, value) AS entries FROM run_params WHERE run_id IN (${ids}) GROUP BY run_id`),
+      db.all<Grouped>(sql`SELECT run_id, json_group_object(key, value) AS entries FROM run_tags WHERE run_id IN (${ids}) GROUP BY run_id`),
+      db.all<Grouped>(
+        // JSON would round reals to 15 digits; printf's 17 significant digits round-trip every double.
+        sql`SELECT run_id, json_group_object(key, json_array(printf('%!.17g', last_value), last_step, last_timestamp, printf('%!.17g', min), printf('%!.17g', max), count)) AS entries FROM metric_summaries WHERE run_id IN (${ids}) GROUP BY run_id`,
+      ),
     ]);
-    for (const r of p) params.get(r.runId)![r.key] = r.value;
-    for (const r of t) tags.get(r.runId)![r.key] = r.value;
+    for (const r of p) params.set(r.run_id, JSON.parse(r.entries));
+    for (const r of t) tags.set(r.run_id, JSON.parse(r.entries));
     for (const r of m) {
-      metrics.get(r.runId)![r.key] = { value: r.lastValue, step: r.lastStep, timestamp: r.lastTimestamp, min: r.min, max: r.max, count: r.count };
+      const entries = JSON.parse(r.entries) as Record<string, [string, number, number, string, string, number]>;
+      metrics.set(
+        r.run_id,
+        Object.fromEntries(Object.entries(entries).map(([key, [value, step, timestamp, min, max, count]]) => [key, { value: Number(value), step, timestamp, min: Number(min), max: Number(max), count }])),
+      );
     }
   }
-  return rows.map((row) => toRun(row, params.get(row.id)!, tags.get(row.id)!, metrics.get(row.id)!));
+  return rows.map((row) => toRun(row, params.get(row.id) ?? {}, tags.get(row.id) ?? {}, metrics.get(row.id) ?? {}));
 }
 
 export async function getRun(db: Db, projectId: string, runId: string): Promise<Run> {

@@ -1,12 +1,12 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
 import type { Comparison, FilterNode, OrderTerm } from '../../shared/filter/ast.js';
 import { parseFilter, parseOrderBy } from '../../shared/filter/index.js';
 import type { Run, SearchRuns } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
-import type { RunRow } from '../db/schema.js';
+import { runs, type RunRow } from '../db/schema.js';
 import { experimentsByIds } from './experiments.js';
-import { runDetails } from './runs.js';
+import { runDetails, slices } from './runs.js';
 
 /** Attribute name → column of `runs r`. */
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
@@ -71,10 +71,11 @@ function comparisonSql(c: Comparison): SQL {
     return valueTest(column(c.key), c);
   }
   const { table, value } = ENTITY_TABLES[c.entity];
-  const keyed = sql`SELECT run_id FROM ${sql.raw(table)} WHERE key = ${c.key}`;
-  if (c.op === 'IS NULL') return sql`r.id NOT IN (${keyed})`;
-  if (c.op === 'IS NOT NULL') return sql`r.id IN (${keyed})`;
-  return sql`r.id IN (${keyed} AND ${valueTest(sql.raw(value), c)})`;
+  // Correlated lookups by (run_id, key): one seek each, whichever side drives the query.
+  const keyed = sql`SELECT 1 FROM ${sql.raw(table)} k WHERE k.run_id = r.id AND k.key = ${c.key}`;
+  if (c.op === 'IS NULL') return sql`NOT EXISTS (${keyed})`;
+  if (c.op === 'IS NOT NULL') return sql`EXISTS (${keyed})`;
+  return sql`EXISTS (${keyed} AND ${valueTest(sql.raw(`k.${value}`), c)})`;
 }
 
 export function filterSql(node: FilterNode): SQL {
@@ -84,18 +85,24 @@ export function filterSql(node: FilterNode): SQL {
 }
 
 const DEFAULT_ORDER: OrderTerm[] = [{ entity: 'attribute', key: 'start_time', direction: 'DESC' }];
+const NULLABLE_ATTRIBUTES = new Set(['end_time', 'device_id', 'parent_run_id', 'user_id']);
 
-/** The expression each order term sorts by, and the join that brings it in. */
-function orderTerms(order: OrderTerm[]) {
+interface Term {
+  term: OrderTerm;
+  expr: SQL;
+  join: SQL;
+  nullable: boolean;
+}
+
+/** The expression each order term sorts by, and the join that brings it in (none for a term that drives the query). */
+function orderTerms(order: OrderTerm[], firstDrives: boolean): Term[] {
   return order.map((t, i) => {
-    if (t.entity === 'attribute') return { term: t, expr: column(t.key), join: sql`` };
+    if (t.entity === 'attribute') return { term: t, expr: column(t.key), join: sql``, nullable: NULLABLE_ATTRIBUTES.has(t.key) };
     const { table, value } = ENTITY_TABLES[t.entity];
     const alias = sql.raw(`o${i}`);
-    return {
-      term: t,
-      expr: sql.raw(`o${i}.${value}`),
-      join: sql` LEFT JOIN ${sql.raw(table)} ${alias} ON ${alias}.run_id = r.id AND ${alias}.key = ${t.key}`,
-    };
+    const expr = sql.raw(`o${i}.${value}`);
+    if (i === 0 && firstDrives) return { term: t, expr, join: sql``, nullable: false };
+    return { term: t, expr, join: sql` LEFT JOIN ${sql.raw(table)} ${alias} ON ${alias}.run_id = r.id AND ${alias}.key = ${t.key}`, nullable: true };
   });
 }
 
@@ -120,7 +127,7 @@ function decodeToken(token: string, fingerprint: string): PageToken {
  * Rows strictly after the last row of the previous page, in the sort order (NULLs last in every direction,
  * then run id): keyset pagination, so runs inserted meanwhile neither repeat nor shift a page.
  */
-function afterSql(terms: ReturnType<typeof orderTerms>, token: PageToken): SQL {
+function afterSql(terms: Term[], token: PageToken): SQL {
   const alternatives: SQL[] = [];
   const equalSoFar: SQL[] = [];
   terms.forEach(({ term, expr }, i) => {
@@ -139,51 +146,108 @@ function afterSql(terms: ReturnType<typeof orderTerms>, token: PageToken): SQL {
   return sql`(${sql.join(alternatives, sql` OR `)})`;
 }
 
-type RawRun = Record<string, unknown>;
-const toRunRow = (r: RawRun): RunRow => ({
-  id: r.id as string,
-  projectId: r.project_id as string,
-  experimentId: r.experiment_id as string,
-  name: r.name as string,
-  status: r.status as RunRow['status'],
-  startTime: Number(r.start_time),
-  endTime: r.end_time === null ? null : Number(r.end_time),
-  source: r.source as RunRow['source'],
-  deviceId: (r.device_id as string | null) ?? null,
-  parentRunId: (r.parent_run_id as string | null) ?? null,
-  userId: (r.user_id as string | null) ?? null,
-  lifecycle: r.lifecycle as RunRow['lifecycle'],
-  pending: Boolean(r.pending),
-});
+/** A comparison that can drive the query from its (key, value) index: it needs the key to be present. */
+const canDrive = (c: FilterNode): c is Comparison => c.type === 'compare' && c.entity !== 'attribute' && c.op !== 'IS NULL';
+
+/** How many rows a driving comparison selects (all projects, capped): a cheap, index-only estimate. */
+async function estimate(db: Db, c: Comparison, cap: number): Promise<number> {
+  const { table, value } = ENTITY_TABLES[c.entity as 'metric' | 'param' | 'tag'];
+  const test = c.op === 'IS NOT NULL' ? sql`1` : valueTest(sql.raw(value), c);
+  const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${sql.raw(table)} WHERE key = ${c.key} AND ${test} LIMIT ${cap})`);
+  return Number(row?.n ?? 0);
+}
+
+type Plan = { kind: 'scan' } | { kind: 'filter'; driver: Comparison } | { kind: 'order' };
+
+/**
+ * Chooses what the query walks first. A selective comparison drives through its index; otherwise a run table
+ * ordered by a metric, param or tag is walked in that key's index order until the page is full; otherwise the
+ * runs are scanned (in start_time order, which the runs index gives).
+ */
+async function choosePlan(db: Db, filter: FilterNode | null, order: OrderTerm[], limit: number): Promise<Plan> {
+  const candidates = !filter ? [] : filter.type === 'and' ? filter.items.filter(canDrive) : canDrive(filter) ? [filter] : [];
+  const selective = 20 * (limit + 1);
+  let best: { c: Comparison; n: number } | undefined;
+  for (const c of candidates) {
+    const n = await estimate(db, c, selective + 1);
+    if (!best || n < best.n) best = { c, n };
+  }
+  if (best && best.n <= selective) return { kind: 'filter', driver: best.c };
+  if (order[0]!.entity !== 'attribute') return { kind: 'order' };
+  if (best && order[0]!.key !== 'start_time') return { kind: 'filter', driver: best.c };
+  return { kind: 'scan' };
+}
+
+interface QueryParts {
+  from: SQL;
+  terms: Term[];
+  where: SQL[];
+}
+
+function buildQuery({ from, terms, where }: QueryParts, limit: number): SQL {
+  const select = terms.map(({ expr }, i) => sql`, ${expr} AS ${sql.raw(`ov${i}`)}`);
+  const orderBy = terms.flatMap(({ term, expr, nullable }) => [...(nullable ? [sql`(${expr} IS NULL)`] : []), sql`${expr} ${sql.raw(term.direction)}`]);
+  return sql`SELECT r.id AS id${sql.join(select, sql``)} FROM ${from}${sql.join(
+    terms.map((t) => t.join),
+    sql``,
+  )} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join([...orderBy, sql`r.id ASC`], sql`, `)} LIMIT ${limit}`;
+}
+
+type Row = Record<string, unknown> & { id: string };
 
 export async function searchRuns(db: Db, projectId: string, input: SearchRuns): Promise<{ runs: Run[]; nextPageToken: string | null }> {
   const experimentIds = [...new Set(input.experimentIds)];
   await experimentsByIds(db, projectId, experimentIds);
   const filter = parseFilter(input.filter ?? '');
   const order = [...parseOrderBy(input.orderBy ?? []), ...(input.orderBy?.length ? [] : DEFAULT_ORDER)];
-  const terms = orderTerms(order);
   const fingerprint = hash(JSON.stringify([experimentIds, input.filter ?? '', input.orderBy ?? [], input.lifecycle]));
   const token = input.pageToken ? decodeToken(input.pageToken, fingerprint) : undefined;
 
-  const where: SQL[] = [sql`r.project_id = ${projectId}`, sql`r.experiment_id IN (${sql.join(experimentIds.map((id) => sql`${id}`), sql`, `)})`];
-  if (input.lifecycle !== 'all') where.push(sql`r.lifecycle = ${input.lifecycle}`);
-  if (filter) where.push(filterSql(filter));
-  if (token) where.push(afterSql(terms, token));
-  const selectOrder = terms.map(({ expr }, i) => sql`, ${expr} AS ${sql.raw(`ov${i}`)}`);
-  const orderBy = terms.flatMap(({ term, expr }) => [sql`(${expr} IS NULL)`, sql`${expr} ${sql.raw(term.direction)}`]);
+  const base: SQL[] = [sql`r.project_id = ${projectId}`, sql`r.experiment_id IN (${sql.join(experimentIds.map((id) => sql`${id}`), sql`, `)})`];
+  if (input.lifecycle !== 'all') base.push(sql`r.lifecycle = ${input.lifecycle}`);
+  if (filter) base.push(filterSql(filter));
+  const limit = input.limit + 1;
+  const plan = await choosePlan(db, filter, order, input.limit);
 
-  const rows = await db.all<RawRun>(sql`SELECT r.*${sql.join(selectOrder, sql``)} FROM runs r${sql.join(
-    terms.map((t) => t.join),
-    sql``,
-  )} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join([...orderBy, sql`r.id ASC`], sql`, `)} LIMIT ${input.limit + 1}`);
+  let rows: Row[];
+  if (plan.kind === 'order') {
+    // Runs that have the first order key, walked in its index order; then, if the page is not full, those lacking it.
+    const first = order[0]!;
+    const { table } = ENTITY_TABLES[first.entity as 'metric' | 'param' | 'tag'];
+    const having: QueryParts = { from: sql`${sql.raw(table)} o0 CROSS JOIN runs r ON r.id = o0.run_id`, terms: orderTerms(order, true), where: [sql`o0.key = ${first.key}`, ...base] };
+    const lacking: QueryParts = { from: sql`runs r`, terms: orderTerms(order, false), where: [...base, sql`o0.run_id IS NULL`] };
+    const inLacking = token !== undefined && token.v[0] === null;
+    rows = inLacking ? [] : await db.all<Row>(buildQuery({ ...having, where: token ? [...having.where, afterSql(having.terms, token)] : having.where }, limit));
+    if (rows.length < limit) {
+      const rest = await db.all<Row>(buildQuery({ ...lacking, where: inLacking ? [...lacking.where, afterSql(lacking.terms, token!)] : lacking.where }, limit - rows.length));
+      rows = rows.concat(rest);
+    }
+  } else {
+    const parts: QueryParts =
+      plan.kind === 'filter'
+        ? (() => {
+            const { table, value } = ENTITY_TABLES[plan.driver.entity as 'metric' | 'param' | 'tag'];
+            const test = plan.driver.op === 'IS NOT NULL' ? sql`1` : valueTest(sql.raw(`d.${value}`), plan.driver);
+            return { from: sql`${sql.raw(table)} d CROSS JOIN runs r ON r.id = d.run_id`, terms: orderTerms(order, false), where: [sql`d.key = ${plan.driver.key}`, test, ...base] };
+          })()
+        : { from: sql`runs r`, terms: orderTerms(order, false), where: base };
+    if (token) parts.where.push(afterSql(parts.terms, token));
+    rows = await db.all<Row>(buildQuery(parts, limit));
+  }
 
   const page = rows.slice(0, input.limit);
   const lastRow = page[page.length - 1];
   const nextPageToken =
-    rows.length > input.limit && lastRow
-      ? encodeToken({ q: fingerprint, v: terms.map((_, i) => (lastRow[`ov${i}`] ?? null) as string | number | null), id: lastRow.id as string })
-      : null;
-  return { runs: await runDetails(db, page.map(toRunRow)), nextPageToken };
+    rows.length > input.limit && lastRow ? encodeToken({ q: fingerprint, v: order.map((_, i) => (lastRow[`ov${i}`] ?? null) as string | number | null), id: lastRow.id }) : null;
+  return { runs: await runsInOrder(db, page.map((r) => r.id)), nextPageToken };
+}
+
+/** Full runs for a page of ids, in the page's order. */
+async function runsInOrder(db: Db, ids: string[]): Promise<Run[]> {
+  const rows: RunRow[] = [];
+  for (const slice of slices(ids)) rows.push(...(await db.select().from(runs).where(inArray(runs.id, slice))));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return runDetails(db, ids.map((id) => byId.get(id)!));
 }
 
 /** A short, stable fingerprint (FNV-1a) that ties a page token to its query. */

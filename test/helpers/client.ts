@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { expect, inject } from 'vitest';
 import type { CreatedKey } from '../../shared/schemas/keys.js';
 import type { HubTarget } from './hub-env.js';
@@ -90,5 +91,24 @@ export function streamOf(data: string | Uint8Array, chunkSize = 16 * 1024): Read
       controller.enqueue(bytes.slice(offset, offset + chunkSize));
       offset += chunkSize;
     },
+  });
+}
+
+/** A request whose reply is read even when the hub answers and closes before the whole body is sent (early 413s). */
+export function sendEarlyReply(method: string, path: string, options: { key: string; body: Uint8Array; type: string }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(hub.url + path, {
+      method,
+      headers: { authorization: `Bearer ${options.key}`, 'content-type': options.type, 'content-length': options.body.byteLength },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: new Headers(res.headers as Record<string, string>), text, body: JSON.parse(text) }));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
+    });
+    req.end(options.body);
   });
 }

@@ -5,7 +5,7 @@ CREATE TABLE `applied_writes` (
 	`run_id` text,
 	`applied_at` integer NOT NULL,
 	PRIMARY KEY(`project_id`, `client_id`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `experiments` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -44,7 +44,7 @@ CREATE TABLE `metric_summaries` (
 	`count` integer NOT NULL,
 	PRIMARY KEY(`run_id`, `key`),
 	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `metric_summaries_key_value` ON `metric_summaries` (`key`,`last_value`);--> statement-breakpoint
 CREATE TABLE `run_artifacts` (
@@ -56,7 +56,7 @@ CREATE TABLE `run_artifacts` (
 	PRIMARY KEY(`run_id`, `path`),
 	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`digest`) REFERENCES `blobs`(`digest`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `run_params` (
 	`run_id` text NOT NULL,
@@ -64,7 +64,7 @@ CREATE TABLE `run_params` (
 	`value` text NOT NULL,
 	PRIMARY KEY(`run_id`, `key`),
 	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `run_params_key_value` ON `run_params` (`key`,`value`);--> statement-breakpoint
 CREATE TABLE `run_tags` (
@@ -73,7 +73,7 @@ CREATE TABLE `run_tags` (
 	`value` text NOT NULL,
 	PRIMARY KEY(`run_id`, `key`),
 	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `run_tags_key_value` ON `run_tags` (`key`,`value`);--> statement-breakpoint
 CREATE TABLE `runs` (
@@ -92,6 +92,6 @@ CREATE TABLE `runs` (
 	`pending` integer DEFAULT false NOT NULL,
 	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`experiment_id`) REFERENCES `experiments`(`id`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `runs_project_experiment_start` ON `runs` (`project_id`,`experiment_id`,`start_time`);

@@ -1,29 +1,51 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Series } from '../../../shared/schemas/tracking.js';
 import type { Db } from '../../db/client.js';
-import { metricChunks } from '../../db/schema.js';
 import { unpackFloat64, type Points } from './packing.js';
+
+interface ChunkViews {
+  steps: Float64Array[];
+  timestamps: Float64Array[];
+  values: Float64Array[];
+  total: number;
+  /** True when the chunks, in min-step order, do not interleave: then they concatenate into a sorted series. */
+  disjoint: boolean;
+}
+
+/** Blob columns as bytes, whichever driver read them (libSQL: ArrayBuffer, D1: number[]). */
+const toBytes = (v: unknown) => (v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : Uint8Array.from(v as number[]));
+
+type ChunkRow = { count: number; min_step: number; max_step: number; steps: unknown; timestamps: unknown; values: unknown };
+
+async function readChunks(db: Db, runId: string, key: string): Promise<ChunkViews> {
+  // Raw SQL: drizzle's typed select copies every blob once more on the way out, which costs more than SQLite's read.
+  const chunks = await db.all<ChunkRow>(
+    sql`SELECT count, min_step, max_step, steps, timestamps, "values" FROM metric_chunks WHERE run_id = ${runId} AND key = ${key} ORDER BY min_step, id`,
+  );
+  return {
+    steps: chunks.map((c) => unpackFloat64(toBytes(c.steps))),
+    timestamps: chunks.map((c) => unpackFloat64(toBytes(c.timestamps))),
+    values: chunks.map((c) => unpackFloat64(toBytes(c.values))),
+    total: chunks.reduce((n, c) => n + Number(c.count), 0),
+    disjoint: chunks.every((c, i) => i === 0 || Number(c.min_step) >= Number(chunks[i - 1]!.max_step)),
+  };
+}
+
+const concat = (parts: Float64Array[], total: number) => {
+  const out = new Float64Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
 
 /** Every point of one (run, key), sorted by step; chunks that overlap in steps are merged. */
 export async function readPoints(db: Db, runId: string, key: string): Promise<Points> {
-  const chunks = await db
-    .select()
-    .from(metricChunks)
-    .where(and(eq(metricChunks.runId, runId), eq(metricChunks.key, key)))
-    .orderBy(asc(metricChunks.minStep), asc(metricChunks.id));
-  const total = chunks.reduce((n, c) => n + c.count, 0);
-  const out: Points = { steps: new Float64Array(total), timestamps: new Float64Array(total), values: new Float64Array(total) };
-  let offset = 0;
-  let disjoint = true;
-  for (let i = 0; i < chunks.length; i++) {
-    const c = chunks[i]!;
-    if (i > 0 && c.minStep < chunks[i - 1]!.maxStep) disjoint = false;
-    out.steps.set(unpackFloat64(c.steps), offset);
-    out.timestamps.set(unpackFloat64(c.timestamps), offset);
-    out.values.set(unpackFloat64(c.values), offset);
-    offset += c.count;
-  }
-  return disjoint ? out : sortPoints(out);
+  const c = await readChunks(db, runId, key);
+  const out = { steps: concat(c.steps, c.total), timestamps: concat(c.timestamps, c.total), values: concat(c.values, c.total) };
+  return c.disjoint ? out : sortPoints(out);
 }
 
 /** The rare path: chunks logged out of step order. */
@@ -33,36 +55,63 @@ function sortPoints(p: Points): Points {
   return { steps: pick(p.steps), timestamps: pick(p.timestamps), values: pick(p.values) };
 }
 
+/** Indices of the points to keep: first, last, and each bucket's min and max in step order; at most maxPoints. */
+function keptIndices(values: Float64Array[], total: number, maxPoints: number): number[] {
+  const buckets = Math.floor((maxPoints - 2) / 2); // 2 per bucket + first + last ≤ maxPoints
+  const keep: number[] = [0];
+  const push = (i: number) => i !== keep[keep.length - 1] && keep.push(i);
+  let chunk = 0;
+  let base = 0; // global index of values[chunk][0]
+  for (let b = 0; b < buckets; b++) {
+    const start = Math.floor((b * total) / buckets);
+    const end = Math.floor(((b + 1) * total) / buckets);
+    let lo = start;
+    let hi = start;
+    let loV = Infinity;
+    let hiV = -Infinity;
+    for (let i = start; i < end; i++) {
+      while (i >= base + values[chunk]!.length) base += values[chunk++]!.length;
+      const v = values[chunk]![i - base]!;
+      if (v < loV) (loV = v), (lo = i);
+      if (v > hiV) (hiV = v), (hi = i);
+    }
+    push(Math.min(lo, hi));
+    push(Math.max(lo, hi));
+  }
+  push(total - 1);
+  return keep;
+}
+
+/** Picks global indices out of chunked columns. */
+function pick(columns: Float64Array[], indices: number[]): number[] {
+  const out: number[] = [];
+  let chunk = 0;
+  let base = 0;
+  for (const i of indices) {
+    while (i >= base + columns[chunk]!.length) base += columns[chunk++]!.length;
+    out.push(columns[chunk]![i - base]!);
+  }
+  return out;
+}
+
 /**
  * At most `maxPoints` points that keep the series' shape: the points are cut into (maxPoints-2)/2 buckets and
  * each bucket keeps its minimum and its maximum (in step order), so spikes survive; first and last always stay.
  */
 export function downsample(p: Points, maxPoints: number): Points {
-  const n = p.steps.length;
-  if (n <= maxPoints) return p;
-  const buckets = Math.floor((maxPoints - 2) / 2); // 2 per bucket + first + last ≤ maxPoints
-  const keep: number[] = [0];
-  const push = (i: number) => i !== keep[keep.length - 1] && keep.push(i);
-  for (let b = 0; b < buckets; b++) {
-    const start = Math.floor((b * n) / buckets);
-    const end = Math.floor(((b + 1) * n) / buckets);
-    let lo = start;
-    let hi = start;
-    for (let i = start + 1; i < end; i++) {
-      const v = p.values[i]!;
-      if (v < p.values[lo]!) lo = i;
-      if (v > p.values[hi]!) hi = i;
-    }
-    push(Math.min(lo, hi));
-    push(Math.max(lo, hi));
-  }
-  push(n - 1);
-  const pick = (src: Float64Array) => Float64Array.from(keep, (i) => src[i]!);
-  return { steps: pick(p.steps), timestamps: pick(p.timestamps), values: pick(p.values) };
+  if (p.steps.length <= maxPoints) return p;
+  const keep = keptIndices([p.values], p.steps.length, maxPoints);
+  return { steps: Float64Array.from(pick([p.steps], keep)), timestamps: Float64Array.from(pick([p.timestamps], keep)), values: Float64Array.from(pick([p.values], keep)) };
 }
 
+/** A series for charts: whole, or downsampled straight from the chunks without first joining them. */
 export async function readSeries(db: Db, runId: string, key: string, maxPoints?: number): Promise<Series> {
-  const all = await readPoints(db, runId, key);
-  const p = maxPoints ? downsample(all, maxPoints) : all;
-  return { runId, key, total: all.steps.length, steps: Array.from(p.steps), values: Array.from(p.values), timestamps: Array.from(p.timestamps) };
+  const c = await readChunks(db, runId, key);
+  if (!c.disjoint) {
+    const all = sortPoints({ steps: concat(c.steps, c.total), timestamps: concat(c.timestamps, c.total), values: concat(c.values, c.total) });
+    const p = maxPoints ? downsample(all, maxPoints) : all;
+    return { runId, key, total: c.total, steps: Array.from(p.steps), values: Array.from(p.values), timestamps: Array.from(p.timestamps) };
+  }
+  const keep = maxPoints && c.total > maxPoints ? keptIndices(c.values, c.total, maxPoints) : Array.from({ length: c.total }, (_, i) => i);
+  return { runId, key, total: c.total, steps: pick(c.steps, keep), values: pick(c.values, keep), timestamps: pick(c.timestamps, keep) };
 }

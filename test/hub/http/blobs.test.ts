@@ -1,9 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError, hub, newProject, randomBytes, sha256Hex, streamOf, type Reply, type TestProject } from '../../helpers/client.js';
+import { call, expectError, hub, newProject, randomBytes, sendEarlyReply, sha256Hex, streamOf, type TestProject } from '../../helpers/client.js';
 
 let a: TestProject;
 let b: TestProject;
@@ -14,25 +13,6 @@ beforeAll(async () => {
 const digestOf = async (bytes: Uint8Array<ArrayBuffer>) => `sha256:${await sha256Hex(bytes)}`;
 const put = (digest: string, body: BodyInit, key = a.keys.write) => call(`/v1/blobs/${digest}`, { key, method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
 const head = (digest: string, key = a.keys.read) => call(`/v1/blobs/${digest}`, { key, method: 'HEAD' });
-
-/** A PUT whose reply is read even when the hub answers and closes before the whole body is sent. */
-function putEarlyReply(digest: string, bytes: Uint8Array<ArrayBuffer>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${hub.url}/v1/blobs/${digest}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${a.keys.write}`, 'content-type': 'application/octet-stream', 'content-length': bytes.length },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: new Headers(res.headers as Record<string, string>), text, body: JSON.parse(text) }));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
-    });
-    req.end(bytes);
-  });
-}
 
 /** On Node, the blob store's temp folder must hold no partial upload. */
 function expectNoPartialFiles() {
@@ -159,7 +139,7 @@ describe('blobs', () => {
     const bytes = randomBytes(1024 * 1024 + 1);
     const digest = await digestOf(bytes);
     // The hub answers before reading the body, so the reply comes while the client is still sending.
-    expectError(await putEarlyReply(digest, bytes), 413, 'payload_too_large');
+    expectError(await sendEarlyReply('PUT', `/v1/blobs/${digest}`, { key: a.keys.write, body: bytes, type: 'application/octet-stream' }), 413, 'payload_too_large');
     expect((await head(digest)).status).toBe(404);
     expectNoPartialFiles();
   });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, streamOf, expectError, newProject, type TestProject } from '../../helpers/client.js';
+import { call, sendEarlyReply, streamOf, expectError, newProject, type TestProject } from '../../helpers/client.js';
 
 let p: TestProject;
 beforeAll(async () => {
@@ -53,9 +53,10 @@ describe('health, pages and the error shape', () => {
   });
 
   it('refuses a JSON body over OUTPOST_MAX_BODY with 413, whether or not it declares its length', async () => {
-    const big = JSON.stringify({ kind: 'secret', role: 'read', name: 'x'.repeat(70 * 1024) });
+    const big = JSON.stringify({ kind: 'secret', role: 'read', name: 'x'.repeat(600 * 1024) });
     const headers = { 'content-type': 'application/json' };
-    expectError(await call('/v1/keys', { key: p.keys.admin, method: 'POST', body: big, headers }), 413, 'payload_too_large');
+    const declared = await sendEarlyReply('POST', '/v1/keys', { key: p.keys.admin, body: new TextEncoder().encode(big), type: 'application/json' });
+    expectError(declared, 413, 'payload_too_large');
     expectError(await call('/v1/keys', { key: p.keys.admin, method: 'POST', body: streamOf(big), headers }), 413, 'payload_too_large');
     const keys = await call('/v1/keys', { key: p.keys.admin });
     expect(keys.body.keys.some((k: { name: string }) => k.name.startsWith('xxxx'))).toBe(false);

@@ -118,6 +118,19 @@ describe('run search', () => {
     }
   }, 120_000);
 
+  it('pages 40 random filters in metric order exactly as the brute-force filter and sort do', async () => {
+    const rand = prng(99);
+    const order = ['metrics.acc DESC', 'params.lr ASC'];
+    for (let i = 0; i < 40; i++) {
+      const filter = randomFilter(rand);
+      const expected = runs
+        .filter((r) => evaluateFilter(parseFilter(filter), toEval(r)))
+        .sort((a, b) => compareRunsForOrder(toEval(a), toEval(b), parseOrderBy(order)))
+        .map((r) => r.id);
+      expect((await searchAll({ filter, orderBy: order }, 7)).map((r) => r.id), filter).toEqual(expected);
+    }
+  }, 120_000);
+
   it('orders by metrics, params and attributes as the brute-force sort does, missing values last', async () => {
     for (const orderBy of [['metrics.acc DESC'], ['metrics.loss ASC', 'params.lr DESC'], ['params.optimizer', 'attributes.start_time DESC'], ['attributes.run_name DESC', 'metrics.acc']]) {
       const expected = [...runs].sort((a, b) => compareRunsForOrder(toEval(a), toEval(b), parseOrderBy(orderBy))).map((r) => r.id);

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeMetricsFrame, METRICS_FRAME_TYPE } from '../../../shared/metrics-frame.js';
 import { call, expectError, newProject, randomBytes, sha256Hex, type TestProject } from '../../helpers/client.js';
 
 let p: TestProject;
@@ -183,5 +184,41 @@ describe('artifacts', () => {
     const sub = await call(`/v1/runs/${run.id}/artifacts?path=model`, { key: p.keys.read });
     expect(sub.body.files.map((f: { path: string }) => f.path)).toEqual(['model/sub', 'model/model.onnx']);
     expectError(await call(`/v1/runs/${run.id}/artifacts`, { key: p.keys.write, method: 'PUT', json: { path: '../x', digest } }), 400, 'validation_failed');
+  });
+});
+
+describe('binary metrics frames', () => {
+  const frameLog = (runId: string, bytes: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) =>
+    call(`/v1/runs/${runId}/log`, { key: p.keys.write, method: 'POST', body: bytes, headers: { 'content-type': METRICS_FRAME_TYPE, ...headers } });
+
+  it('logs points, params and tags from a frame, across several stored chunks, exactly as JSON would', async () => {
+    const run = await newRun();
+    const n = 20_000; // more than one stored chunk (16,384 points), so chunks start at offsets inside the frame
+    const steps = Float64Array.from({ length: n }, (_, i) => i);
+    const values = steps.map((i) => Math.cos(i / 7) * 0.1 + 0.30000000000000004);
+    const frame = encodeMetricsFrame({ metrics: [{ key: 'loss', steps, values, timestamps: steps.map((i) => 1_700_000_000_000 + i) }], params: { lr: '0.1' }, tags: { via: 'frame' } });
+    const r = await frameLog(run.id, frame, { 'idempotency-key': 'frame-0001' });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ duplicate: false, params: 1, tags: 1, points: n });
+    expect((await frameLog(run.id, frame, { 'idempotency-key': 'frame-0001' })).body.duplicate).toBe(true);
+    const got = (await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run;
+    expect(got.params).toEqual({ lr: '0.1' });
+    expect(got.tags).toEqual({ via: 'frame' });
+    expect(got.metrics.loss).toEqual({ value: values[n - 1], step: n - 1, timestamp: 1_700_000_000_000 + n - 1, min: Math.min(...values), max: Math.max(...values), count: n });
+    const series = await call(`/v1/runs/${run.id}/metrics/loss`, { key: p.keys.read });
+    expect(series.body.values).toEqual(Array.from(values));
+    expect(series.body.steps).toEqual(Array.from(steps));
+  });
+
+  it('refuses a malformed frame and a non-finite value with 400, storing nothing', async () => {
+    const run = await newRun();
+    const garbage = await frameLog(run.id, new TextEncoder().encode('not a frame at all'));
+    expectError(garbage, 400, 'validation_failed');
+    expect(garbage.body.error.message).toContain('OPM1');
+    const nan = encodeMetricsFrame({ metrics: [{ key: 'acc', steps: Float64Array.of(0, 1), values: Float64Array.of(1, Number.NaN) }] });
+    const r = await frameLog(run.id, nan);
+    expectError(r, 400, 'validation_failed');
+    expect(r.body.error.message).toContain('"acc"');
+    expect((await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run.metrics).toEqual({});
   });
 });
