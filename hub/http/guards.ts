@@ -29,15 +29,17 @@ export const jsonBodies = createMiddleware<HubEnv>(async (c, next) => {
  * cancelled): a client still sending would otherwise never see the 413.
  */
 export const jsonBodyLimit = createMiddleware<HubEnv>(async (c, next) => {
-  const body = c.req.raw.body;
-  if (isBlobPath(c.req.path) || !body) return next();
+  if (isBlobPath(c.req.path)) return next();
   const maxSize = c.var.deps.config.maxBody;
   const tooLarge = () => new OutpostError(413, 'payload_too_large', `request body is larger than ${maxSize} bytes (OUTPOST_MAX_BODY)`, { limit: maxSize });
   const declared = c.req.header('content-length');
+  // Checked before touching the body: on Node, reading `body` starts a web stream the handler may not want.
   if (declared !== undefined) {
     if (Number(declared) > maxSize) throw tooLarge();
     return next();
   }
+  const body = c.req.raw.body;
+  if (!body) return next();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = body.getReader();

@@ -3,7 +3,7 @@ import { OutpostError } from '../../shared/errors.js';
 import type { LogBatch } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
 import { appliedWrites, metricChunks, metricSummaries, runParams, runTags } from '../db/schema.js';
-import { latestIndex, packFloat64, sortByStep, type Points } from './metrics/packing.js';
+import { latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
 
 /** Points per stored chunk: large enough that a million-point history is a few dozen rows. */
@@ -63,9 +63,9 @@ function metricStatements(db: Db, runId: string, metric: MetricInput, now: numbe
         count: end - start,
         minStep: points.steps[start]!,
         maxStep: points.steps[end - 1]!,
-        steps: packFloat64(points.steps.subarray(start, end)),
-        timestamps: packFloat64(points.timestamps.subarray(start, end)),
-        values: packFloat64(points.values.subarray(start, end)),
+        steps: packColumn(points.steps.subarray(start, end)),
+        timestamps: packColumn(points.timestamps.subarray(start, end)),
+        values: packColumn(points.values.subarray(start, end)),
       }),
     );
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packColumn, unpackColumn } from '../../hub/tracking/metrics/packing.js';
 import { decodeMetricsFrame, encodeMetricsFrame, FrameError } from '../../shared/metrics-frame.js';
 
 describe('metrics frame', () => {
@@ -35,5 +36,18 @@ describe('metrics frame', () => {
     const longer = new Uint8Array(good.length + 8);
     longer.set(good);
     expect(() => decodeMetricsFrame(longer)).toThrow('longer than its header says');
+  });
+});
+
+describe('chunk columns', () => {
+  it('stores an exact arithmetic progression as two numbers and anything else in full', () => {
+    const steps = Float64Array.from({ length: 1000 }, (_, i) => 5 + 3 * i);
+    expect(packColumn(steps).byteLength).toBe(16);
+    expect([...unpackColumn(packColumn(steps), 1000)]).toEqual([...steps]);
+    const jittered = Float64Array.from(steps, (s, i) => (i === 500 ? s + 0.5 : s));
+    expect(packColumn(jittered).byteLength).toBe(8000);
+    expect([...unpackColumn(packColumn(jittered), 1000)]).toEqual([...jittered]);
+    const two = Float64Array.of(1, 2);
+    expect([...unpackColumn(packColumn(two), 2)]).toEqual([1, 2]);
   });
 });

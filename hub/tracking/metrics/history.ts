@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Series } from '../../../shared/schemas/tracking.js';
 import type { Db } from '../../db/client.js';
-import { unpackFloat64, type Points } from './packing.js';
+import { unpackColumn, type Points } from './packing.js';
 
 interface ChunkViews {
   steps: Float64Array[];
@@ -23,9 +23,9 @@ async function readChunks(db: Db, runId: string, key: string): Promise<ChunkView
     sql`SELECT count, min_step, max_step, steps, timestamps, "values" FROM metric_chunks WHERE run_id = ${runId} AND key = ${key} ORDER BY min_step, id`,
   );
   return {
-    steps: chunks.map((c) => unpackFloat64(toBytes(c.steps))),
-    timestamps: chunks.map((c) => unpackFloat64(toBytes(c.timestamps))),
-    values: chunks.map((c) => unpackFloat64(toBytes(c.values))),
+    steps: chunks.map((c) => unpackColumn(toBytes(c.steps), Number(c.count))),
+    timestamps: chunks.map((c) => unpackColumn(toBytes(c.timestamps), Number(c.count))),
+    values: chunks.map((c) => unpackColumn(toBytes(c.values), Number(c.count))),
     total: chunks.reduce((n, c) => n + Number(c.count), 0),
     disjoint: chunks.every((c, i) => i === 0 || Number(c.min_step) >= Number(chunks[i - 1]!.max_step)),
   };
@@ -69,11 +69,24 @@ function keptIndices(values: Float64Array[], total: number, maxPoints: number): 
     let hi = start;
     let loV = Infinity;
     let hiV = -Infinity;
-    for (let i = start; i < end; i++) {
+    // Walk the bucket a chunk-run at a time: tight loops over one typed array.
+    let i = start;
+    while (i < end) {
       while (i >= base + values[chunk]!.length) base += values[chunk++]!.length;
-      const v = values[chunk]![i - base]!;
-      if (v < loV) (loV = v), (lo = i);
-      if (v > hiV) (hiV = v), (hi = i);
+      const column = values[chunk]!;
+      const stop = Math.min(end, base + column.length) - base;
+      for (let j = i - base; j < stop; j++) {
+        const v = column[j]!;
+        if (v < loV) {
+          loV = v;
+          lo = base + j;
+        }
+        if (v > hiV) {
+          hiV = v;
+          hi = base + j;
+        }
+      }
+      i = base + stop;
     }
     push(Math.min(lo, hi));
     push(Math.max(lo, hi));
