@@ -4,12 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const tiers = [
-  { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'] },
+  { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], count: (r) => ({ passed: r.status === 0 ? 1 : 0, failed: r.status === 0 ? 0 : 1, skipped: 0 }) },
   { name: 'unit', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
   { name: 'hub HTTP on Node', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-node'] },
   { name: 'hub HTTP on workerd', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-workerd'] },
   { name: 'npm start', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'start'] },
   { name: 'browser (Chromium)', cmd: ['node_modules/@playwright/test/cli.js', 'test'], before: ensureChromium },
+  { name: 'bench smoke', cmd: ['--import', 'tsx', 'test/bench/run.ts', '--smoke'], count: (r) => (r.status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 }) },
 ];
 
 /** Debian's Chromium for the browser tier: found, or installed with apt when running as root (CI). */
@@ -47,7 +48,7 @@ for (const tier of tiers.filter((t) => only.length === 0 || only.some((o) => t.n
   const r = spawnSync(process.execPath, tier.cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
-  const c = tier.name === 'typecheck' ? { passed: r.status === 0 ? 1 : 0, failed: r.status === 0 ? 0 : 1, skipped: 0 } : counts(r.stdout + r.stderr);
+  const c = tier.count ? tier.count(r) : counts(r.stdout + r.stderr);
   const ok = r.status === 0 && c.failed === 0 && c.passed > 0;
   results.push({ tier: tier.name, ok, ...c });
 }

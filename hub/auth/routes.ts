@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createdKeySchema, createKeySchema, keyInfoSchema, keyListSchema } from '../../shared/schemas/keys.js';
-import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { errorResponses, json, newRouter, security } from '../http/openapi.js';
 import { access } from './access.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
 
 const admin = access({ secret: 'admin' });
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const create = createRoute({
   method: 'post',

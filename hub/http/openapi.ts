@@ -1,4 +1,4 @@
-import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import { OpenAPIHono, type Hook, type z } from '@hono/zod-openapi';
 import { OutpostError } from '../../shared/errors.js';
 import { errorBodySchema } from '../../shared/schemas/error.js';
 import type { HubEnv } from './env.js';
@@ -34,3 +34,6 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 export const security = [{ bearer: [] as string[] }];
+
+/** `content` for a JSON request or response with this schema. */
+export const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createdProjectSchema, createProjectSchema, projectSchema } from '../../shared/schemas/projects.js';
 import { access } from '../auth/access.js';
-import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { errorResponses, json, newRouter, security } from '../http/openapi.js';
 import { createProject, getProject } from './projects.js';
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const create = createRoute({
   method: 'post',
