@@ -4,9 +4,11 @@
  * write; this frame is read in place.
  *
  *   "OPM1" | u32 LE header length | header JSON, space-padded to a multiple of 8 |
- *   per metric, in header order: steps f64[count] | values f64[count] | timestamps f64[count] if `timestamps`
+ *   per metric, in header order: steps f64[count] (unless `steps` is in the header) | values f64[count] |
+ *   timestamps f64[count] if `timestamps`
  *
- * All numbers little-endian float64. Header: { metrics: [{ key, count, timestamps }], params?, tags? }.
+ * All numbers little-endian float64. Header: { metrics: [{ key, count, timestamps, steps? }], params?, tags? }.
+ * Steps that are an exact progression (0, 1, 2… nearly always) travel as `steps: [first, delta]` in the header.
  */
 export const METRICS_FRAME_TYPE = 'application/vnd.outpost.metrics';
 const MAGIC = 0x314d504f; // "OPM1" read as u32 LE
@@ -25,8 +27,9 @@ export interface MetricsFrame {
 }
 
 export function encodeMetricsFrame(frame: MetricsFrame): Uint8Array<ArrayBuffer> {
+  const progressions = frame.metrics.map((m) => progression(m.steps));
   const header = {
-    metrics: frame.metrics.map((m) => ({ key: m.key, count: m.values.length, timestamps: Boolean(m.timestamps) })),
+    metrics: frame.metrics.map((m, i) => ({ key: m.key, count: m.values.length, timestamps: Boolean(m.timestamps), ...(progressions[i] ? { steps: progressions[i] } : {}) })),
     ...(frame.params ? { params: frame.params } : {}),
     ...(frame.tags ? { tags: frame.tags } : {}),
   };
@@ -34,7 +37,7 @@ export function encodeMetricsFrame(frame: MetricsFrame): Uint8Array<ArrayBuffer>
   const headerBytes = () => new TextEncoder().encode(json);
   while ((8 + headerBytes().length) % 8 !== 0) json += ' ';
   const head = headerBytes();
-  const floats = frame.metrics.reduce((n, m) => n + m.values.length * (m.timestamps ? 3 : 2), 0);
+  const floats = frame.metrics.reduce((n, m, i) => n + m.values.length * ((m.timestamps ? 3 : 2) - (progressions[i] ? 1 : 0)), 0);
   const out = new Uint8Array(8 + head.length + floats * 8);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC, true);
@@ -42,13 +45,23 @@ export function encodeMetricsFrame(frame: MetricsFrame): Uint8Array<ArrayBuffer>
   out.set(head, 8);
   const body = new Float64Array(out.buffer, 8 + head.length, floats);
   let at = 0;
-  for (const m of frame.metrics) {
-    for (const column of m.timestamps ? [m.steps, m.values, m.timestamps] : [m.steps, m.values]) {
+  for (const [i, m] of frame.metrics.entries()) {
+    const columns = [...(progressions[i] ? [] : [m.steps]), m.values, ...(m.timestamps ? [m.timestamps] : [])];
+    for (const column of columns) {
       body.set(column, at);
       at += column.length;
     }
   }
   return out;
+}
+
+/** [first, delta] when the column is an exact arithmetic progression of more than two points. */
+function progression(xs: Float64Array): [number, number] | undefined {
+  if (xs.length <= 2) return undefined;
+  const first = xs[0]!;
+  const delta = xs[1]! - first;
+  for (let i = 2; i < xs.length; i++) if (xs[i] !== first + i * delta) return undefined;
+  return [first, delta];
 }
 
 export class FrameError extends Error {
@@ -62,7 +75,7 @@ export function decodeMetricsFrame(bytes: Uint8Array): MetricsFrame {
   if (view.getUint32(0, true) !== MAGIC) throw new FrameError('metrics frame does not start with "OPM1"');
   const headLength = view.getUint32(4, true);
   if (8 + headLength > bytes.byteLength || (8 + headLength) % 8 !== 0) throw new FrameError('metrics frame header length is out of range or not padded to 8 bytes');
-  let header: { metrics?: Array<{ key?: unknown; count?: unknown; timestamps?: unknown }>; params?: Record<string, string>; tags?: Record<string, string> };
+  let header: { metrics?: Array<{ key?: unknown; count?: unknown; timestamps?: unknown; steps?: unknown }>; params?: Record<string, string>; tags?: Record<string, string> };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headLength)));
   } catch {
@@ -83,8 +96,16 @@ export function decodeMetricsFrame(bytes: Uint8Array): MetricsFrame {
   const metrics = (header.metrics ?? []).map((m, i) => {
     if (typeof m.key !== 'string' || !Number.isInteger(m.count) || (m.count as number) < 0) throw new FrameError(`metrics[${i}] needs a string key and a count`);
     const count = m.count as number;
-    return { key: m.key, steps: take(count), values: take(count), ...(m.timestamps ? { timestamps: take(count) } : {}) };
+    const steps = m.steps === undefined ? take(count) : expand(m.steps, count, i);
+    return { key: m.key, steps, values: take(count), ...(m.timestamps ? { timestamps: take(count) } : {}) };
   });
   if (at !== floats) throw new FrameError('metrics frame body is longer than its header says');
+  function expand(spec: unknown, count: number, i: number): Float64Array {
+    if (!Array.isArray(spec) || spec.length !== 2 || !spec.every((x) => typeof x === 'number')) throw new FrameError(`metrics[${i}].steps must be [first, delta]`);
+    const [first, delta] = spec as [number, number];
+    const out = new Float64Array(count);
+    for (let j = 0; j < count; j++) out[j] = first + j * delta;
+    return out;
+  }
   return { metrics, params: header.params, tags: header.tags };
 }

@@ -3,7 +3,7 @@ import { OutpostError } from '../../shared/errors.js';
 import type { LogBatch } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
 import { appliedWrites, metricChunks, metricSummaries, runParams, runTags } from '../db/schema.js';
-import { latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
+import { BadPointError, latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
 
 /** Points per stored chunk: large enough that a million-point history is a few dozen rows. */
@@ -50,56 +50,78 @@ export interface MetricInput {
 
 export type AppendBatch = Omit<LogBatch, 'metrics'> & { metrics?: MetricInput[] };
 
-function metricStatements(db: Db, runId: string, metric: MetricInput, now: number) {
+type ChunkRow = typeof metricChunks.$inferInsert;
+type SummaryRow = typeof metricSummaries.$inferInsert;
+
+/** The chunk rows and the summary row of one metric's points. */
+function metricRows(runId: string, metric: MetricInput, now: number): { chunks: ChunkRow[]; summary: SummaryRow } {
   const timestamps = metric.timestamps ?? new Float64Array(metric.values.length).fill(now);
-  const points = sortByStep(metric.steps, timestamps, metric.values);
-  const statements = [];
+  let points: Points;
+  let summary: SummaryRow;
+  try {
+    points = sortByStep(metric.steps, timestamps, metric.values);
+    summary = summaryRow(runId, metric.key, points);
+  } catch (err) {
+    if (!(err instanceof BadPointError)) throw err;
+    throw new OutpostError(400, 'validation_failed', `metric "${metric.key}" has ${err.message}; steps and timestamps must be whole numbers, values finite`);
+  }
+  const chunks: ChunkRow[] = [];
   for (let start = 0; start < points.steps.length; start += CHUNK_POINTS) {
     const end = Math.min(points.steps.length, start + CHUNK_POINTS);
-    statements.push(
-      db.insert(metricChunks).values({
-        runId,
-        key: metric.key,
-        count: end - start,
-        minStep: points.steps[start]!,
-        maxStep: points.steps[end - 1]!,
-        steps: packColumn(points.steps.subarray(start, end)),
-        timestamps: packColumn(points.timestamps.subarray(start, end)),
-        values: packColumn(points.values.subarray(start, end)),
-      }),
-    );
+    chunks.push({
+      runId,
+      key: metric.key,
+      count: end - start,
+      minStep: points.steps[start]!,
+      maxStep: points.steps[end - 1]!,
+      steps: packColumn(points.steps.subarray(start, end)),
+      timestamps: packColumn(points.timestamps.subarray(start, end)),
+      values: packColumn(points.values.subarray(start, end)),
+    });
   }
-  statements.push(summaryUpsert(db, runId, metric.key, points));
-  return statements;
+  return { chunks, summary };
 }
 
-/** Folds a batch into the (run, key) summary in SQL, so concurrent batches and any arrival order agree. */
-function summaryUpsert(db: Db, runId: string, key: string, p: Points) {
+function summaryRow(runId: string, key: string, p: Points): SummaryRow {
   const last = latestIndex(p);
   let min = Infinity;
   let max = -Infinity;
   const values = p.values;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
+    if (v - v !== 0) throw new BadPointError(`value ${v} at point ${i}`); // NaN or ±Infinity
     if (v < min) min = v;
     if (v > max) max = v;
   }
+  return { runId, key, lastValue: p.values[last]!, lastStep: p.steps[last]!, lastTimestamp: p.timestamps[last]!, min, max, count: p.values.length };
+}
+
+/** Rows per multi-row statement: 8 columns each stays under D1's 100 bound parameters, and prepares stay few. */
+const ROWS_PER_STATEMENT = 12;
+
+/** Inserts chunks and folds summaries in SQL, so concurrent batches and any arrival order agree. */
+function metricStatements(db: Db, rows: Array<{ chunks: ChunkRow[]; summary: SummaryRow }>) {
   const s = metricSummaries;
   const newer = sql`(excluded.last_step, excluded.last_timestamp, excluded.last_value) > (${s.lastStep}, ${s.lastTimestamp}, ${s.lastValue})`;
-  return db
-    .insert(s)
-    .values({ runId, key, lastValue: p.values[last]!, lastStep: p.steps[last]!, lastTimestamp: p.timestamps[last]!, min, max, count: p.values.length })
-    .onConflictDoUpdate({
-      target: [s.runId, s.key],
-      set: {
-        lastValue: sql`CASE WHEN ${newer} THEN excluded.last_value ELSE ${s.lastValue} END`,
-        lastTimestamp: sql`CASE WHEN ${newer} THEN excluded.last_timestamp ELSE ${s.lastTimestamp} END`,
-        lastStep: sql`CASE WHEN ${newer} THEN excluded.last_step ELSE ${s.lastStep} END`,
-        min: sql`min(${s.min}, excluded.min)`,
-        max: sql`max(${s.max}, excluded.max)`,
-        count: sql`${s.count} + excluded.count`,
-      },
-    });
+  return [
+    ...slices(rows.flatMap((r) => r.chunks), ROWS_PER_STATEMENT).map((chunk) => db.insert(metricChunks).values(chunk)),
+    ...slices(rows.map((r) => r.summary), ROWS_PER_STATEMENT).map((summaries) =>
+      db
+        .insert(s)
+        .values(summaries)
+        .onConflictDoUpdate({
+          target: [s.runId, s.key],
+          set: {
+            lastValue: sql`CASE WHEN ${newer} THEN excluded.last_value ELSE ${s.lastValue} END`,
+            lastTimestamp: sql`CASE WHEN ${newer} THEN excluded.last_timestamp ELSE ${s.lastTimestamp} END`,
+            lastStep: sql`CASE WHEN ${newer} THEN excluded.last_step ELSE ${s.lastStep} END`,
+            min: sql`min(${s.min}, excluded.min)`,
+            max: sql`max(${s.max}, excluded.max)`,
+            count: sql`${s.count} + excluded.count`,
+          },
+        }),
+    ),
+  ];
 }
 
 /**
@@ -131,7 +153,10 @@ export async function appendToRun(
         .values(s.map(([key, value]) => ({ runId, key, value })))
         .onConflictDoUpdate({ target: [runTags.runId, runTags.key], set: { value: sql`excluded.value` } }),
     ),
-    ...metrics.filter((m) => m.values.length > 0).flatMap((m) => metricStatements(db, runId, m, now)),
+    ...metricStatements(
+      db,
+      metrics.filter((m) => m.values.length > 0).map((m) => metricRows(runId, m, now)),
+    ),
   ];
   if (statements.length === 0) return result;
   try {

@@ -51,3 +51,16 @@ describe('chunk columns', () => {
     expect([...unpackColumn(packColumn(two), 2)]).toEqual([1, 2]);
   });
 });
+
+describe('metrics frame steps', () => {
+  it('sends steps that are a progression in the header, and the rest in the body', () => {
+    const steps = Float64Array.from({ length: 1000 }, (_, i) => 10 + 2 * i);
+    const values = Float64Array.from(steps, (s) => s / 3);
+    const compact = encodeMetricsFrame({ metrics: [{ key: 'a', steps, values }] });
+    const irregular = Float64Array.from(steps, (s, i) => (i === 999 ? s + 1 : s));
+    const full = encodeMetricsFrame({ metrics: [{ key: 'a', steps: irregular, values }] });
+    expect(full.byteLength - compact.byteLength).toBeGreaterThanOrEqual(8000 - 64);
+    expect([...decodeMetricsFrame(compact).metrics[0]!.steps]).toEqual([...steps]);
+    expect([...decodeMetricsFrame(full).metrics[0]!.steps]).toEqual([...irregular]);
+  });
+});

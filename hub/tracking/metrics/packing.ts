@@ -25,11 +25,27 @@ export interface Points {
   values: Float64Array;
 }
 
-/** Sorts points by step (stable: equal steps keep arrival order); already sorted columns are used as they are. */
+/** A point that cannot be stored: a fractional or infinite step or timestamp, or a value that is not finite. */
+export class BadPointError extends Error {
+  override readonly name = 'BadPointError';
+}
+
+/**
+ * Sorts points by step (stable: equal steps keep arrival order); already sorted columns are used as they are.
+ * The same pass refuses fractional steps, and a pass over timestamps refuses bad ones (values: see summaries).
+ */
 export function sortByStep(steps: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>): Points {
   const n = steps.length;
   let sorted = true;
-  for (let i = 1; i < n && sorted; i++) sorted = steps[i - 1]! <= steps[i]!;
+  for (let i = 0; i < n; i++) {
+    const s = steps[i]!;
+    if (Math.floor(s) !== s) throw new BadPointError(`step ${s} at point ${i}`);
+    if (i > 0 && steps[i - 1]! > s) sorted = false;
+  }
+  for (let i = 0; i < n; i++) {
+    const t = timestamps[i]!;
+    if (Math.floor(t) !== t || t < 0) throw new BadPointError(`timestamp ${t} at point ${i}`);
+  }
   if (sorted) return { steps: asFloat64(steps), timestamps: asFloat64(timestamps), values: asFloat64(values) };
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((a, b) => steps[a]! - steps[b]! || a - b);
@@ -43,13 +59,17 @@ export function sortByStep(steps: ArrayLike<number>, timestamps: ArrayLike<numbe
   return out;
 }
 
-/** The latest point by MLflow's rule: highest step, then latest timestamp, then larger value. */
+/**
+ * The latest point by MLflow's rule: highest step, then latest timestamp, then larger value. The points are
+ * sorted by step (sortByStep), so only the trailing points that share the highest step compete.
+ */
 export function latestIndex(p: Points): number {
-  let best = 0;
-  for (let i = 1; i < p.steps.length; i++) {
-    const ds = p.steps[i]! - p.steps[best]!;
+  const n = p.steps.length;
+  let best = n - 1;
+  const top = p.steps[best]!;
+  for (let i = n - 2; i >= 0 && p.steps[i] === top; i--) {
     const dt = p.timestamps[i]! - p.timestamps[best]!;
-    if (ds > 0 || (ds === 0 && (dt > 0 || (dt === 0 && p.values[i]! > p.values[best]!)))) best = i;
+    if (dt > 0 || (dt === 0 && p.values[i]! > p.values[best]!)) best = i;
   }
   return best;
 }
