@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBenchHub } from './hub.js';
+import { startBenchHub, type BenchHub } from './hub.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
@@ -13,22 +13,27 @@ const smoke = process.argv.includes('--smoke');
 const sizes = smoke ? SMOKE : FULL;
 const started = performance.now();
 
-const dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
-console.error(`seeding ${fmt(sizes.searchRuns)} runs for the search bench…`);
-const { key } = await seedSearchData(dataDir, sizes);
-const hub = await startBenchHub(dataDir);
 const figures: Figure[] = [];
-try {
-  figures.push(...(await ingestion(hub, sizes)));
-  figures.push(await mlflowLogBatch(hub, sizes));
-  figures.push(...(await search(hub, sizes, key)));
-  figures.push(await history(hub, sizes));
-} catch (err) {
-  console.error(`bench failed: ${(err as Error).stack}\nhub output:\n${hub.output().slice(-3000)}`);
-  process.exitCode = 1;
-} finally {
-  await hub.stop();
+
+/** Runs bench parts against a fresh hub process; prints the hub's output if a part fails. */
+async function withHub(dataDir: string | undefined, parts: (hub: BenchHub) => Promise<Figure[]>) {
+  const hub = await startBenchHub(dataDir);
+  try {
+    figures.push(...(await parts(hub)));
+  } catch (err) {
+    console.error(`bench failed: ${(err as Error).stack}\nhub output:\n${hub.output().slice(-3000)}`);
+    process.exitCode = 1;
+  } finally {
+    await hub.stop();
+  }
 }
+
+// Writes go to an empty hub, as the raw baseline writes to an empty database.
+await withHub(undefined, async (hub) => [...(await ingestion(hub, sizes)), await mlflowLogBatch(hub, sizes), await history(hub, sizes)]);
+const searchDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
+console.error(`seeding ${fmt(sizes.searchRuns)} runs for the search bench…`);
+const { key } = await seedSearchData(searchDir, sizes);
+await withHub(searchDir, (hub) => search(hub, sizes, key));
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
