@@ -16,7 +16,7 @@ const isApiPath = (path: string) => /^\/(v1|api|ajax-api)(\/|$)/.test(path);
 
 const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'Outpost hub', version: VERSION, description: 'Model registry, experiment runs and device sync for models at the edge.' },
+  info: { title: 'Outpost hub', version: VERSION, description: 'Projects, keys, content-addressed blobs, experiment tracking and device sync for models at the edge. MLflow\'s tracking REST API is also served, under /api/2.0/mlflow/ (see MLflow\'s own reference).' },
 };
 
 /** The whole hub as one Hono app; Node and Workers entries only supply its dependencies. */
