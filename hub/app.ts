@@ -3,6 +3,7 @@ import { keyRoutes } from './auth/routes.js';
 import { projectRoutes } from './projects/routes.js';
 import { frameLog } from './tracking/frame-log.js';
 import { mlflowRoutes } from './mlflow/index.js';
+import { registryRoutes } from './registry/routes.js';
 import { trackingRoutes } from './tracking/routes.js';
 import { renderReference } from './docs/reference.js';
 import type { HubDeps } from './http/env.js';
@@ -33,7 +34,7 @@ export function createApp(deps: HubDeps) {
   app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
   app.route('/', mlflowRoutes);
 
-  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes).route('/', trackingRoutes);
+  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes).route('/', trackingRoutes).route('/', registryRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
   app.doc31('/openapi.json', OPENAPI);

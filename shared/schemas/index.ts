@@ -3,3 +3,4 @@ export * from './keys.js';
 export * from './projects.js';
 export * from './tracking.js';
 export * from './sync.js';
+export * from './registry.js';

@@ -1,0 +1,79 @@
+import { and, asc, desc, eq, max } from 'drizzle-orm';
+import { conflict, notFound } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { RegisteredModel } from '../../shared/schemas/registry.js';
+import type { Db } from '../db/client.js';
+import { modelAliases, modelVersions, registeredModels, type RegisteredModelRow } from '../db/schema.js';
+
+const isUniqueViolation = (err: unknown) => /UNIQUE/i.test(`${(err as Error)?.message} ${(err as { cause?: Error })?.cause?.message}`);
+
+export async function findModel(db: Db, projectId: string, name: string): Promise<RegisteredModelRow> {
+  const [row] = await db.select().from(registeredModels).where(and(eq(registeredModels.projectId, projectId), eq(registeredModels.name, name)));
+  if (!row) throw notFound(`model "${name}" does not exist`);
+  return row;
+}
+
+export async function aliasesOf(db: Db, modelId: string): Promise<Record<string, number>> {
+  const rows = await db.select().from(modelAliases).where(eq(modelAliases.modelId, modelId)).orderBy(asc(modelAliases.alias));
+  return Object.fromEntries(rows.map((r) => [r.alias, r.version]));
+}
+
+export async function toModel(db: Db, row: RegisteredModelRow): Promise<RegisteredModel> {
+  const [latest] = await db.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.modelId, row.id));
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    tags: row.tags,
+    devices: row.devices,
+    aliases: await aliasesOf(db, row.id),
+    latestVersion: latest?.v ?? null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function createModel(
+  db: Db,
+  projectId: string,
+  actor: string,
+  input: { name: string; description?: string; tags?: Record<string, string>; devices?: boolean },
+): Promise<RegisteredModel> {
+  const now = Date.now();
+  const row: RegisteredModelRow = {
+    id: newId('mdl'),
+    projectId,
+    name: input.name,
+    description: input.description ?? '',
+    tags: input.tags ?? {},
+    devices: input.devices ?? false,
+    createdBy: actor,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await db.insert(registeredModels).values(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`model "${input.name}" already exists`);
+    throw err;
+  }
+  return toModel(db, row);
+}
+
+export async function listModels(db: Db, projectId: string): Promise<RegisteredModel[]> {
+  const rows = await db.select().from(registeredModels).where(eq(registeredModels.projectId, projectId)).orderBy(desc(registeredModels.updatedAt), asc(registeredModels.name));
+  return Promise.all(rows.map((r) => toModel(db, r)));
+}
+
+export async function updateModel(db: Db, projectId: string, name: string, patch: { description?: string; tags?: Record<string, string>; devices?: boolean }) {
+  const row = await findModel(db, projectId, name);
+  const next = { ...row, ...patch, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags, updatedAt: Date.now() };
+  await db.update(registeredModels).set({ description: next.description, tags: next.tags, devices: next.devices, updatedAt: next.updatedAt }).where(eq(registeredModels.id, row.id));
+  return toModel(db, next);
+}
+
+/** A publishable key reads a model only when it is exposed to devices; otherwise it does not exist for it. */
+export function assertDeviceReadable(row: RegisteredModelRow, kind: 'secret' | 'publishable') {
+  if (kind === 'publishable' && !row.devices) throw notFound(`model "${row.name}" does not exist or is not exposed to devices`);
+}
+

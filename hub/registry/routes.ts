@@ -1,0 +1,200 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  aliasEventSchema,
+  aliasReasonSchema,
+  aliasSchema,
+  createModelSchema,
+  createVersionSchema,
+  manifestSchema,
+  modelNameSchema,
+  modelVersionSchema,
+  moveAliasSchema,
+  registeredModelSchema,
+  updateModelSchema,
+} from '../../shared/schemas/registry.js';
+import type { Context } from 'hono';
+import { access } from '../auth/access.js';
+import type { HubEnv } from '../http/env.js';
+import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
+import { manifestOf } from './manifest.js';
+import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
+import { parseModelRef, resolveModelRef } from './refs.js';
+import { createVersion, exposeFiles, getVersionRow, listVersions, toVersion, versionAliases } from './versions.js';
+
+const read = access({ secret: 'read' });
+const write = access({ secret: 'write' });
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: json(schema), required: true } });
+const path = (name: string) => ({ param: { name, in: 'path' as const } });
+const nameParam = { name: modelNameSchema.openapi(path('name')) };
+const versionParam = { version: z.coerce.number().int().positive().openapi(path('version')) };
+const aliasParam = { alias: aliasSchema.openapi(path('alias')) };
+const modelReply = json(z.object({ model: registeredModelSchema }));
+const versionReply = json(z.object({ version: modelVersionSchema }));
+const moveReply = json(z.object({ alias: z.string(), from: z.number().nullable(), to: z.number().nullable(), moved: z.boolean() }));
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ security, ...r, tags: ['registry'] });
+
+export const registryRoutes = newRouter()
+  .openapi(
+    route({ method: 'post', path: '/v1/models', summary: 'Register a model', middleware: write, request: body(createModelSchema), responses: { 201: { description: 'Created', content: modelReply }, ...errorResponses(400, 401, 403, 409) } }),
+    async (c) => c.json({ model: await createModel(c.var.deps.db, c.var.principal.projectId, c.var.principal.keyId, c.req.valid('json')) }, 201),
+  )
+  .openapi(
+    route({ method: 'get', path: '/v1/models', summary: 'List models', middleware: read, responses: { 200: { description: 'Models', content: json(z.object({ models: z.array(registeredModelSchema) })) }, ...errorResponses(401, 403) } }),
+    async (c) => c.json({ models: await listModels(c.var.deps.db, c.var.principal.projectId) }, 200),
+  )
+  .openapi(
+    route({ method: 'get', path: '/v1/models/{name}', summary: 'A model with its aliases', middleware: read, request: { params: z.object(nameParam) }, responses: { 200: { description: 'Model', content: modelReply }, ...errorResponses(401, 403, 404) } }),
+    async (c) => c.json({ model: await toModel(c.var.deps.db, await findModel(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').name)) }, 200),
+  )
+  .openapi(
+    route({
+      method: 'patch',
+      path: '/v1/models/{name}',
+      summary: 'Describe, tag, or expose a model to devices',
+      description: '`devices: true` lets publishable keys read its manifests and files.',
+      middleware: write,
+      request: { params: z.object(nameParam), ...body(updateModelSchema) },
+      responses: { 200: { description: 'Updated', content: modelReply }, ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { projectId } = c.var.principal;
+      const patch = c.req.valid('json');
+      const model = await updateModel(db, projectId, c.req.valid('param').name, patch);
+      if (patch.devices) {
+        const row = await findModel(db, projectId, model.name);
+        await exposeFiles(db, projectId, (await listVersions(db, row)).flatMap((v) => v.files.map((f) => f.digest)));
+      }
+      return c.json({ model }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'post',
+      path: '/v1/models/{name}/versions',
+      summary: 'Register a version (files must be uploaded first)',
+      description: 'Numbered 1, 2, 3…, immutable in files, format and signature. The signature is read from the ONNX graph or the tfjs model.json when not given. Missing blobs: 409 listing them.',
+      middleware: write,
+      request: { params: z.object(nameParam), ...body(createVersionSchema) },
+      responses: { 201: { description: 'Created', content: versionReply }, ...errorResponses(400, 401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const { db, blobs } = c.var.deps;
+      const { projectId, keyId } = c.var.principal;
+      return c.json({ version: await createVersion(db, blobs, projectId, keyId, c.req.valid('param').name, c.req.valid('json')) }, 201);
+    },
+  )
+  .openapi(
+    route({ method: 'get', path: '/v1/models/{name}/versions', summary: "A model's versions", middleware: read, request: { params: z.object(nameParam) }, responses: { 200: { description: 'Versions', content: json(z.object({ versions: z.array(modelVersionSchema) })) }, ...errorResponses(401, 403, 404) } }),
+    async (c) => c.json({ versions: await listVersions(c.var.deps.db, await findModel(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').name)) }, 200),
+  )
+  .openapi(
+    route({ method: 'get', path: '/v1/models/{name}/versions/{version}', summary: 'One version', middleware: read, request: { params: z.object({ ...nameParam, ...versionParam }) }, responses: { 200: { description: 'Version', content: versionReply }, ...errorResponses(401, 403, 404) } }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { name, version } = c.req.valid('param');
+      const model = await findModel(db, c.var.principal.projectId, name);
+      return c.json({ version: toVersion(model, await getVersionRow(db, model, version), await versionAliases(db, model.id, version)) }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'put',
+      path: '/v1/models/{name}/aliases/{alias}',
+      summary: 'Point an alias at a version (recorded in the audit log)',
+      middleware: write,
+      request: { params: z.object({ ...nameParam, ...aliasParam }), ...body(moveAliasSchema) },
+      responses: { 200: { description: 'Moved', content: moveReply }, ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { name, alias } = c.req.valid('param');
+      const { version, reason } = c.req.valid('json');
+      return c.json(await moveAlias(db, await findModel(db, c.var.principal.projectId, name), alias, version, c.var.principal.keyId, reason), 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'delete',
+      path: '/v1/models/{name}/aliases/{alias}',
+      summary: 'Remove an alias (recorded)',
+      middleware: write,
+      request: { params: z.object({ ...nameParam, alias: z.string().openapi(path('alias')) }), query: aliasReasonSchema },
+      responses: { 200: { description: 'Removed', content: moveReply }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { name, alias } = c.req.valid('param');
+      return c.json(await deleteAlias(db, await findModel(db, c.var.principal.projectId, name), alias, c.var.principal.keyId, c.req.valid('query').reason), 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'post',
+      path: '/v1/models/{name}/aliases/{alias}/rollback',
+      summary: 'Move an alias back to its previous version',
+      description: '409 when the alias has no earlier version.',
+      middleware: write,
+      request: { params: z.object({ ...nameParam, alias: z.string().openapi(path('alias')) }), body: { content: json(aliasReasonSchema), required: false } },
+      responses: { 200: { description: 'Rolled back', content: moveReply }, ...errorResponses(401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { name, alias } = c.req.valid('param');
+      const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
+      return c.json(await rollbackAlias(db, await findModel(db, c.var.principal.projectId, name), alias, c.var.principal.keyId, reason), 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'get',
+      path: '/v1/models/{name}/history',
+      summary: 'Alias moves, newest first (from, to, who, when, why)',
+      middleware: read,
+      request: { params: z.object(nameParam), query: z.object({ alias: z.string().optional() }) },
+      responses: { 200: { description: 'Audit log', content: json(z.object({ events: z.array(aliasEventSchema) })) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const model = await findModel(db, c.var.principal.projectId, c.req.valid('param').name);
+      return c.json({ events: await aliasHistory(db, model, c.req.valid('query').alias) }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'get',
+      path: '/v1/models/{ref}/manifest',
+      summary: 'What a device needs: version, format, signature, files (by digest) — for `name@alias` or `name`',
+      description: '`name` alone means `name@production`. `If-None-Match` with the ETag gives 304. Publishable keys see only models exposed to devices.',
+      middleware: access({ secret: 'read', device: true }),
+      request: { params: z.object({ ref: z.string().min(1).openapi(path('ref')) }) },
+      responses: { 200: { description: 'Manifest', content: json(manifestSchema) }, 304: { description: 'Not modified' }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => manifestResponse(c, parseModelRef(c.req.valid('param').ref)),
+  )
+  .openapi(
+    route({
+      method: 'get',
+      path: '/v1/models/{name}/versions/{version}/manifest',
+      summary: 'The manifest of one version',
+      middleware: access({ secret: 'read', device: true }),
+      request: { params: z.object({ ...nameParam, ...versionParam }) },
+      responses: { 200: { description: 'Manifest', content: json(manifestSchema) }, 304: { description: 'Not modified' }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const { name, version } = c.req.valid('param');
+      return manifestResponse(c, { name, version });
+    },
+  );
+
+async function manifestResponse(c: Context<HubEnv>, ref: ReturnType<typeof parseModelRef>): Promise<Response> {
+  const { model, version } = await resolveModelRef(c.var.deps.db, c.var.principal.projectId, ref);
+  assertDeviceReadable(model, c.var.principal.kind);
+  const manifest = manifestOf(model, version);
+  // A version's manifest never changes; an alias's may move, so it is revalidated.
+  const cache = 'version' in ref ? 'private, max-age=31536000, immutable' : 'private, no-cache';
+  const headers = { ETag: manifest.etag, 'Cache-Control': cache };
+  if (c.req.header('if-none-match')?.split(',').some((t) => t.trim() === manifest.etag)) return c.body(null, 304, headers);
+  return c.json(manifest, 200, headers);
+}

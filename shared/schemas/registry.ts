@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { DIGEST_RE } from '../digest.js';
+import { tagsSchema } from './tracking.js';
+
+/** DESIGN §10: model names. */
+export const MODEL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const modelNameSchema = z.string().regex(MODEL_NAME_RE, 'must start with a letter or digit and use only letters, digits, ".", "_" or "-" (at most 128)');
+
+/** MLflow's alias rule, with `latest` and `v<digits>` reserved (they name versions, not aliases). */
+export const aliasSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[\w-]*$/, 'may use only letters, digits, "_" and "-"')
+  .refine((a) => a.toLowerCase() !== 'latest' && !/^v\d+$/i.test(a), 'is reserved: "latest" and "v<digits>" name versions');
+
+export const modelFormats = ['onnx', 'tfjs-layers'] as const;
+
+export const tensorSpecSchema = z.object({
+  name: z.string().min(1),
+  dtype: z.string().min(1),
+  shape: z.array(z.union([z.number().int().min(-1), z.string().min(1)])),
+});
+export const signatureSchema = z.object({ inputs: z.array(tensorSpecSchema), outputs: z.array(tensorSpecSchema) });
+export type Signature = z.infer<typeof signatureSchema>;
+
+export const manifestFileSchema = z.object({
+  path: z
+    .string()
+    .min(1)
+    .max(500)
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'must be a relative path without "." or ".." segments'),
+  digest: z.string().regex(DIGEST_RE, 'must be sha256: followed by 64 lowercase hex characters'),
+  size: z.number().int().nonnegative(),
+});
+export type ManifestFile = z.infer<typeof manifestFileSchema>;
+
+export const createModelSchema = z.object({
+  name: modelNameSchema,
+  description: z.string().max(5000).optional(),
+  tags: tagsSchema.optional(),
+  devices: z.boolean().optional(),
+});
+export const updateModelSchema = z.object({
+  description: z.string().max(5000).optional(),
+  tags: tagsSchema.optional(),
+  devices: z.boolean().optional(),
+});
+
+export const createVersionSchema = z.object({
+  format: z.enum(modelFormats),
+  files: z
+    .array(manifestFileSchema)
+    .min(1, 'list at least one file')
+    .max(1000)
+    .refine((files) => new Set(files.map((f) => f.path)).size === files.length, 'file paths must be unique'),
+  signature: signatureSchema.optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  runId: z.string().optional(),
+  baseVersion: z.number().int().positive().optional(),
+  description: z.string().max(5000).optional(),
+  tags: tagsSchema.optional(),
+});
+export type CreateVersion = z.infer<typeof createVersionSchema>;
+
+export const modelVersionSchema = z.object({
+  model: z.string(),
+  version: z.number(),
+  format: z.enum(modelFormats),
+  files: z.array(manifestFileSchema),
+  signature: signatureSchema,
+  metrics: z.record(z.string(), z.number()),
+  runId: z.string().nullable(),
+  baseVersion: z.number().nullable(),
+  description: z.string(),
+  tags: z.record(z.string(), z.string()),
+  aliases: z.array(z.string()),
+  createdBy: z.string().nullable(),
+  createdAt: z.number(),
+});
+export type ModelVersion = z.infer<typeof modelVersionSchema>;
+
+export const registeredModelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  tags: z.record(z.string(), z.string()),
+  devices: z.boolean(),
+  aliases: z.record(z.string(), z.number()),
+  latestVersion: z.number().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type RegisteredModel = z.infer<typeof registeredModelSchema>;
+
+export const moveAliasSchema = z.object({ version: z.number().int().positive(), reason: z.string().max(1000).optional() });
+export const aliasReasonSchema = z.object({ reason: z.string().max(1000).optional() });
+
+export const aliasEventSchema = z.object({
+  alias: z.string(),
+  from: z.number().nullable(),
+  to: z.number().nullable(),
+  actor: z.string().nullable(),
+  reason: z.string(),
+  at: z.number(),
+});
+
+/** What a device needs to fetch a model: the version, its files by digest, and how to call it. */
+export const manifestSchema = z.object({
+  model: z.string(),
+  version: z.number(),
+  format: z.enum(modelFormats),
+  signature: signatureSchema,
+  files: z.array(manifestFileSchema),
+  etag: z.string(),
+});
+export type Manifest = z.infer<typeof manifestSchema>;

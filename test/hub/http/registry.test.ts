@@ -1,0 +1,170 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { linearModelOnnx, multiInputModelOnnx } from '../../../hub/registry/onnx/write.js';
+import { tfjsModelFiles } from '../../fixtures/tfjs-model.js';
+import { call, expectError, newProject, sha256Hex, type TestProject } from '../../helpers/client.js';
+
+let p: TestProject;
+let other: TestProject;
+beforeAll(async () => {
+  [p, other] = await Promise.all([newProject('registry'), newProject('registry-other')]);
+});
+
+/** Uploads files as blobs and returns the manifest entries. */
+async function upload(files: Record<string, Uint8Array<ArrayBuffer>>, key = p.keys.write) {
+  const entries = [];
+  for (const [path, bytes] of Object.entries(files)) {
+    const digest = `sha256:${await sha256Hex(bytes)}`;
+    const put = await call(`/v1/blobs/${digest}`, { key, method: 'PUT', body: bytes });
+    if (put.status >= 300) throw new Error(put.text);
+    entries.push({ path, digest, size: bytes.byteLength });
+  }
+  return entries;
+}
+
+const newModel = async (name: string, extra: Record<string, unknown> = {}) => (await call('/v1/models', { key: p.keys.write, json: { name, ...extra } })).body.model;
+const register = (name: string, json: unknown, key = p.keys.write) => call(`/v1/models/${name}/versions`, { key, json });
+const promote = (name: string, alias: string, version: number, reason?: string) => call(`/v1/models/${name}/aliases/${alias}`, { key: p.keys.write, method: 'PUT', json: { version, reason } });
+
+describe('model registry', () => {
+  it('numbers versions and reads the signature from the ONNX graph: several inputs, a free batch dimension, int64 and float32', async () => {
+    await newModel('multi');
+    const files = await upload({ 'model.onnx': multiInputModelOnnx() as Uint8Array<ArrayBuffer> });
+    const r = await register('multi', { format: 'onnx', files, metrics: { acc: 0.91 } });
+    expect(r.status).toBe(201);
+    expect(r.body.version).toMatchObject({ model: 'multi', version: 1, format: 'onnx', metrics: { acc: 0.91 }, files });
+    const inputs = r.body.version.signature.inputs;
+    expect(inputs.map((i: { name: string }) => i.name)).toEqual(['features', 'ids']); // the initializer-backed input is not one
+    expect(inputs[0]).toEqual({ name: 'features', dtype: 'float32', shape: ['batch', 4] });
+    expect(inputs[1]).toEqual({ name: 'ids', dtype: 'int64', shape: ['batch', 3] });
+    expect(r.body.version.signature.outputs[0].dtype).toBe('float32');
+    const second = await register('multi', { format: 'onnx', files });
+    expect(second.body.version.version).toBe(2);
+  });
+
+  it('lists every file of a tfjs model and reads its signature from model.json', async () => {
+    await newModel('tfjs-clf');
+    const files = await upload(tfjsModelFiles());
+    const r = await register('tfjs-clf', { format: 'tfjs-layers', files });
+    expect(r.status).toBe(201);
+    expect(r.body.version.files.map((f: { path: string }) => f.path)).toEqual(['model.json', 'group1-shard1of2.bin', 'group1-shard2of2.bin']);
+    expect(r.body.version.signature).toEqual({
+      inputs: [{ name: 'dense_1_input', dtype: 'float32', shape: [-1, 4] }],
+      outputs: [{ name: 'dense_2', dtype: 'float32', shape: [-1, 3] }],
+    });
+  });
+
+  it('refuses a version whose blobs are not uploaded with 409 naming the missing digests, and stores nothing', async () => {
+    await newModel('partial');
+    const [uploaded] = await upload({ 'model.onnx': linearModelOnnx({ inputSize: 4, outputSize: 2 }) as Uint8Array<ArrayBuffer> });
+    const absent = { path: 'extra.bin', digest: `sha256:${'e'.repeat(64)}`, size: 3 };
+    const r = await register('partial', { format: 'onnx', files: [uploaded, absent] });
+    expectError(r, 409, 'conflict');
+    expect(r.body.error.details.missing).toEqual([absent.digest]);
+    expect((await call('/v1/models/partial/versions', { key: p.keys.read })).body.versions).toEqual([]);
+    // Another project's upload does not count.
+    const theirs = await upload({ 'x.bin': new Uint8Array([1, 2, 3]) }, other.keys.write);
+    expectError(await register('partial', { format: 'onnx', files: [uploaded, theirs[0]] }), 409, 'conflict');
+  });
+
+  it('keeps versions immutable: there is no route that changes their files', async () => {
+    const files = await upload({ 'model.onnx': linearModelOnnx({ inputSize: 3, outputSize: 1 }) as Uint8Array<ArrayBuffer> });
+    await newModel('fixed');
+    await register('fixed', { format: 'onnx', files });
+    expect([404, 405]).toContain((await call('/v1/models/fixed/versions/1', { key: p.keys.write, method: 'PUT', json: { files: [] } })).status);
+    expect((await call('/v1/models/fixed/versions/1', { key: p.keys.read })).body.version.files).toEqual(files);
+  });
+
+  it('says what is wrong with a model that has no readable signature', async () => {
+    await newModel('garbage');
+    const files = await upload({ 'model.onnx': new TextEncoder().encode('this is not onnx') as Uint8Array<ArrayBuffer> });
+    const r = await register('garbage', { format: 'onnx', files });
+    expectError(r, 400, 'bad_request');
+    expect(r.body.error.message).toContain("cannot read the model's signature");
+  });
+});
+
+describe('aliases and refs', () => {
+  beforeAll(async () => {
+    await newModel('digits');
+    const files = await upload({ 'model.onnx': linearModelOnnx({ inputSize: 64, outputSize: 10 }) as Uint8Array<ArrayBuffer> });
+    for (let i = 0; i < 3; i++) await register('digits', { format: 'onnx', files, description: `v${i + 1}` });
+  });
+
+  it('refuses reserved and malformed alias names', async () => {
+    for (const alias of ['latest', 'v3', 'V12', 'has space', 'a'.repeat(256)]) {
+      const r = await promote('digits', encodeURIComponent(alias), 1);
+      expectError(r, 400, 'validation_failed');
+    }
+    expect((await promote('digits', 'champion', 1)).status).toBe(200);
+  });
+
+  it('records every alias move and rolls back in one call', async () => {
+    expect((await promote('digits', 'production', 1, 'first release')).body).toMatchObject({ from: null, to: 1, moved: true });
+    expect((await promote('digits', 'production', 2, 'better accuracy')).body).toMatchObject({ from: 1, to: 2 });
+    expect((await promote('digits', 'production', 2)).body.moved).toBe(false);
+    const rolled = await call('/v1/models/digits/aliases/production/rollback', { key: p.keys.write, json: { reason: 'regression on devices' } });
+    expect(rolled.body).toMatchObject({ from: 2, to: 1, moved: true });
+    const history = (await call('/v1/models/digits/history?alias=production', { key: p.keys.read })).body.events;
+    expect(history.map((e: { from: number | null; to: number; reason: string }) => [e.from, e.to, e.reason])).toEqual([
+      [2, 1, 'regression on devices'],
+      [1, 2, 'better accuracy'],
+      [null, 1, 'first release'],
+    ]);
+    expect(history[0].actor).toBe(p.keyIds.write);
+    expect(history[0].at).toEqual(expect.any(Number));
+  });
+
+  it('refuses to roll back an alias with no earlier version with 409', async () => {
+    await promote('digits', 'staging', 3);
+    const r = await call('/v1/models/digits/aliases/staging/rollback', { key: p.keys.write, method: 'POST' });
+    expectError(r, 409, 'conflict');
+    expect(r.body.error.message).toContain('no earlier version');
+  });
+
+  it('resolves name@alias, name/version and name, and lists the aliases when one is unknown', async () => {
+    expect((await call('/v1/models/digits@staging/manifest', { key: p.keys.read })).body.version).toBe(3);
+    expect((await call('/v1/models/digits/versions/2/manifest', { key: p.keys.read })).body.version).toBe(2);
+    expect((await call('/v1/models/digits/manifest', { key: p.keys.read })).body.version).toBe(1);
+    const unknown = await call('/v1/models/digits@prod/manifest', { key: p.keys.read });
+    expectError(unknown, 404, 'not_found');
+    expect(unknown.body.error.message).toBe('model "digits" has no alias "prod" (aliases: champion, production, staging)');
+    await newModel('bare');
+    const bare = await call('/v1/models/bare/manifest', { key: p.keys.read });
+    expect(bare.body.error.message).toBe('model "bare" has no alias "production" (it has no aliases yet)');
+  });
+
+  it('serves a manifest with an ETag and answers 304 until the alias moves', async () => {
+    const first = await call('/v1/models/digits@champion/manifest', { key: p.keys.read });
+    expect(first.body).toMatchObject({ model: 'digits', version: 1, format: 'onnx' });
+    expect(first.body.files[0]).toMatchObject({ path: 'model.onnx', digest: expect.stringMatching(/^sha256:/) });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBe(first.body.etag);
+    expect((await call('/v1/models/digits@champion/manifest', { key: p.keys.read, headers: { 'if-none-match': etag } })).status).toBe(304);
+    await promote('digits', 'champion', 3);
+    const moved = await call('/v1/models/digits@champion/manifest', { key: p.keys.read, headers: { 'if-none-match': etag } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.version).toBe(3);
+  });
+});
+
+describe('device exposure', () => {
+  it('lets a publishable key read a model and its files only once the model is exposed to devices', async () => {
+    await newModel('edge');
+    const files = await upload({ 'model.onnx': linearModelOnnx({ inputSize: 2, outputSize: 2 }) as Uint8Array<ArrayBuffer> });
+    await register('edge', { format: 'onnx', files });
+    await promote('edge', 'production', 1);
+    expectError(await call('/v1/models/edge@production/manifest', { key: p.keys.device }), 404, 'not_found');
+    expectError(await call(`/v1/blobs/${files[0]!.digest}`, { key: p.keys.device }), 404, 'not_found');
+
+    expect((await call('/v1/models/edge', { key: p.keys.write, method: 'PATCH', json: { devices: true } })).body.model.devices).toBe(true);
+    const manifest = await call('/v1/models/edge@production/manifest', { key: p.keys.device });
+    expect(manifest.status).toBe(200);
+    const blob = await fetch(`${(await import('../../helpers/client.js')).hub.url}/v1/blobs/${files[0]!.digest}`, { headers: { authorization: `Bearer ${p.keys.device}` } });
+    expect(blob.status).toBe(200);
+    expect((await blob.arrayBuffer()).byteLength).toBe(files[0]!.size);
+    // Another project's publishable key still sees nothing.
+    expectError(await call('/v1/models/edge@production/manifest', { key: other.keys.device }), 404, 'not_found');
+    // Publishable keys cannot change the registry.
+    expectError(await call('/v1/models', { key: p.keys.device, json: { name: 'nope' } }), 403, 'forbidden');
+  });
+});
