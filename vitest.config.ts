@@ -14,7 +14,8 @@ export default defineConfig({
       {
         test: { name: 'hub-workerd', include: [hubSuite], globalSetup: ['test/helpers/workerd-hub.setup.ts'], testTimeout: 20_000, hookTimeout: 120_000 },
       },
-      { test: { name: 'start', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      // Whole processes (npm start, the CLI against a hub): one file at a time, so they do not starve each other.
+      { test: { name: 'start', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
     ],
   },
 });

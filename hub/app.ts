@@ -1,3 +1,4 @@
+import { logger } from 'hono/logger';
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
 import { projectRoutes } from './projects/routes.js';
@@ -28,6 +29,7 @@ export function createApp(deps: HubDeps) {
     await next();
   });
   app.onError(handleError);
+  if (deps.config.logRequests) app.use('*', logger((line) => console.error(`[outpost] ${line}`)));
   app.use('/v1/*', jsonBodies, jsonBodyLimit);
   app.use('/v1/runs/:id/log', frameLog);
 

@@ -52,6 +52,7 @@ const envSchema = z.object({
   OUTPOST_MAX_UPLOAD: size('2GB'),
   OUTPOST_MAX_BODY: size('32MB'),
   OUTPOST_DEMO: flag,
+  OUTPOST_LOG: z.enum(['info', 'requests'], { message: 'must be info or requests' }).default('info'),
 });
 
 export interface HubConfig {
@@ -67,6 +68,8 @@ export interface HubConfig {
   /** Largest JSON request body, in bytes. */
   maxBody: number;
   demo: boolean;
+  /** Log every request (method, path, status, time) to stderr. */
+  logRequests: boolean;
 }
 
 export class ConfigError extends Error {
@@ -98,5 +101,6 @@ export function readConfig(env: Record<string, unknown>): HubConfig {
     maxUpload: e.OUTPOST_MAX_UPLOAD,
     maxBody: e.OUTPOST_MAX_BODY,
     demo: e.OUTPOST_DEMO,
+    logRequests: e.OUTPOST_LOG === 'requests',
   };
 }

@@ -24,6 +24,10 @@ export function toOutpostError(err: unknown): OutpostError {
     }
     return new OutpostError(err.status, CODE_BY_STATUS[err.status] ?? 'bad_request', err.message || `HTTP ${err.status}`);
   }
+  if ((err as { code?: string })?.code === 'ECONNRESET' || (err as Error)?.message === 'aborted') {
+    // The client went away mid-request: nothing to answer, nothing wrong with the hub.
+    return new OutpostError(400, 'bad_request', 'the client closed the connection before the request was complete');
+  }
   return new OutpostError(500, 'internal', 'internal error; the hub log has the details', undefined, { cause: err });
 }
 

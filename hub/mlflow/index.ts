@@ -4,6 +4,9 @@ import { mlflowErrorHandler } from './errors.js';
 import { experimentRoutes } from './experiments.js';
 import { loggingRoutes } from './logging.js';
 import { readRoutes } from './reads.js';
+import { registryAliasRoutes } from './registry-aliases.js';
+import { registeredModelRoutes } from './registry-models.js';
+import { modelVersionRoutes } from './registry-versions.js';
 import { runRoutes } from './runs.js';
 
 /**
@@ -12,7 +15,15 @@ import { runRoutes } from './runs.js';
  * `/ajax-api/2.0/mlflow/`. A plain Hono app rather than an OpenAPI router: these shapes are MLflow's, documented by
  * MLflow, and errors are `{"error_code","message"}` rather than Outpost's envelope.
  */
-const endpoints = new Hono<HubEnv>().route('/', experimentRoutes).route('/', runRoutes).route('/', loggingRoutes).route('/', readRoutes);
+const endpoints = new Hono<HubEnv>()
+  .route('/', experimentRoutes)
+  .route('/', runRoutes)
+  .route('/', loggingRoutes)
+  .route('/', readRoutes)
+  // The Model Registry API (model_registry.proto): registered models, model versions and aliases.
+  .route('/', registeredModelRoutes)
+  .route('/', registryAliasRoutes)
+  .route('/', modelVersionRoutes);
 // Set on both apps: Hono applies a sub-app's onError when it is mounted, so errors keep MLflow's shape however
 // this app is mounted.
 endpoints.onError(mlflowErrorHandler);

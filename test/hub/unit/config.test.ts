@@ -14,6 +14,7 @@ describe('config', () => {
       maxUpload: 2e9,
       maxBody: 32e6,
       demo: true,
+      logRequests: false,
     });
   });
 

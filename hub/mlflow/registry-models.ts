@@ -1,0 +1,110 @@
+import { eq } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { OutpostError } from '../../shared/errors.js';
+import { LIMITS } from '../../shared/schemas/tracking.js';
+import { access } from '../auth/access.js';
+import { registeredModels } from '../db/schema.js';
+import type { HubEnv } from '../http/env.js';
+import { createModel, findModel, updateModel } from '../registry/models.js';
+import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
+import { checkKey, checkValue, tagRecord } from './limits.js';
+import { scope } from './lookup.js';
+import { parseBody, parseQuery } from './request.js';
+import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
+import { checkModelName, loadModel, registeredModelJson } from './registry-shapes.js';
+import { deleteModel, deleteModelTag, modelAlreadyExists, renameModel } from './registry-store.js';
+
+/** registered-models/*: MLflow's RegisteredModel over Outpost's registered_models (see registry-shapes.ts). */
+
+const read = access({ secret: 'read' });
+const write = access({ secret: 'write' });
+const nameOnly = z.object({ name: requiredString });
+
+/** MLflow's SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT and _THRESHOLD. */
+const SEARCH_DEFAULT = 100;
+const SEARCH_LIMIT = 1000;
+
+const searchSchema = z.object({ filter: optString, max_results: opt(int64), order_by: repeated(z.string()), page_token: optString });
+
+/** Searched by name and tags, ordered by name unless asked otherwise (MLflow's default). */
+async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) {
+  const s = scope(c);
+  const rows = await s.db.select().from(registeredModels).where(eq(registeredModels.projectId, s.projectId));
+  const items = rows.map((row) => {
+    const fields: Record<string, string | number> = { name: row.name, creation_timestamp: row.createdAt, last_updated_timestamp: row.updatedAt };
+    return { row, tags: row.tags, field: (name: string) => fields[name] };
+  });
+  const { page, nextPageToken } = searchPage(items, {
+    filter: parseRegistryFilter(input.filter ?? '', { name: 'string' }),
+    order: orderOf(input.order_by ?? [], ['name', 'creation_timestamp', 'last_updated_timestamp'], [{ key: 'name', desc: false }]),
+    maxResults: registryMaxResults(input.max_results, SEARCH_DEFAULT, SEARCH_LIMIT),
+    pageToken: input.page_token,
+  });
+  const models = await Promise.all(page.map((item) => registeredModelJson(s.db, item.row)));
+  return c.json({ ...(models.length ? { registered_models: models } : {}), ...(nextPageToken ? { next_page_token: nextPageToken } : {}) });
+}
+
+async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof OutpostError && err.status === 409) throw modelAlreadyExists(name);
+    throw err;
+  }
+}
+
+export const registeredModelRoutes = new Hono<HubEnv>()
+  .post('/registered-models/create', write, async (c) => {
+    const body = await parseBody(c, z.object({ name: requiredString, tags: repeated(keyValue), description: optString }));
+    checkModelName(body.name);
+    const tags = tagRecord(body.tags);
+    const s = scope(c);
+    await uniqueName(body.name, () => createModel(s.db, s.projectId, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
+    return c.json({ registered_model: await registeredModelJson(s.db, await findModel(s.db, s.projectId, body.name)) });
+  })
+  .get('/registered-models/get', read, async (c) => {
+    const { name } = await parseQuery(c, nameOnly);
+    const s = scope(c);
+    return c.json({ registered_model: await registeredModelJson(s.db, await loadModel(s, name)) });
+  })
+  .get('/registered-models/search', read, async (c) => search(c, await parseQuery(c, searchSchema)))
+  .post('/registered-models/search', read, async (c) => search(c, await parseBody(c, searchSchema)))
+  .patch('/registered-models/update', write, async (c) => {
+    const body = await parseBody(c, nameOnly.extend({ description: optString }));
+    const s = scope(c);
+    const model = await loadModel(s, body.name);
+    // An unset description clears it, as MLflow's handler reads the proto field's default.
+    await updateModel(s.db, s.projectId, model.name, { description: body.description ?? '' });
+    return c.json({ registered_model: await registeredModelJson(s.db, await loadModel(s, model.name)) });
+  })
+  .post('/registered-models/rename', write, async (c) => {
+    const body = await parseBody(c, nameOnly.extend({ new_name: requiredString }));
+    checkModelName(body.new_name, 'new_name');
+    const s = scope(c);
+    const model = await loadModel(s, body.name);
+    const renamed = model.name === body.new_name ? model : await renameModel(s.db, model, body.new_name);
+    return c.json({ registered_model: await registeredModelJson(s.db, renamed) });
+  })
+  .delete('/registered-models/delete', write, async (c) => {
+    const { name } = await parseQuery(c, nameOnly);
+    const s = scope(c);
+    await deleteModel(s.db, await loadModel(s, name));
+    return c.json({});
+  })
+  .post('/registered-models/set-tag', write, async (c) => {
+    const body = await parseBody(c, nameOnly.extend({ key: requiredString, value: opt(z.string()) }));
+    checkKey(body.key);
+    checkValue(body.value ?? '', LIMITS.tagValue);
+    const s = scope(c);
+    const model = await loadModel(s, body.name);
+    await updateModel(s.db, s.projectId, model.name, { tags: { [body.key]: body.value ?? '' } });
+    return c.json({});
+  })
+  .delete('/registered-models/delete-tag', write, async (c) => {
+    const { name, key } = await parseQuery(c, nameOnly.extend({ key: requiredString }));
+    checkKey(key);
+    const s = scope(c);
+    await deleteModelTag(s.db, await loadModel(s, name), key);
+    return c.json({});
+  });

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newApiKey } from '../../shared/ids.js';
+import { linearModelOnnx } from '../../hub/registry/onnx/write.js';
+import { tfjsModelFiles } from '../fixtures/tfjs-model.js';
+import { freePort, startProcess, stopProcess, waitForHealthy, type Started } from '../helpers/processes.js';
+
+const work = mkdtempSync(join(tmpdir(), 'outpost-cli-'));
+const key = newApiKey('secret');
+let hub: Started;
+let url = '';
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/node.ts'], {
+    OUTPOST_DATA_DIR: join(work, 'hub'),
+    OUTPOST_PORT: String(port),
+    OUTPOST_ADMIN_KEY: key,
+    OUTPOST_DEMO: '0',
+    OUTPOST_LOG: 'requests',
+  });
+  await waitForHealthy(url, hub);
+  writeFileSync(join(work, 'digits.onnx'), linearModelOnnx({ inputSize: 64, outputSize: 10 }));
+  mkdirSync(join(work, 'tfjs'));
+  for (const [path, bytes] of Object.entries(tfjsModelFiles())) writeFileSync(join(work, 'tfjs', path), bytes);
+});
+afterAll(async () => {
+  await stopProcess(hub);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs the `outpost` command as a user would (bin/outpost.mjs), against the test hub. */
+function outpost(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['bin/outpost.mjs', ...args], { env: { ...process.env, OUTPOST_HUB: url, OUTPOST_KEY: key, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+const run = async (...args: string[]) => outpost(args).done;
+/** Blob uploads the hub completed, from its request log. */
+const blobPuts = () => hub.output().split('\n').filter((l) => /--> PUT \/v1\/blobs\/\S+ 20[01]/.test(l)).length;
+
+describe('outpost CLI', () => {
+  it('pushes an ONNX and a tfjs model, promotes, pulls the same bytes, and a second push uploads nothing', async () => {
+    const onnx = await run('model', 'push', join(work, 'digits.onnx'), '--name', 'digits', '--alias', 'staging');
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(onnx.stdout.trim()).toBe('digits/1');
+    const tfjs = await run('--json', 'model', 'push', join(work, 'tfjs'), '--name', 'clf');
+    expect(JSON.parse(tfjs.stdout)).toMatchObject({ ref: 'clf/1', format: 'tfjs-layers', files: 3, uploaded: 3 });
+
+    const before = blobPuts();
+    const again = await run('--json', 'model', 'push', join(work, 'tfjs'), '--name', 'clf');
+    expect(JSON.parse(again.stdout)).toMatchObject({ ref: 'clf/2', uploaded: 0, uploadedBytes: 0 });
+    expect(blobPuts()).toBe(before);
+
+    expect((await run('model', 'promote', 'clf', '2', '--alias', 'production', '--reason', 'ship it')).stdout.trim()).toBe('clf@production: (none) → 2');
+    const pulled = await run('model', 'pull', 'clf@production', join(work, 'out-clf'));
+    expect(pulled.code, pulled.stderr).toBe(0);
+    for (const path of Object.keys(tfjsModelFiles())) {
+      expect(readFileSync(join(work, 'out-clf', path)).equals(readFileSync(join(work, 'tfjs', path)))).toBe(true);
+    }
+    expect((await run('model', 'pull', 'digits/1', join(work, 'out-digits'))).code).toBe(0);
+    expect(readFileSync(join(work, 'out-digits', 'digits.onnx')).equals(readFileSync(join(work, 'digits.onnx')))).toBe(true);
+
+    const ls = await run('--json', 'model', 'ls');
+    expect(JSON.parse(ls.stdout).map((m: { name: string }) => m.name).sort()).toEqual(['clf', 'digits']);
+  });
+
+  it('rolls back an alias, and reports a refused rollback as one line with exit code 1', async () => {
+    await run('model', 'promote', 'clf', '1', '--alias', 'production');
+    const back = await run('model', 'rollback', 'clf', '--alias', 'production');
+    expect(back.stdout.trim()).toBe('clf@production: 1 → 2');
+    const none = await run('model', 'rollback', 'digits', '--alias', 'staging');
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim()).toBe('error: alias "staging" of model "digits" has no earlier version to roll back to');
+  });
+
+  it('names the aliases when a ref has an unknown one, and exits 2 on bad usage', async () => {
+    const r = await run('model', 'pull', 'digits@prod', join(work, 'nowhere'));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('error: model "digits" has no alias "prod" (aliases: staging)');
+    expect((await run('model', 'promote', 'digits', 'one', '--alias', 'x')).code).toBe(2);
+    expect((await run('model', 'push')).code).toBe(2);
+    const help = await run('model', 'push', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--alias <alias>');
+  });
+
+  it('completes a push that was interrupted mid-upload when it is run again', async () => {
+    const dir = join(work, 'big');
+    mkdirSync(dir);
+    const files = tfjsModelFiles(7);
+    writeFileSync(join(dir, 'model.json'), files['model.json']!);
+    writeFileSync(join(dir, 'group1-shard1of2.bin'), files['group1-shard1of2.bin']!);
+    // A large second shard, so the kill lands while it is on the wire.
+    const big = Buffer.alloc(48 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    writeFileSync(join(dir, 'group1-shard2of2.bin'), big);
+
+    const bigDigest = `sha256:${createHash('sha256').update(big).digest('hex')}`;
+    const first = outpost(['model', 'push', dir, '--name', 'big']);
+    // Kill the CLI the moment the hub starts receiving the large shard.
+    while (!hub.output().includes(`<-- PUT /v1/blobs/${bigDigest}`) && first.child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    first.child.kill('SIGKILL');
+    expect((await first.done).code).toBeNull();
+    // A fresh connection: a pooled keep-alive one may have been closed by the hub meanwhile.
+    const head = await fetch(`${url}/v1/blobs/${bigDigest}`, { method: 'HEAD', headers: { authorization: `Bearer ${key}`, connection: 'close' } }).catch((err) => {
+      throw new Error(`hub unreachable after the kill: ${err.cause?.message}\n${hub.output().slice(-4000)}`);
+    });
+    expect(head.status).toBe(404); // nothing half-stored
+    expect((await run('--json', 'model', 'ls', 'big')).code).toBe(1); // and no version registered
+
+    const rerun = await run('--json', 'model', 'push', dir, '--name', 'big');
+    expect(rerun.code, rerun.stderr + hub.output().slice(-3000)).toBe(0);
+    const result = JSON.parse(rerun.stdout);
+    expect(result.ref).toBe('big/1');
+    expect(result.uploaded).toBe(1); // only the cut-off shard: shard 1 went before the kill, model.json with clf
+    const pulled = await run('model', 'pull', 'big/1', join(work, 'out-big'));
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(readFileSync(join(work, 'out-big', 'group1-shard2of2.bin')).equals(big)).toBe(true);
+  });
+});
