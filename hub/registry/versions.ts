@@ -45,7 +45,8 @@ async function signatureOf(blobs: BlobStore, input: CreateVersion): Promise<Sign
   try {
     if (input.format === 'onnx') {
       const file = pick((p) => p.endsWith('.onnx'), 'an .onnx file');
-      return readOnnxSignature(await readBlob(blobs, file.digest));
+      const { inputs, outputs } = readOnnxSignature(await readBlob(blobs, file.digest));
+      return { inputs, outputs };
     }
     const file = pick((p) => p === 'model.json' || p.endsWith('/model.json'), 'a model.json');
     return readTfjsSignature(JSON.parse(new TextDecoder().decode(await readBlob(blobs, file.digest))));

@@ -1,7 +1,7 @@
 import { newApiKey } from '../../shared/ids.js';
 
 /** Limits small enough that the size tests stay fast; the same on both runtimes. */
-export const TEST_LIMITS = { OUTPOST_MAX_UPLOAD: '1MiB', OUTPOST_MAX_BODY: '512KiB' } as const;
+export const TEST_LIMITS = { OUTPOST_MAX_UPLOAD: '4MiB', OUTPOST_MAX_BODY: '512KiB' } as const;
 
 export interface HubTarget {
   runtime: 'node' | 'workerd';

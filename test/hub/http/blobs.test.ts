@@ -136,7 +136,7 @@ describe('blobs', () => {
   });
 
   it('refuses a blob over OUTPOST_MAX_UPLOAD with 413 and stores nothing', async () => {
-    const bytes = randomBytes(1024 * 1024 + 1);
+    const bytes = randomBytes(4 * 1024 * 1024 + 1);
     const digest = await digestOf(bytes);
     // The hub answers before reading the body, so the reply comes while the client is still sending.
     expectError(await sendEarlyReply('PUT', `/v1/blobs/${digest}`, { key: a.keys.write, body: bytes, type: 'application/octet-stream' }), 413, 'payload_too_large');

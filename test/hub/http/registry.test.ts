@@ -168,3 +168,33 @@ describe('device exposure', () => {
     expectError(await call('/v1/models', { key: p.keys.device, json: { name: 'nope' } }), 403, 'forbidden');
   });
 });
+
+describe('a real model exported by PyTorch', () => {
+  it('registers Silero VAD (shipped in @ricky0123/vad-web) with its signature read from the graph, and delivers it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    const path = createRequire(import.meta.url).resolve('@ricky0123/vad-web/dist/silero_vad_legacy.onnx');
+    const bytes = new Uint8Array(readFileSync(path));
+    await newModel('silero-vad');
+    const files = await upload({ 'silero_vad.onnx': bytes });
+    const r = await register('silero-vad', { format: 'onnx', files });
+    expect(r.status).toBe(201);
+    expect(r.body.version.signature).toEqual({
+      inputs: [
+        { name: 'input', dtype: 'float32', shape: ['batch', 'sequence'] },
+        { name: 'sr', dtype: 'int64', shape: [] },
+        { name: 'h', dtype: 'float32', shape: [2, 'batch', 64] },
+        { name: 'c', dtype: 'float32', shape: [2, 'batch', 64] },
+      ],
+      outputs: [
+        { name: 'output', dtype: 'float32', shape: ['batch', 1] },
+        { name: 'hn', dtype: 'float32', shape: [2, 'batch', 64] },
+        { name: 'cn', dtype: 'float32', shape: [2, 'batch', 64] },
+      ],
+    });
+    await promote('silero-vad', 'production', 1);
+    const manifest = await call('/v1/models/silero-vad/manifest', { key: p.keys.read });
+    const blob = await fetch(`${(await import('../../helpers/client.js')).hub.url}/v1/blobs/${manifest.body.files[0].digest}`, { headers: { authorization: `Bearer ${p.keys.read}` } });
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(bytes);
+  });
+});
