@@ -8,7 +8,7 @@ const tiers = [
   { name: 'unit', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
   { name: 'hub HTTP on Node', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-node'] },
   { name: 'hub HTTP on workerd', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-workerd'] },
-  { name: 'npm start', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'start'] },
+  { name: 'npm start and CLI', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'start'] },
   { name: 'browser (Chromium)', cmd: ['node_modules/@playwright/test/cli.js', 'test'], before: ensureChromium },
   { name: 'bench smoke', cmd: ['--import', 'tsx', 'test/bench/run.ts', '--smoke'], count: (r) => (r.status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 }) },
 ];

@@ -94,6 +94,22 @@ describe('outpost CLI', () => {
     expect(help.stdout).toContain('--alias <alias>');
   });
 
+  it('lists runs that match a filter', async () => {
+    const api = (path: string, body: unknown) =>
+      fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const { experiment } = await api('/v1/experiments', { name: 'cli-runs' });
+    for (const [name, acc] of [['good', 0.95], ['bad', 0.5]] as const) {
+      const { run } = await api('/v1/runs', { experimentId: experiment.id, name });
+      await api(`/v1/runs/${run.id}/log`, { metrics: [{ key: 'acc', steps: [0], values: [acc] }] });
+    }
+    const r = await run('--json', 'runs', 'ls', '--filter', 'metrics.acc > 0.9', '--experiment', 'cli-runs');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).map((x: { name: string }) => x.name)).toEqual(['good']);
+    const bad = await run('runs', 'ls', '--filter', 'metrics.acc >');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe("error: expected a value after '>' at column 14");
+  });
+
   it('completes a push that was interrupted mid-upload when it is run again', async () => {
     const dir = join(work, 'big');
     mkdirSync(dir);
