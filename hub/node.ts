@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { FsBlobStore } from './blobs/fs-store.js';
 import { ConfigError, readConfig } from './config.js';
+import { seedDemo } from './demo/seed.js';
 import { openLibsql } from './db/libsql.js';
 import { folderAssets } from './node/assets.js';
 import { CONSOLE_DIR, ensureConsoleBuilt } from './node/build.js';
@@ -13,11 +14,16 @@ async function main() {
   const config = readConfig(process.env);
   await ensureConsoleBuilt(log);
   const { db, close } = await openLibsql(config.dbUrl, config.dbToken);
-  const { project, newAdminKey } = await ensureDefaultProject(db, config.adminKey);
+  const { project, created, newAdminKey } = await ensureDefaultProject(db, config.adminKey);
   // The only line with a key on stdout, printed once for a new database (DESIGN §10).
   if (newAdminKey) console.log(`admin key: ${newAdminKey}`);
+  const blobs = new FsBlobStore(config.blobDir);
+  if (created && config.demo) {
+    await seedDemo(db, blobs, project.id);
+    log('seeded the demo: experiment "digits-training", models "digits" and "digits-tfjs" (OUTPOST_DEMO=0 turns this off)');
+  }
 
-  const app = createApp({ db, config, blobs: new FsBlobStore(config.blobDir), assets: folderAssets(CONSOLE_DIR) });
+  const app = createApp({ db, config, blobs, assets: folderAssets(CONSOLE_DIR) });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);

@@ -26,10 +26,15 @@ export class FsBlobStore implements BlobStore {
     await mkdir(this.tmpDir, { recursive: true });
     const tmp = join(this.tmpDir, randomUUID());
     const out = createWriteStream(tmp, { flags: 'wx' });
+    // A write racing the destroy below (client gone mid-upload) errors the stream: that must not become an
+    // uncaught 'error' event, which would take the whole hub down.
+    let writeFailure: Error | undefined;
+    out.on('error', (err) => (writeFailure ??= err));
     try {
       const size = await hashInto(digest, body, options, out);
       out.end();
-      await once(out, 'finish');
+      if (!out.writableFinished) await new Promise<void>((resolve, reject) => (out.once('finish', resolve), out.once('error', reject)));
+      if (writeFailure) throw writeFailure;
       const final = this.pathOf(digest);
       await mkdir(join(final, '..'), { recursive: true });
       await rename(tmp, final); // atomic: readers see the whole file or none
@@ -73,6 +78,7 @@ async function hashInto(digest: Digest, body: ReadableStream<Uint8Array>, option
     size += chunk.byteLength;
     if (size > options.maxBytes) throw tooLarge(options.maxBytes);
     hash.update(chunk);
+    if (out?.destroyed) throw new Error('the blob file stream closed while writing');
     if (out && !out.write(chunk)) await once(out, 'drain');
   }
   const actual = `sha256:${hash.digest('hex')}`;

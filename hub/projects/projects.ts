@@ -39,9 +39,10 @@ export async function getProject(db: Db, callerProjectId: string, projectId: str
  * the given one (OUTPOST_ADMIN_KEY) or a new one, returned so the caller prints it once.
  * Safe to run on every start and from concurrent isolates.
  */
-export async function ensureDefaultProject(db: Db, adminKey?: string): Promise<{ project: Project; newAdminKey?: string }> {
+export async function ensureDefaultProject(db: Db, adminKey?: string): Promise<{ project: Project; created: boolean; newAdminKey?: string }> {
   let [row] = await db.select().from(projects).where(eq(projects.name, DEFAULT_PROJECT));
   let newAdminKey: string | undefined;
+  let created = false;
   if (!row) {
     const fresh: ProjectRow = { id: newId('prj'), name: DEFAULT_PROJECT, createdAt: new Date() };
     const { row: keyRow, secret } = await buildKeyRow(fresh.id, { kind: 'secret', name: 'bootstrap admin', role: 'admin' }, adminKey);
@@ -56,12 +57,13 @@ export async function ensureDefaultProject(db: Db, adminKey?: string): Promise<{
     }
     [row] = await db.select().from(projects).where(eq(projects.name, DEFAULT_PROJECT));
     if (!row) throw failure;
-    if (row?.id === fresh.id && !adminKey) newAdminKey = secret;
+    created = row?.id === fresh.id;
+    if (created && !adminKey) newAdminKey = secret;
   } else if (adminKey) {
     // An admin key named in the environment always works, also on a database made before it was set.
     const { row: keyRow } = await buildKeyRow(row.id, { kind: 'secret', name: 'bootstrap admin', role: 'admin' }, adminKey);
     await db.insert(apiKeys).values(keyRow).onConflictDoNothing();
   }
   if (!row) throw new Error('default project could not be created');
-  return { project: toProject(row), newAdminKey };
+  return { project: toProject(row), created, newAdminKey };
 }

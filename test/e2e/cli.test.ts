@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../../shared/ids.js';
 import { linearModelOnnx } from '../../hub/registry/onnx/write.js';
-import { tfjsModelFiles } from '../fixtures/tfjs-model.js';
+import { tfjsModelFiles } from '../../hub/demo/tfjs-model.js';
 import { freePort, startProcess, stopProcess, waitForHealthy, type Started } from '../helpers/processes.js';
 
 const work = mkdtempSync(join(tmpdir(), 'outpost-cli-'));

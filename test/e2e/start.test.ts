@@ -73,6 +73,20 @@ describe('npm start', () => {
 
     const me = await fetch(`${hub.url}/v1/project`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect((await me.json()).project.name).toBe('default');
+    // The demo went into the same project: runs with curves, and two models with aliases.
+    const auth = { headers: { authorization: `Bearer ${adminKey}` } };
+    const models = (await (await fetch(`${hub.url}/v1/models`, auth)).json()).models;
+    expect(models.map((m: { name: string }) => m.name).sort()).toEqual(['digits', 'digits-tfjs']);
+    expect(models.find((m: { name: string }) => m.name === 'digits').aliases).toEqual({ production: 2, staging: 1 });
+    const experiments = (await (await fetch(`${hub.url}/v1/experiments`, auth)).json()).experiments;
+    const runs = await fetch(`${hub.url}/v1/runs/search`, {
+      method: 'POST',
+      headers: { ...auth.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ experimentIds: experiments.map((e: { id: string }) => e.id), filter: 'metrics.loss < 1' }),
+    });
+    const found = (await runs.json()).runs;
+    expect(found.length).toBeGreaterThanOrEqual(5);
+    expect(found[0].metrics.loss.count).toBe(200);
     digest = `sha256:${Buffer.from(await crypto.subtle.digest('SHA-256', blob)).toString('hex')}`;
     const put = await fetch(`${hub.url}/v1/blobs/${digest}`, { method: 'PUT', body: blob, headers: { authorization: `Bearer ${adminKey}` } });
     expect(put.status).toBe(201);
@@ -89,6 +103,17 @@ describe('npm start', () => {
     expect(res.status).toBe(200);
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(blob);
     await hub.interrupt();
+  });
+
+  it('seeds no demo with OUTPOST_DEMO=0', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'outpost-nodemo-'));
+    const hub = await npmStart({ OUTPOST_DATA_DIR: empty, OUTPOST_DEMO: '0' });
+    const key = /admin key: (\S+)/.exec(hub.stdout())![1]!;
+    const models = await (await fetch(`${hub.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json();
+    expect(models.models).toEqual([]);
+    expect(hub.stderr()).not.toContain('seeded the demo');
+    await hub.interrupt();
+    rmSync(empty, { recursive: true, force: true });
   });
 
   it('refuses to start with a bad setting and names it', async () => {

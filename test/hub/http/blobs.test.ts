@@ -126,6 +126,33 @@ describe('blobs', () => {
     expect(retry.body.created).toBe(true);
   });
 
+  it('stays up and leaves nothing behind when many clients drop at different points of their uploads', async () => {
+    const uploads = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const bytes = randomBytes(600_000 + i * 50_000);
+        return { bytes, digest: await digestOf(bytes), cut: 20_000 + i * 70_000 };
+      }),
+    );
+    const { hostname, port } = new URL(hub.url);
+    await Promise.all(
+      uploads.map(
+        ({ bytes, digest, cut }) =>
+          new Promise<void>((resolve) => {
+            const socket = connect(Number(port), hostname, () => {
+              socket.write(`PUT /v1/blobs/${digest} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${a.keys.write}\r\nContent-Length: ${bytes.length}\r\n\r\n`);
+              socket.write(bytes.subarray(0, cut), () => socket.destroy());
+            });
+            socket.on('close', () => resolve());
+            socket.on('error', () => resolve());
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await call('/healthz')).status).toBe(200);
+    for (const { digest } of uploads) expect((await head(digest)).status).toBe(404);
+    expectNoPartialFiles();
+  });
+
   it('treats re-uploading a blob the project has as a no-op', async () => {
     const bytes = randomBytes(2000);
     const digest = await digestOf(bytes);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { linearModelOnnx, multiInputModelOnnx } from '../../../hub/registry/onnx/write.js';
-import { tfjsModelFiles } from '../../fixtures/tfjs-model.js';
+import { tfjsModelFiles } from '../../../hub/demo/tfjs-model.js';
 import { call, expectError, newProject, sha256Hex, type TestProject } from '../../helpers/client.js';
 
 let p: TestProject;
