@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { aliasEvents, modelAliases, modelVersions, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
+import { recomputeDeviceBlobs } from '../registry/versions.js';
 import { MlflowError } from './errors.js';
 
 /**
@@ -19,6 +20,7 @@ export async function deleteModel(db: Db, model: RegisteredModelRow): Promise<vo
     db.delete(modelVersions).where(eq(modelVersions.modelId, model.id)),
     db.delete(registeredModels).where(eq(registeredModels.id, model.id)),
   ]);
+  if (model.devices) await recomputeDeviceBlobs(db, model.projectId);
 }
 
 /**
@@ -35,6 +37,8 @@ export async function deleteVersion(db: Db, model: RegisteredModelRow, version: 
     db.update(registeredModels).set({ updatedAt: at }).where(eq(registeredModels.id, model.id)),
     ...pointing.map((a) => db.insert(aliasEvents).values({ modelId: model.id, alias: a.alias, fromVersion: version, toVersion: null, actor, reason, at })),
   ]);
+  // Publishable keys must lose the deleted version's files (unless another exposed version has them).
+  if (model.devices) await recomputeDeviceBlobs(db, model.projectId);
 }
 
 /** Renames in place: versions, aliases and history hang off the model's id, so they follow. */

@@ -20,7 +20,7 @@ import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.j
 import { manifestOf } from './manifest.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
 import { parseModelRef, resolveModelRef } from './refs.js';
-import { createVersion, exposeFiles, getVersionRow, listVersions, toVersion, versionAliases } from './versions.js';
+import { createVersion, exposeFiles, getVersionRow, listVersions, recomputeDeviceBlobs, toVersion, versionAliases } from './versions.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -65,6 +65,8 @@ export const registryRoutes = newRouter()
       if (patch.devices) {
         const row = await findModel(db, projectId, model.name);
         await exposeFiles(db, projectId, (await listVersions(db, row)).flatMap((v) => v.files.map((f) => f.digest)));
+      } else if (patch.devices === false) {
+        await recomputeDeviceBlobs(db, projectId);
       }
       return c.json({ model }, 200);
     },

@@ -4,7 +4,7 @@ import { badRequest, conflict, notFound, OutpostError } from '../../shared/error
 import type { CreateVersion, ModelVersion, Signature } from '../../shared/schemas/registry.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/client.js';
-import { blobs as blobsTable, modelAliases, modelVersions, projectBlobs, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
+import { blobs as blobsTable, modelAliases, modelVersions, projectBlobs, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { getRunRow, slices } from '../tracking/runs.js';
 import { findModel } from './models.js';
 import { OnnxParseError, readOnnxSignature } from './onnx/signature.js';
@@ -109,6 +109,21 @@ export async function createVersion(db: Db, blobs: BlobStore, projectId: string,
     if (model.devices) await exposeFiles(db, projectId, input.files.map((f) => f.digest));
     return toVersion(model, row, []);
   }
+}
+
+/**
+ * Which blobs publishable keys may read: exactly those of versions of models exposed to devices. Run after a
+ * model stops being exposed or a version or model is deleted; hidden first, then re-exposed, so a blob shared
+ * with another exposed model stays readable.
+ */
+export async function recomputeDeviceBlobs(db: Db, projectId: string) {
+  await db.update(projectBlobs).set({ deviceVisible: false }).where(eq(projectBlobs.projectId, projectId));
+  const exposed = await db
+    .select({ files: modelVersions.files })
+    .from(modelVersions)
+    .innerJoin(registeredModels, eq(registeredModels.id, modelVersions.modelId))
+    .where(and(eq(registeredModels.projectId, projectId), eq(registeredModels.devices, true)));
+  await exposeFiles(db, projectId, exposed.flatMap((v) => v.files.map((f) => f.digest)));
 }
 
 /** Lets publishable keys read these blobs (they belong to a model exposed to devices). */

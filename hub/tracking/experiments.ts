@@ -3,6 +3,7 @@ import { conflict, forbidden, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Experiment } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
+import { slices } from '../db/slices.js';
 import { experiments, type ExperimentRow } from '../db/schema.js';
 
 export const toExperiment = (row: ExperimentRow): Experiment => ({
@@ -60,7 +61,8 @@ export async function listExperiments(db: Db, projectId: string, lifecycle: 'act
 }
 
 export async function experimentsByIds(db: Db, projectId: string, ids: string[]): Promise<ExperimentRow[]> {
-  const rows = ids.length ? await db.select().from(experiments).where(inArray(experiments.id, ids)) : [];
+  const rows: ExperimentRow[] = [];
+  for (const slice of slices(ids)) rows.push(...(await db.select().from(experiments).where(inArray(experiments.id, slice))));
   for (const id of ids) {
     const row = rows.find((r) => r.id === id);
     if (!row) throw notFound(`experiment "${id}" does not exist`);

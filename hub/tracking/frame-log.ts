@@ -66,7 +66,7 @@ export const frameLog = createMiddleware<HubEnv>(async (c, next) => {
     if (!params.success) throw invalid(`params: ${params.error.issues[0]?.message}`);
     if (!tags.success) throw invalid(`tags: ${tags.error.issues[0]?.message}`);
     const key = c.req.header('idempotency-key');
-    const result = await appendToRun(db, projectId, run.id, { params: params.data, tags: tags.data, metrics: frame.metrics }, key ? { id: `log:${key}`, kind: 'log' } : undefined);
+    const result = await appendToRun(db, projectId, run.id, { params: params.data, tags: tags.data, metrics: frame.metrics }, key ? { id: `log:${run.id}:${key}`, kind: 'log' } : undefined);
     response = c.json(result, 200);
   });
   return response;

@@ -126,7 +126,7 @@ export const trackingRoutes = newRouter()
       const points = (batch.metrics ?? []).reduce((n, m) => n + m.values.length, 0);
       if (points > LIMITS.nativePoints) throw new OutpostError(413, 'payload_too_large', `a batch holds at most ${LIMITS.nativePoints} points; this one has ${points}`);
       const key = c.req.valid('header')['idempotency-key'];
-      return c.json(await appendToRun(db, projectId, run.id, batch, key ? { id: `log:${key}`, kind: 'log' } : undefined), 200);
+      return c.json(await appendToRun(db, projectId, run.id, batch, key ? { id: `log:${run.id}:${key}`, kind: 'log' } : undefined), 200);
     },
   )
   .openapi(

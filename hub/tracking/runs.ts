@@ -2,16 +2,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, forbidden, notFound } from '../../shared/errors.js';
 import { terminalStatuses, type CreateRun, type Run, type RunStatus } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
+import { slices } from '../db/slices.js';
 import { runParams, runs, runTags, type RunRow } from '../db/schema.js';
 import { getExperiment } from './experiments.js';
 import { newRunId, randomRunName } from './run-names.js';
 
-/** D1 allows at most 100 bound parameters a statement: IN lists go in slices. */
-export function slices<T>(items: T[], size = 90): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+export { slices } from '../db/slices.js';
 
 export async function getRunRow(db: Db, projectId: string, runId: string): Promise<RunRow> {
   const [row] = await db.select().from(runs).where(eq(runs.id, runId));

@@ -49,7 +49,8 @@ function valueTest(expr: SQL, c: Comparison): SQL {
       return sql`lower(${expr}) LIKE lower(${String(v)})`;
     case 'IN':
     case 'NOT IN': {
-      const list = sql.join((v as string[]).map((x) => sql`${x}`), sql`, `);
+      // One bound parameter for the whole list: D1 allows 100 a statement, and lists may be long.
+      const list = sql`SELECT value FROM json_each(${JSON.stringify(v)})`;
       return c.op === 'IN' ? sql`${expr} IN (${list})` : sql`${expr} NOT IN (${list})`;
     }
     default:
@@ -195,15 +196,26 @@ function buildQuery({ from, terms, where }: QueryParts, limit: number): SQL {
 
 type Row = Record<string, unknown> & { id: string };
 
+/** Each comparison binds up to two values; this keeps a whole query under D1's 100 bound parameters. */
+const MAX_COMPARISONS = 30;
+const countComparisons = (node: FilterNode | null): number => (!node ? 0 : node.type === 'compare' ? 1 : node.items.reduce((n, item) => n + countComparisons(item), 0));
+
 export async function searchRuns(db: Db, projectId: string, input: SearchRuns): Promise<{ runs: Run[]; nextPageToken: string | null }> {
   const experimentIds = [...new Set(input.experimentIds)];
   await experimentsByIds(db, projectId, experimentIds);
   const filter = parseFilter(input.filter ?? '');
+  const comparisons = countComparisons(filter);
+  if (comparisons > MAX_COMPARISONS) {
+    throw new OutpostError(400, 'bad_request', `the filter has ${comparisons} comparisons; at most ${MAX_COMPARISONS} (use IN lists for many values)`);
+  }
   const order = [...parseOrderBy(input.orderBy ?? []), ...(input.orderBy?.length ? [] : DEFAULT_ORDER)];
   const fingerprint = hash(JSON.stringify([experimentIds, input.filter ?? '', input.orderBy ?? [], input.lifecycle]));
   const token = input.pageToken ? decodeToken(input.pageToken, fingerprint) : undefined;
 
-  const base: SQL[] = [sql`r.project_id = ${projectId}`, sql`r.experiment_id IN (${sql.join(experimentIds.map((id) => sql`${id}`), sql`, `)})`];
+  const base: SQL[] = [
+    sql`r.project_id = ${projectId}`,
+    experimentIds.length === 1 ? sql`r.experiment_id = ${experimentIds[0]}` : sql`r.experiment_id IN (SELECT value FROM json_each(${JSON.stringify(experimentIds)}))`,
+  ];
   if (input.lifecycle !== 'all') base.push(sql`r.lifecycle = ${input.lifecycle}`);
   if (filter) base.push(filterSql(filter));
   const limit = input.limit + 1;

@@ -9,6 +9,9 @@ import { ensureExperiment } from './experiments.js';
 import { alreadyApplied, appendToRun } from './log.js';
 import { randomRunName } from './run-names.js';
 
+/** Sync item ids live in their own namespace, apart from log Idempotency-Keys. */
+const syncClientId = (id: string) => `sync:${id}`;
+
 const DEVICE_SOURCES: RunRow['source'][] = ['browser', 'device'];
 const DEFAULT_EXPERIMENT = 'on-device';
 type ItemResult = SyncResult['results'][number];
@@ -38,7 +41,7 @@ async function deviceRun(db: Db, projectId: string, runId: string): Promise<RunR
 async function applyItem(db: Db, projectId: string, item: SyncItem): Promise<void> {
   const runId = runIdOf(item);
   const run = await deviceRun(db, projectId, runId);
-  const clientId = { id: item.id, kind: item.type };
+  const clientId = { id: syncClientId(item.id), kind: item.type };
   if (item.type === 'run.create') {
     if (run.pending) {
       const experiment = await ensureExperiment(db, projectId, item.experiment);
@@ -74,7 +77,7 @@ export async function applySyncBatch(db: Db, projectId: string, items: unknown[]
     }
     const item = parsed.data;
     try {
-      if (await alreadyApplied(db, projectId, item.id)) {
+      if (await alreadyApplied(db, projectId, syncClientId(item.id))) {
         results.push({ id: item.id, status: 'duplicate' });
         continue;
       }

@@ -149,6 +149,6 @@ export const putArtifactSchema = z.object({
     .string()
     .min(1)
     .max(1000)
-    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$)).+$/, 'must be a relative path without "." or ".." segments'),
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'must be a relative path without "." or ".." segments or backslashes'),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lowercase hex characters'),
 });

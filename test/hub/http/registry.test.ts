@@ -166,6 +166,10 @@ describe('device exposure', () => {
     expectError(await call('/v1/models/edge@production/manifest', { key: other.keys.device }), 404, 'not_found');
     // Publishable keys cannot change the registry.
     expectError(await call('/v1/models', { key: p.keys.device, json: { name: 'nope' } }), 403, 'forbidden');
+    // Withdrawn from devices: the manifest and the files are gone for publishable keys at once.
+    await call('/v1/models/edge', { key: p.keys.write, method: 'PATCH', json: { devices: false } });
+    expectError(await call('/v1/models/edge@production/manifest', { key: p.keys.device }), 404, 'not_found');
+    expectError(await call(`/v1/blobs/${files[0]!.digest}`, { key: p.keys.device }), 404, 'not_found');
   });
 });
 

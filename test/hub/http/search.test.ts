@@ -186,6 +186,18 @@ describe('run search', () => {
     expect(seen.filter((id) => original.includes(id))).toEqual(original);
   });
 
+  it('takes long IN lists, and refuses filters with too many comparisons', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => `'v${i}'`).join(', ');
+    const got = await searchAll({ filter: `params.lr IN ('sgd', ${many}) OR tags.team NOT IN (${many})` });
+    const everyRun = await searchAll({}, 100); // other tests in this file add runs
+    const oracle = everyRun.filter((r) => evaluateFilter(parseFilter(`params.lr IN ('sgd', ${many}) OR tags.team NOT IN (${many})`), toEval(r)));
+    expect(got.map((r) => r.id).sort()).toEqual(oracle.map((r) => r.id).sort());
+    const tooMany = Array.from({ length: 31 }, (_, i) => `metrics.acc > ${i}`).join(' or ');
+    const r = await call('/v1/runs/search', { key: p.keys.read, json: { experimentIds: [experimentId], filter: tooMany } });
+    expectError(r, 400, 'bad_request');
+    expect(r.body.error.message).toContain('at most 30');
+  });
+
   it('refuses a page token from another query', async () => {
     const first = await call('/v1/runs/search', { key: p.keys.read, json: { experimentIds: [experimentId], limit: 2 } });
     const r = await call('/v1/runs/search', { key: p.keys.read, json: { experimentIds: [experimentId], limit: 2, filter: 'metrics.acc > 0', pageToken: first.body.nextPageToken } });

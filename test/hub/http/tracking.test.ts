@@ -101,6 +101,17 @@ describe('logging', () => {
     expect((await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run.metrics.loss.count).toBe(6);
   });
 
+  it('keeps Idempotency-Keys per run, apart from sync item ids', async () => {
+    const [a, b] = [await newRun(), await newRun()];
+    const batch = { metrics: [{ key: 'x', steps: [0], values: [1] }] };
+    expect((await log(a.id, batch, { 'idempotency-key': 'shared-key-1' })).body.duplicate).toBe(false);
+    expect((await log(b.id, batch, { 'idempotency-key': 'shared-key-1' })).body.duplicate).toBe(false);
+    // A device cannot pre-empt a server-side batch by sending a sync item with the same id.
+    const syncRun = crypto.randomUUID();
+    await call('/v1/sync', { key: p.keys.device, json: { items: [{ id: 'log-key-0002', type: 'run.create', runId: syncRun, startTime: 1 }] } });
+    expect((await log(a.id, batch, { 'idempotency-key': 'log-key-0002' })).body.duplicate).toBe(false);
+  });
+
   it('keeps the latest metric by highest step, then timestamp, then value, whatever the arrival order', async () => {
     const run = await newRun();
     await log(run.id, { metrics: [{ key: 'acc', steps: [5, 1], values: [0.5, 0.1], timestamps: [100, 100] }] });
@@ -183,7 +194,9 @@ describe('artifacts', () => {
     ]);
     const sub = await call(`/v1/runs/${run.id}/artifacts?path=model`, { key: p.keys.read });
     expect(sub.body.files.map((f: { path: string }) => f.path)).toEqual(['model/sub', 'model/model.onnx']);
-    expectError(await call(`/v1/runs/${run.id}/artifacts`, { key: p.keys.write, method: 'PUT', json: { path: '../x', digest } }), 400, 'validation_failed');
+    for (const path of ['../x', 'a/../../x', '/etc/passwd', 'model\\..\\..\\evil']) {
+      expectError(await call(`/v1/runs/${run.id}/artifacts`, { key: p.keys.write, method: 'PUT', json: { path, digest } }), 400, 'validation_failed');
+    }
   });
 });
 
