@@ -134,6 +134,8 @@ export async function appendToRun(
   runId: string,
   batch: AppendBatch,
   clientId?: { id: string; kind: string },
+  /** Other writes that must land in the same atomic batch (sync's run updates). */
+  alongside: unknown[] = [],
 ): Promise<AppendResult> {
   const params = batch.params ?? {};
   const tags = Object.entries(batch.tags ?? {});
@@ -146,6 +148,7 @@ export async function appendToRun(
   const now = Date.now();
   const statements = [
     ...(clientId ? [db.insert(appliedWrites).values({ projectId, clientId: clientId.id, kind: clientId.kind, runId, appliedAt: now })] : []),
+    ...alongside,
     ...slices(Object.entries(params), 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId, key, value }))).onConflictDoNothing()),
     ...slices(tags, 30).map((s) =>
       db

@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { forbidden } from '../../shared/errors.js';
 import { syncItemSchema, type SyncItem, type SyncResult } from '../../shared/schemas/sync.js';
-import { terminalStatuses } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
 import { runs, type RunRow } from '../db/schema.js';
 import { toOutpostError } from '../http/errors.js';
@@ -38,27 +37,29 @@ async function deviceRun(db: Db, projectId: string, runId: string): Promise<RunR
   return row;
 }
 
-async function applyItem(db: Db, projectId: string, item: SyncItem): Promise<void> {
+/**
+ * Applies one item in one atomic batch: the item's id, its run update and its params, tags or points land
+ * together or not at all, so a refused or interrupted item can simply be sent again.
+ */
+async function applyItem(db: Db, projectId: string, item: SyncItem): Promise<boolean> {
   const runId = runIdOf(item);
-  const run = await deviceRun(db, projectId, runId);
+  await deviceRun(db, projectId, runId);
   const clientId = { id: syncClientId(item.id), kind: item.type };
   if (item.type === 'run.create') {
-    if (run.pending) {
-      const experiment = await ensureExperiment(db, projectId, item.experiment);
-      await db
-        .update(runs)
-        .set({ experimentId: experiment.id, name: item.name || run.name, startTime: item.startTime, deviceId: item.deviceId ?? null, source: item.source, pending: false })
-        .where(eq(runs.id, runId));
-    }
-    await appendToRun(db, projectId, runId, { params: item.params, tags: item.tags }, clientId);
-  } else if (item.type === 'run.log') {
-    await appendToRun(db, projectId, runId, item, clientId);
-  } else {
-    if (!terminalStatuses.includes(run.status) || run.endTime === null) {
-      await db.update(runs).set({ status: item.status, endTime: item.endTime }).where(eq(runs.id, runId));
-    }
-    await appendToRun(db, projectId, runId, {}, clientId);
+    const experiment = await ensureExperiment(db, projectId, item.experiment);
+    // Only a pending run (made by an earlier metric or finish) takes the create's fields; a finished one keeps its status.
+    const fillIn = db
+      .update(runs)
+      .set({ experimentId: experiment.id, ...(item.name ? { name: item.name } : {}), startTime: item.startTime, deviceId: item.deviceId ?? null, source: item.source, pending: false })
+      .where(and(eq(runs.id, runId), eq(runs.pending, true)));
+    return (await appendToRun(db, projectId, runId, { params: item.params, tags: item.tags }, clientId, [fillIn])).duplicate;
   }
+  if (item.type === 'run.log') return (await appendToRun(db, projectId, runId, item, clientId)).duplicate;
+  const finish = db
+    .update(runs)
+    .set({ status: item.status, endTime: item.endTime })
+    .where(and(eq(runs.id, runId), or(inArray(runs.status, ['RUNNING', 'SCHEDULED']), isNull(runs.endTime))));
+  return (await appendToRun(db, projectId, runId, {}, clientId, [finish])).duplicate;
 }
 
 /**
@@ -81,8 +82,8 @@ export async function applySyncBatch(db: Db, projectId: string, items: unknown[]
         results.push({ id: item.id, status: 'duplicate' });
         continue;
       }
-      await applyItem(db, projectId, item);
-      results.push({ id: item.id, status: 'applied' });
+      const duplicate = await applyItem(db, projectId, item);
+      results.push({ id: item.id, status: duplicate ? 'duplicate' : 'applied' });
     } catch (err) {
       const e = toOutpostError(err);
       if (e.status >= 500) throw err;

@@ -46,6 +46,19 @@ describe('device sync', () => {
     expect(experiments.find((e: { id: string }) => e.id === run.experimentId).name).toBe('phones');
   });
 
+  it('applies an item whole or not at all: a create refused for a changed param leaves the run as it was', async () => {
+    const runId = uuid();
+    await sync([{ id: uuid(), type: 'run.log', runId, params: { bs: '8' } }]);
+    const before = await runOf(runId);
+    const clash = await sync([{ id: uuid(), type: 'run.create', runId, experiment: 'elsewhere', name: 'clash', startTime: 5, params: { bs: '16' } }]);
+    expect(clash.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'bad_request' } });
+    const after = await runOf(runId);
+    expect(after).toMatchObject({ name: before.name, experimentId: before.experimentId, startTime: before.startTime, params: { bs: '8' } });
+    const fixed = { id: uuid(), type: 'run.create', runId, experiment: 'elsewhere', name: 'fixed', startTime: 5, params: { bs: '8' } };
+    expect((await sync([fixed])).body.results[0].status).toBe('applied');
+    expect(await runOf(runId)).toMatchObject({ name: 'fixed', startTime: 5 });
+  });
+
   it('rejects a bad item alone, naming the field, and applies the rest', async () => {
     const runId = uuid();
     const r = await sync([
