@@ -37,3 +37,6 @@ export const security = [{ bearer: [] as string[] }];
 
 /** `content` for a JSON request or response with this schema. */
 export const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+/** A required JSON request body with this schema. */
+export const body = <T extends z.ZodType>(schema: T) => ({ body: { content: json(schema), required: true } });

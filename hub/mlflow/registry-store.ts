@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { aliasEvents, modelAliases, modelVersions, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { recomputeDeviceBlobs } from '../registry/versions.js';
 import { MlflowError } from './errors.js';
@@ -10,7 +11,6 @@ import { MlflowError } from './errors.js';
  */
 
 export const modelAlreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
-const isUniqueViolation = (err: unknown) => /UNIQUE/i.test(`${(err as Error)?.message} ${(err as { cause?: Error })?.cause?.message}`);
 
 /** The model with its versions, aliases and their history: MLflow's delete is permanent too. */
 export async function deleteModel(db: Db, model: RegisteredModelRow): Promise<void> {

@@ -5,6 +5,7 @@ import type { Project } from '../../shared/schemas/projects.js';
 import type { CreatedKey } from '../../shared/schemas/keys.js';
 import { buildKeyRow, toKeyInfo } from '../auth/keys.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { apiKeys, projects, type ProjectRow } from '../db/schema.js';
 
 export const DEFAULT_PROJECT = 'default';
@@ -21,7 +22,7 @@ export async function createProject(db: Db, name: string): Promise<{ project: Pr
     await db.batch([db.insert(projects).values(row), db.insert(apiKeys).values(keyRow)]);
   } catch (cause) {
     // Two creators raced past the check above: the unique name decides, the loser gets the same 409.
-    if (String((cause as Error)?.message ?? cause).includes('UNIQUE')) throw conflict(`project "${name}" already exists`);
+    if (isUniqueViolation(cause)) throw conflict(`project "${name}" already exists`);
     throw cause;
   }
   return { project: toProject(row), adminKey: { key: toKeyInfo(keyRow), secret } };

@@ -3,9 +3,9 @@ import { conflict, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { RegisteredModel } from '../../shared/schemas/registry.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { modelAliases, modelVersions, registeredModels, type RegisteredModelRow } from '../db/schema.js';
 
-const isUniqueViolation = (err: unknown) => /UNIQUE/i.test(`${(err as Error)?.message} ${(err as { cause?: Error })?.cause?.message}`);
 
 export async function findModel(db: Db, projectId: string, name: string): Promise<RegisteredModelRow> {
   const [row] = await db.select().from(registeredModels).where(and(eq(registeredModels.projectId, projectId), eq(registeredModels.name, name)));

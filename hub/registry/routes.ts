@@ -15,7 +15,7 @@ import {
 import type { Context } from 'hono';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
 import { manifestOf } from './manifest.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
@@ -24,7 +24,6 @@ import { createVersion, exposeFiles, getVersionRow, listVersions, recomputeDevic
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: json(schema), required: true } });
 const path = (name: string) => ({ param: { name, in: 'path' as const } });
 const nameParam = { name: modelNameSchema.openapi(path('name')) };
 const versionParam = { version: z.coerce.number().int().positive().openapi(path('version')) };

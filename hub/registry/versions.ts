@@ -4,6 +4,7 @@ import { badRequest, conflict, notFound, OutpostError } from '../../shared/error
 import type { CreateVersion, ModelVersion, Signature } from '../../shared/schemas/registry.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { blobs as blobsTable, modelAliases, modelVersions, projectBlobs, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { getRunRow, slices } from '../tracking/runs.js';
 import { findModel } from './models.js';
@@ -103,7 +104,7 @@ export async function createVersion(db: Db, blobs: BlobStore, projectId: string,
       await db.insert(modelVersions).values(row);
     } catch (err) {
       // Two registrations raced for the same number: the loser takes the next one.
-      if (attempt < 5 && /UNIQUE|constraint/i.test(`${(err as Error)?.message} ${(err as { cause?: Error })?.cause?.message}`)) continue;
+      if (attempt < 5 && isUniqueViolation(err)) continue;
       throw err;
     }
     if (model.devices) await exposeFiles(db, projectId, input.files.map((f) => f.digest));

@@ -3,6 +3,7 @@ import { conflict, forbidden, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Experiment } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { slices } from '../db/slices.js';
 import { experiments, type ExperimentRow } from '../db/schema.js';
 
@@ -15,7 +16,6 @@ export const toExperiment = (row: ExperimentRow): Experiment => ({
   updatedAt: row.updatedAt,
 });
 
-const isUniqueViolation = (err: unknown) => /UNIQUE/i.test(String((err as Error)?.message ?? err) + String((err as { cause?: Error })?.cause?.message ?? ''));
 
 export async function createExperiment(db: Db, projectId: string, input: { name: string; tags?: Record<string, string> }): Promise<Experiment> {
   const now = Date.now();

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
 import type { LogBatch } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { appliedWrites, metricChunks, metricSummaries, runParams, runTags } from '../db/schema.js';
 import { BadPointError, latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
@@ -27,7 +28,6 @@ export class ParamChangedError extends OutpostError {
   }
 }
 
-const isUniqueViolation = (err: unknown) => /UNIQUE|constraint/i.test(`${(err as Error)?.message} ${(err as { cause?: Error })?.cause?.message}`);
 
 /** Refuses a param whose key the run already has with another value; the same value again is fine. */
 async function checkParams(db: Db, runId: string, params: Record<string, string>) {

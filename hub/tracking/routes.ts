@@ -18,7 +18,7 @@ import {
   updateRunSchema,
 } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
-import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
 import { listArtifacts, putArtifact } from './artifacts.js';
 import { createExperiment, getExperiment, listExperiments, toExperiment, updateExperiment } from './experiments.js';
 import { appendToRun } from './log.js';
@@ -27,7 +27,6 @@ import { createRun, getRun, getRunRow, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
 import { applySyncBatch } from './sync.js';
 
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: json(schema), required: true } });
 const idParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
