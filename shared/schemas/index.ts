@@ -4,3 +4,4 @@ export * from './projects.js';
 export * from './tracking.js';
 export * from './sync.js';
 export * from './registry.js';
+export * from './telemetry.js';

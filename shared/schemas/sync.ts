@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { telemetryFields } from './telemetry.js';
 import { metricColumnsSchema, paramsSchema, runStatusSchema, tagsSchema } from './tracking.js';
 
 /** Run ids that devices make themselves: a UUID, with or without dashes. */
@@ -32,7 +33,10 @@ export const syncItemSchema = z.discriminatedUnion('type', [
     status: runStatusSchema.exclude(['RUNNING', 'SCHEDULED']),
     endTime: z.number().int().nonnegative(),
   }),
+  z.object({ id: clientId, type: z.literal('telemetry'), ...telemetryFields }),
 ]);
+export type RunSyncItem = Exclude<SyncItem, { type: 'telemetry' }>;
+export type TelemetrySyncItem = Extract<SyncItem, { type: 'telemetry' }>;
 export type SyncItem = z.infer<typeof syncItemSchema>;
 
 export const syncBatchSchema = z.object({ items: z.array(z.unknown()).min(1).max(1000) });
