@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { forbidden } from '../../shared/errors.js';
-import { syncItemSchema, type SyncItem, type SyncResult } from '../../shared/schemas/sync.js';
+import { syncItemSchema, type RunSyncItem, type SyncResult } from '../../shared/schemas/sync.js';
 import type { Db } from '../db/client.js';
 import { runs, type RunRow } from '../db/schema.js';
 import { toOutpostError } from '../http/errors.js';
@@ -16,7 +16,7 @@ const DEFAULT_EXPERIMENT = 'on-device';
 type ItemResult = SyncResult['results'][number];
 
 /** Device run ids arrive as UUIDs; stored without dashes, like every run id. */
-const runIdOf = (item: SyncItem) => item.runId.replace(/-/g, '').toLowerCase();
+const runIdOf = (item: RunSyncItem) => item.runId.replace(/-/g, '').toLowerCase();
 
 /**
  * The run an item belongs to. A metric or finish may arrive before its run's create (outboxes reorder on
@@ -41,7 +41,7 @@ async function deviceRun(db: Db, projectId: string, runId: string): Promise<RunR
  * Applies one item in one atomic batch: the item's id, its run update and its params, tags or points land
  * together or not at all, so a refused or interrupted item can simply be sent again.
  */
-async function applyItem(db: Db, projectId: string, item: SyncItem): Promise<boolean> {
+async function applyItem(db: Db, projectId: string, item: RunSyncItem): Promise<boolean> {
   const runId = runIdOf(item);
   await deviceRun(db, projectId, runId);
   const clientId = { id: syncClientId(item.id), kind: item.type };
@@ -77,6 +77,10 @@ export async function applySyncBatch(db: Db, projectId: string, items: unknown[]
       continue;
     }
     const item = parsed.data;
+    if (item.type === 'telemetry') {
+      results.push({ id: item.id, status: 'rejected', error: { code: 'not_implemented', message: 'telemetry items are not stored by this hub yet' } });
+      continue;
+    }
     try {
       if (await alreadyApplied(db, projectId, syncClientId(item.id))) {
         results.push({ id: item.id, status: 'duplicate' });
