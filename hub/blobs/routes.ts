@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { DIGEST_RE, type Digest } from '../../shared/digest.js';
 import { notFound } from '../../shared/errors.js';
 import { access } from '../auth/access.js';
+import { assertDevicePublishing } from '../registry/device-publish.js';
 import { errorResponses, newRouter, security } from '../http/openapi.js';
 import { blobIsStored, findProjectBlob, recordProjectBlob } from './access.js';
 import { parseRange } from './range.js';
@@ -21,9 +22,10 @@ const putBlob = createRoute({
   summary: 'Upload a blob by its sha256 digest',
   description:
     'Streams the body while hashing it. A body that does not hash to the digest is refused with 422 and nothing is stored, ' +
-    'also when the client goes away mid-upload. Uploading a blob the project already has is a no-op (200).',
+    'also when the client goes away mid-upload. Uploading a blob the project already has is a no-op (200). ' +
+    'Publishable keys may upload only in projects that allow device publishing (to publish fine-tunes), and always send the bytes.',
   security,
-  middleware: access({ secret: 'write' }),
+  middleware: access({ secret: 'write', device: true }),
   request: { params, body: { content: { 'application/octet-stream': { schema: z.any() } }, required: true } },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: putResult } } },
@@ -55,9 +57,13 @@ export const blobRoutes = newRouter()
   .openapi(putBlob, async (c) => {
     const digest = c.req.valid('param').digest as Digest;
     const { db, blobs, config } = c.var.deps;
-    const { projectId } = c.var.principal;
+    const principal = c.var.principal;
+    const { projectId } = principal;
+    const device = principal.kind === 'publishable';
+    if (device) await assertDevicePublishing(db, principal, 'upload blobs');
     const mine = await findProjectBlob(db, projectId, digest);
-    if (mine) return c.json({ digest, size: mine.size, created: false }, 200);
+    // A device proves it has the bytes even when the project has them: a digest alone tells it nothing.
+    if (mine && !device) return c.json({ digest, size: mine.size, created: false }, 200);
 
     const length = c.req.header('content-length');
     const options = { maxBytes: config.maxUpload, declaredSize: length === undefined ? undefined : Number(length) };
@@ -65,6 +71,7 @@ export const blobRoutes = newRouter()
     // Stored by another project: the caller proves it has the same bytes before it may read them.
     const known = (await blobIsStored(db, digest)) && (await blobs.exists(digest));
     const { size } = known ? await blobs.verify(digest, body, options) : await blobs.write(digest, body, options);
+    if (mine) return c.json({ digest, size, created: false }, 200);
     await recordProjectBlob(db, projectId, digest, size);
     return c.json({ digest, size, created: !known }, known ? 200 : 201);
   })

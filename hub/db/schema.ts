@@ -17,6 +17,8 @@ export const projects = sqliteTable('projects', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
   createdAt: createdAt(),
+  /** Publishable keys may publish fine-tuned versions into device-candidates models (hub/registry/device-publish.ts). */
+  devicePublishing: integer('device_publishing', { mode: 'boolean' }).notNull().default(false),
 });
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -254,13 +256,17 @@ export const modelVersions = sqliteTable(
     signature: text('signature', { mode: 'json' }).$type<Signature>().notNull(),
     metrics: text('metrics', { mode: 'json' }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
     sourceRunId: text('source_run_id'),
+    /** The model `baseVersion` belongs to (a fine-tune's base may live in another model); null means this one. */
+    baseModelId: text('base_model_id'),
     baseVersion: integer('base_version'),
     description: text('description').notNull().default(''),
     tags: text('tags', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     createdBy: text('created_by'),
     createdAt: integer('created_at').notNull(),
+    /** Set when a run publishes: a hash of run, base, format and files, so a retried publish finds its version. */
+    publishKey: text('publish_key'),
   },
-  (t) => [primaryKey({ columns: [t.modelId, t.version] })],
+  (t) => [primaryKey({ columns: [t.modelId, t.version] }), uniqueIndex('model_versions_publish_key').on(t.modelId, t.publishKey)],
 );
 export type ModelVersionRow = typeof modelVersions.$inferSelect;
 

@@ -73,7 +73,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const content = await versionContent(s, body.source, body.run_id);
     const { blobs } = c.var.deps;
     try {
-      const created = await createVersion(s.db, blobs, s.projectId, c.var.principal.keyId, model.name, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
+      const { version: created } = await createVersion(s.db, blobs, s.projectId, c.var.principal.keyId, model.name, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
       return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s.db, model, created.version)) });
     } catch (err) {
       // A file whose blob is gone is a bad source here, not a name clash (which is what a 409 would mean to MLflow).

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { conflict, forbidden, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import type { Project } from '../../shared/schemas/projects.js';
+import type { Project, UpdateProject } from '../../shared/schemas/projects.js';
 import type { CreatedKey } from '../../shared/schemas/keys.js';
 import { buildKeyRow, toKeyInfo } from '../auth/keys.js';
 import type { Db } from '../db/client.js';
@@ -10,13 +10,18 @@ import { apiKeys, projects, type ProjectRow } from '../db/schema.js';
 
 export const DEFAULT_PROJECT = 'default';
 
-export const toProject = (row: ProjectRow): Project => ({ id: row.id, name: row.name, createdAt: row.createdAt.toISOString() });
+export const toProject = (row: ProjectRow): Project => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.createdAt.toISOString(),
+  devicePublishing: row.devicePublishing,
+});
 
 /** Creates a project and its first admin key in one atomic batch. */
 export async function createProject(db: Db, name: string): Promise<{ project: Project; adminKey: CreatedKey }> {
   const [existing] = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, name));
   if (existing) throw conflict(`project "${name}" already exists`);
-  const row: ProjectRow = { id: newId('prj'), name, createdAt: new Date() };
+  const row: ProjectRow = { id: newId('prj'), name, createdAt: new Date(), devicePublishing: false };
   const { row: keyRow, secret } = await buildKeyRow(row.id, { kind: 'secret', name: 'admin', role: 'admin' });
   try {
     await db.batch([db.insert(projects).values(row), db.insert(apiKeys).values(keyRow)]);
@@ -28,11 +33,24 @@ export async function createProject(db: Db, name: string): Promise<{ project: Pr
   return { project: toProject(row), adminKey: { key: toKeyInfo(keyRow), secret } };
 }
 
-export async function getProject(db: Db, callerProjectId: string, projectId: string): Promise<Project> {
+export async function getProjectRow(db: Db, projectId: string): Promise<ProjectRow> {
   const [row] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!row) throw notFound(`project "${projectId}" does not exist`);
+  return row;
+}
+
+export async function getProject(db: Db, callerProjectId: string, projectId: string): Promise<Project> {
+  const row = await getProjectRow(db, projectId);
   if (row.id !== callerProjectId) throw forbidden(`project "${projectId}" is not the project of this key`);
   return toProject(row);
+}
+
+/** Settings an admin key changes on its own project. */
+export async function updateProject(db: Db, projectId: string, patch: UpdateProject): Promise<Project> {
+  const row = await getProjectRow(db, projectId);
+  const next = { ...row, devicePublishing: patch.devicePublishing ?? row.devicePublishing };
+  await db.update(projects).set({ devicePublishing: next.devicePublishing }).where(eq(projects.id, projectId));
+  return toProject(next);
 }
 
 /**
@@ -45,7 +63,7 @@ export async function ensureDefaultProject(db: Db, adminKey?: string): Promise<{
   let newAdminKey: string | undefined;
   let created = false;
   if (!row) {
-    const fresh: ProjectRow = { id: newId('prj'), name: DEFAULT_PROJECT, createdAt: new Date() };
+    const fresh: ProjectRow = { id: newId('prj'), name: DEFAULT_PROJECT, createdAt: new Date(), devicePublishing: false };
     const { row: keyRow, secret } = await buildKeyRow(fresh.id, { kind: 'secret', name: 'bootstrap admin', role: 'admin' }, adminKey);
     let failure: unknown;
     try {

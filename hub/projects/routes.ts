@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createdProjectSchema, createProjectSchema, projectSchema } from '../../shared/schemas/projects.js';
+import { createdProjectSchema, createProjectSchema, projectSchema, updateProjectSchema } from '../../shared/schemas/projects.js';
 import { access } from '../auth/access.js';
-import { errorResponses, json, newRouter, security } from '../http/openapi.js';
-import { createProject, getProject } from './projects.js';
+import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { createProject, getProject, updateProject } from './projects.js';
 
 
 const create = createRoute({
@@ -27,6 +27,18 @@ const current = createRoute({
   responses: { 200: { description: 'Project', content: json(z.object({ project: projectSchema })) }, ...errorResponses(401) },
 });
 
+const update = createRoute({
+  method: 'patch',
+  path: '/v1/project',
+  tags: ['projects'],
+  summary: "Change the calling key's project settings",
+  description: '`devicePublishing: true` lets publishable keys upload blobs and publish fine-tuned versions into `<base>-device-candidates` models (never moving an alias). Admin keys only.',
+  security,
+  middleware: access({ secret: 'admin' }),
+  request: body(updateProjectSchema),
+  responses: { 200: { description: 'Project', content: json(z.object({ project: projectSchema })) }, ...errorResponses(400, 401, 403) },
+});
+
 const byId = createRoute({
   method: 'get',
   path: '/v1/projects/{id}',
@@ -44,4 +56,5 @@ export const projectRoutes = newRouter()
     const { projectId } = c.var.principal;
     return c.json({ project: await getProject(c.var.deps.db, projectId, projectId) }, 200);
   })
+  .openapi(update, async (c) => c.json({ project: await updateProject(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')) }, 200))
   .openapi(byId, async (c) => c.json({ project: await getProject(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id) }, 200));

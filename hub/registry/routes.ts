@@ -20,7 +20,8 @@ import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.j
 import { manifestOf } from './manifest.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
 import { parseModelRef, resolveModelRef } from './refs.js';
-import { createVersion, exposeFiles, getVersionRow, listVersions, recomputeDeviceBlobs, toVersion, versionAliases } from './versions.js';
+import { checkDevicePublish, ensureDeviceCandidatesModel } from './device-publish.js';
+import { createVersion, withHubRunId, exposeFiles, getVersionRow, lineageOf, listVersions, publishKeyOf, recomputeDeviceBlobs, versionAliases, versionJson } from './versions.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -75,15 +76,27 @@ export const registryRoutes = newRouter()
       method: 'post',
       path: '/v1/models/{name}/versions',
       summary: 'Register a version (files must be uploaded first)',
-      description: 'Numbered 1, 2, 3…, immutable in files, format and signature. The signature is read from the ONNX graph or the tfjs model.json when not given. Missing blobs: 409 listing them.',
-      middleware: write,
+      description:
+        'Numbered 1, 2, 3…, immutable in files, format and signature. The signature is read from the ONNX graph or the tfjs model.json when not given. Missing blobs: 409 listing them. ' +
+        'With a `runId`, publishing the same format and files again returns the version made the first time (200 instead of 201). ' +
+        'A fine-tune names its base with `baseModel` + `baseVersion`; into `<baseModel>-device-candidates` the model is made on first publish. ' +
+        'Publishable keys may publish only when the project allows device publishing, only into `<baseModel>-device-candidates`, with full lineage and no alias.',
+      middleware: access({ secret: 'write', device: true }),
       request: { params: z.object(nameParam), ...body(createVersionSchema) },
-      responses: { 201: { description: 'Created', content: versionReply }, ...errorResponses(400, 401, 403, 404, 409) },
+      responses: { 200: { description: 'Published before by the same run: that version', content: versionReply }, 201: { description: 'Created', content: versionReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
       const { db, blobs } = c.var.deps;
-      const { projectId, keyId } = c.var.principal;
-      return c.json({ version: await createVersion(db, blobs, projectId, keyId, c.req.valid('param').name, c.req.valid('json')) }, 201);
+      const principal = c.var.principal;
+      const { name } = c.req.valid('param');
+      const input = withHubRunId(c.req.valid('json'));
+      if (principal.kind === 'publishable') await checkDevicePublish(db, principal, name, input);
+      await ensureDeviceCandidatesModel(db, principal.projectId, principal.keyId, name, input);
+      const { version, created } = await createVersion(db, blobs, principal.projectId, principal.keyId, name, input, await publishKeyOf(input));
+      if (input.alias === undefined) return c.json({ version }, created ? 201 : 200);
+      const model = await findModel(db, principal.projectId, name);
+      await moveAlias(db, model, input.alias, version.version, principal.keyId, 'published');
+      return c.json({ version: { ...version, aliases: await versionAliases(db, model.id, version.version) } }, created ? 201 : 200);
     },
   )
   .openapi(
@@ -96,7 +109,7 @@ export const registryRoutes = newRouter()
       const { db } = c.var.deps;
       const { name, version } = c.req.valid('param');
       const model = await findModel(db, c.var.principal.projectId, name);
-      return c.json({ version: toVersion(model, await getVersionRow(db, model, version), await versionAliases(db, model.id, version)) }, 200);
+      return c.json({ version: await versionJson(db, model, await getVersionRow(db, model, version)) }, 200);
     },
   )
   .openapi(
@@ -192,7 +205,7 @@ export const registryRoutes = newRouter()
 async function manifestResponse(c: Context<HubEnv>, ref: ReturnType<typeof parseModelRef>): Promise<Response> {
   const { model, version } = await resolveModelRef(c.var.deps.db, c.var.principal.projectId, ref);
   assertDeviceReadable(model, c.var.principal.kind);
-  const manifest = manifestOf(model, version);
+  const manifest = manifestOf(model, version, await lineageOf(c.var.deps.db, model, version));
   // A version's manifest never changes; an alias's may move, so it is revalidated.
   const cache = 'version' in ref ? 'private, max-age=31536000, immutable' : 'private, no-cache';
   const headers = { ETag: manifest.etag, 'Cache-Control': cache };

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, max } from 'drizzle-orm';
-import type { Digest } from '../../shared/digest.js';
+import { sha256Digest, type Digest } from '../../shared/digest.js';
 import { badRequest, conflict, notFound, OutpostError } from '../../shared/errors.js';
-import type { CreateVersion, ModelVersion, Signature } from '../../shared/schemas/registry.js';
+import { clientRunIdSchema } from '../../shared/schemas/sync.js';
+import type { CreateVersion, Lineage, ModelVersion, Signature } from '../../shared/schemas/registry.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -11,7 +12,7 @@ import { findModel } from './models.js';
 import { OnnxParseError, readOnnxSignature } from './onnx/signature.js';
 import { readTfjsSignature, TfjsModelError } from './tfjs.js';
 
-export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, aliases: string[]): ModelVersion {
+export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, aliases: string[], baseModel: string | null = null): ModelVersion {
   return {
     model: model.name,
     version: row.version,
@@ -20,6 +21,7 @@ export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, alias
     signature: row.signature,
     metrics: row.metrics,
     runId: row.sourceRunId,
+    baseModel: row.baseVersion === null ? null : (baseModel ?? model.name),
     baseVersion: row.baseVersion,
     description: row.description,
     tags: row.tags,
@@ -27,6 +29,41 @@ export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, alias
     createdBy: row.createdBy,
     createdAt: row.createdAt,
   };
+}
+
+/** The name of the model a version was fine-tuned from; null when that model has since been deleted. */
+export async function baseModelName(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<string | null> {
+  if (row.baseModelId === null || row.baseModelId === model.id) return model.name;
+  const [base] = await db.select({ name: registeredModels.name }).from(registeredModels).where(eq(registeredModels.id, row.baseModelId));
+  return base?.name ?? null;
+}
+
+/** Where a version came from: its run, and for a fine-tune the model and version it started from. */
+export async function lineageOf(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<Lineage> {
+  return { runId: row.sourceRunId, baseModel: row.baseVersion === null ? null : await baseModelName(db, model, row), baseVersion: row.baseVersion };
+}
+
+/** One version as the API shows it, with its aliases and lineage resolved. */
+export async function versionJson(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
+  return toVersion(model, row, await versionAliases(db, model.id, row.version), (await lineageOf(db, model, row)).baseModel);
+}
+
+/** A device names its run by the UUID it made (dashes and all); the hub stores it as 32 lowercase hex digits. */
+export function withHubRunId(input: CreateVersion): CreateVersion {
+  if (input.runId === undefined || !clientRunIdSchema.safeParse(input.runId).success) return input;
+  return { ...input, runId: input.runId.replace(/-/g, '').toLowerCase() };
+}
+
+/** What makes a run's publish the same publish again: the run, the base, the format and the files. */
+export async function publishKeyOf(input: CreateVersion): Promise<string | null> {
+  if (!input.runId) return null;
+  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : 1)).map((f) => [f.path, f.digest, f.size]);
+  return sha256Digest(new TextEncoder().encode(JSON.stringify([input.runId, input.baseModel ?? null, input.baseVersion ?? null, input.format, files])));
+}
+
+async function findPublished(db: Db, model: RegisteredModelRow, publishKey: string): Promise<ModelVersionRow | undefined> {
+  const [row] = await db.select().from(modelVersions).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.publishKey, publishKey)));
+  return row;
 }
 
 async function readBlob(blobs: BlobStore, digest: string): Promise<Uint8Array> {
@@ -78,11 +115,31 @@ async function checkFiles(db: Db, projectId: string, input: CreateVersion) {
   }
 }
 
-export async function createVersion(db: Db, blobs: BlobStore, projectId: string, actor: string, name: string, input: CreateVersion): Promise<ModelVersion> {
+/**
+ * Registers a version. With a `publishKey` (see publishKeyOf) a version already made by the same publish is
+ * returned instead of a new one (`created: false`), so a client may retry a publish whose reply it lost.
+ */
+export async function createVersion(
+  db: Db,
+  blobs: BlobStore,
+  projectId: string,
+  actor: string,
+  name: string,
+  input: CreateVersion,
+  publishKey: string | null = null,
+): Promise<{ version: ModelVersion; created: boolean }> {
   const model = await findModel(db, projectId, name);
+  const again = async () => {
+    const row = publishKey ? await findPublished(db, model, publishKey) : undefined;
+    return row && { version: await versionJson(db, model, row), created: false };
+  };
+  const earlier = await again();
+  if (earlier) return earlier;
+  if (input.baseModel !== undefined && input.baseVersion === undefined) throw badRequest(`baseModel "${input.baseModel}" needs baseVersion: the version of it this one was fine-tuned from`);
+  const base = input.baseModel === undefined || input.baseModel === name ? model : await findModel(db, projectId, input.baseModel);
   await checkFiles(db, projectId, input);
   if (input.runId) await getRunRow(db, projectId, input.runId);
-  if (input.baseVersion !== undefined) await getVersionRow(db, model, input.baseVersion);
+  if (input.baseVersion !== undefined) await getVersionRow(db, base, input.baseVersion);
   const signature = await signatureOf(blobs, input);
   for (let attempt = 0; ; attempt++) {
     const [top] = await db.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.modelId, model.id));
@@ -94,21 +151,26 @@ export async function createVersion(db: Db, blobs: BlobStore, projectId: string,
       signature,
       metrics: input.metrics ?? {},
       sourceRunId: input.runId ?? null,
+      baseModelId: input.baseVersion === undefined ? null : base.id,
       baseVersion: input.baseVersion ?? null,
       description: input.description ?? '',
       tags: input.tags ?? {},
       createdBy: actor,
       createdAt: Date.now(),
+      publishKey,
     };
     try {
       await db.insert(modelVersions).values(row);
     } catch (err) {
+      // The same publish raced this one and won: its version is the answer.
+      const raced = isUniqueViolation(err) ? await again() : undefined;
+      if (raced) return raced;
       // Two registrations raced for the same number: the loser takes the next one.
       if (attempt < 5 && isUniqueViolation(err)) continue;
       throw err;
     }
     if (model.devices) await exposeFiles(db, projectId, input.files.map((f) => f.digest));
-    return toVersion(model, row, []);
+    return { version: toVersion(model, row, [], base.name), created: true };
   }
 }
 
@@ -134,6 +196,16 @@ export async function exposeFiles(db: Db, projectId: string, digests: string[]) 
   }
 }
 
+/** Base model names by id for a list of versions, in one query. */
+async function baseModelNames(db: Db, model: RegisteredModelRow, rows: ModelVersionRow[]): Promise<Map<string, string>> {
+  const names = new Map([[model.id, model.name]]);
+  const ids = [...new Set(rows.map((r) => r.baseModelId).filter((id): id is string => id !== null && id !== model.id))];
+  for (const slice of slices(ids)) {
+    for (const r of await db.select({ id: registeredModels.id, name: registeredModels.name }).from(registeredModels).where(inArray(registeredModels.id, slice))) names.set(r.id, r.name);
+  }
+  return names;
+}
+
 export async function getVersionRow(db: Db, model: RegisteredModelRow, version: number): Promise<ModelVersionRow> {
   const [row] = await db.select().from(modelVersions).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, version)));
   if (!row) throw notFound(`model "${model.name}" has no version ${version}`);
@@ -148,7 +220,8 @@ export async function versionAliases(db: Db, modelId: string, version: number): 
 export async function listVersions(db: Db, model: RegisteredModelRow): Promise<ModelVersion[]> {
   const rows = await db.select().from(modelVersions).where(eq(modelVersions.modelId, model.id)).orderBy(asc(modelVersions.version));
   const aliases = await db.select().from(modelAliases).where(eq(modelAliases.modelId, model.id));
-  return rows.map((r) => toVersion(model, r, aliases.filter((a) => a.version === r.version).map((a) => a.alias).sort()));
+  const bases = await baseModelNames(db, model, rows);
+  return rows.map((r) => toVersion(model, r, aliases.filter((a) => a.version === r.version).map((a) => a.alias).sort(), bases.get(r.baseModelId ?? model.id) ?? null));
 }
 
 /** Only description and tags change after creation: files, format and signature are the version. */
@@ -156,5 +229,5 @@ export async function updateVersion(db: Db, model: RegisteredModelRow, version: 
   const row = await getVersionRow(db, model, version);
   const next = { ...row, description: patch.description ?? row.description, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags };
   await db.update(modelVersions).set({ description: next.description, tags: next.tags }).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, version)));
-  return toVersion(model, next, await versionAliases(db, model.id, version));
+  return versionJson(db, model, next);
 }

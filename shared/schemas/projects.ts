@@ -11,7 +11,12 @@ export const projectSchema = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.string(),
+  /** Whether publishable keys may publish fine-tuned versions (into `<base>-device-candidates` models only). */
+  devicePublishing: z.boolean(),
 });
+
+export const updateProjectSchema = z.object({ devicePublishing: z.boolean().optional() });
+export type UpdateProject = z.infer<typeof updateProjectSchema>;
 export type Project = z.infer<typeof projectSchema>;
 
 export const createdProjectSchema = z.object({

@@ -56,12 +56,24 @@ export const createVersionSchema = z.object({
     .refine((files) => new Set(files.map((f) => f.path)).size === files.length, 'file paths must be unique'),
   signature: signatureSchema.optional(),
   metrics: z.record(z.string(), z.number()).optional(),
+  /** The run that made it; with a run, publishing the same files again returns the version already made. */
   runId: z.string().optional(),
+  /** A fine-tune's base: `baseVersion` of `baseModel` (default: this model). */
+  baseModel: modelNameSchema.optional(),
   baseVersion: z.number().int().positive().optional(),
+  /** Points this alias at the new version (secret keys with role write only). */
+  alias: aliasSchema.optional(),
   description: z.string().max(5000).optional(),
   tags: tagsSchema.optional(),
 });
 export type CreateVersion = z.infer<typeof createVersionSchema>;
+
+/** The `-device-candidates` suffix: where publishable keys publish fine-tunes of a model (see hub/registry/device-publish.ts). */
+export const DEVICE_CANDIDATES_SUFFIX = '-device-candidates';
+export const deviceCandidatesName = (baseModel: string) => `${baseModel}${DEVICE_CANDIDATES_SUFFIX}`;
+
+export const lineageSchema = z.object({ runId: z.string().nullable(), baseModel: z.string().nullable(), baseVersion: z.number().nullable() });
+export type Lineage = z.infer<typeof lineageSchema>;
 
 export const modelVersionSchema = z.object({
   model: z.string(),
@@ -71,6 +83,8 @@ export const modelVersionSchema = z.object({
   signature: signatureSchema,
   metrics: z.record(z.string(), z.number()),
   runId: z.string().nullable(),
+  /** The model of `baseVersion`: this model's own name unless the version was fine-tuned from another. */
+  baseModel: z.string().nullable(),
   baseVersion: z.number().nullable(),
   description: z.string(),
   tags: z.record(z.string(), z.string()),
@@ -113,5 +127,7 @@ export const manifestSchema = z.object({
   signature: signatureSchema,
   files: z.array(manifestFileSchema),
   etag: z.string(),
+  /** Where the version came from; optional so that clients also read manifests of older hubs. */
+  lineage: lineageSchema.optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;

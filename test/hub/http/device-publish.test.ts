@@ -1,0 +1,188 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tfjsModelFiles } from '../../../hub/demo/tfjs-model.js';
+import { call, expectError, newProject, sha256Hex, type TestProject } from '../../helpers/client.js';
+
+let p: TestProject;
+let runId: string;
+let baseFiles: Array<{ path: string; digest: string; size: number }>;
+
+const put = async (bytes: Uint8Array<ArrayBuffer>, key: string) => call(`/v1/blobs/sha256:${await sha256Hex(bytes)}`, { key, method: 'PUT', body: bytes });
+const entriesOf = async (files: Record<string, Uint8Array<ArrayBuffer>>) =>
+  Promise.all(Object.entries(files).map(async ([path, bytes]) => ({ path, digest: `sha256:${await sha256Hex(bytes)}`, size: bytes.byteLength })));
+const upload = async (files: Record<string, Uint8Array<ArrayBuffer>>, key: string) => {
+  for (const bytes of Object.values(files)) {
+    const r = await put(bytes, key);
+    if (r.status >= 300) throw new Error(r.text);
+  }
+  return entriesOf(files);
+};
+const publish = (name: string, json: Record<string, unknown>, key = p.keys.device) => call(`/v1/models/${name}/versions`, { key, json: { format: 'tfjs-layers', ...json } });
+const setDevicePublishing = (on: boolean) => call('/v1/project', { key: p.keys.admin, method: 'PATCH', json: { devicePublishing: on } });
+
+beforeAll(async () => {
+  p = await newProject('device-publish');
+  await call('/v1/models', { key: p.keys.write, json: { name: 'clf', devices: true } });
+  baseFiles = await upload(tfjsModelFiles(1), p.keys.write);
+  for (let i = 0; i < 2; i++) await publish('clf', { files: baseFiles }, p.keys.write);
+  await call('/v1/models/clf/aliases/production', { key: p.keys.write, method: 'PUT', json: { version: 1 } });
+  // The fine-tune's run, as a device's outbox writes it: a UUID with dashes.
+  runId = crypto.randomUUID();
+  const sync = await call('/v1/sync', { key: p.keys.device, json: { items: [{ id: crypto.randomUUID(), type: 'run.create', runId, experiment: 'on-device', startTime: Date.now() }] } });
+  expect(sync.body.results[0].status).toBe('applied');
+});
+
+describe('device publishing setting', () => {
+  it('is off by default, shown on the project, and changed only by admin keys', async () => {
+    expect((await call('/v1/project', { key: p.keys.device })).body.project.devicePublishing).toBe(false);
+    expectError(await call('/v1/project', { key: p.keys.write, method: 'PATCH', json: { devicePublishing: true } }), 403, 'forbidden');
+    expectError(await call('/v1/project', { key: p.keys.device, method: 'PATCH', json: { devicePublishing: true } }), 403, 'forbidden');
+    const on = await setDevicePublishing(true);
+    expect(on.status).toBe(200);
+    expect(on.body.project).toMatchObject({ id: p.id, devicePublishing: true });
+    expect((await setDevicePublishing(false)).body.project.devicePublishing).toBe(false);
+  });
+
+  it('refuses uploads and publishes from publishable keys while it is off, saying how to turn it on', async () => {
+    const files = tfjsModelFiles(7);
+    const blob = await put(files['model.json']!, p.keys.device);
+    expectError(blob, 403, 'forbidden');
+    expect(blob.body.error.message).toContain('does not allow device publishing');
+    expect(blob.body.error.message).toContain('PATCH /v1/project {"devicePublishing": true}');
+    const r = await publish('clf-device-candidates', { files: await entriesOf(files), baseModel: 'clf', baseVersion: 1, runId });
+    expectError(r, 403, 'forbidden');
+    expect(r.body.error.message).toMatch(/project ".+" does not allow device publishing, so publishable keys cannot publish versions: an admin key turns it on/);
+    expectError(await call('/v1/models/clf-device-candidates', { key: p.keys.read }), 404, 'not_found');
+  });
+});
+
+describe('publishing from a device', () => {
+  let candidates: Array<{ path: string; digest: string; size: number }>;
+  beforeAll(async () => {
+    await setDevicePublishing(true);
+    candidates = await upload(tfjsModelFiles(11), p.keys.device);
+  });
+
+  it('lands in <base>-device-candidates, made on first publish and not exposed to devices, with full lineage', async () => {
+    const r = await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId, metrics: { val_acc: 0.93 } });
+    expect(r.status).toBe(201);
+    const hubRunId = runId.replace(/-/g, '');
+    expect(r.body.version).toMatchObject({ model: 'clf-device-candidates', version: 1, baseModel: 'clf', baseVersion: 1, runId: hubRunId, aliases: [], createdBy: p.keyIds.device });
+    const model = (await call('/v1/models/clf-device-candidates', { key: p.keys.read })).body.model;
+    expect(model).toMatchObject({ devices: false, aliases: {}, tags: { 'outpost.base_model': 'clf' } });
+    const manifest = await call('/v1/models/clf-device-candidates/versions/1/manifest', { key: p.keys.read });
+    expect(manifest.body.lineage).toEqual({ runId: hubRunId, baseModel: 'clf', baseVersion: 1 });
+    expect((await call('/v1/models/clf-device-candidates/versions/1', { key: p.keys.read })).body.version).toMatchObject({ baseModel: 'clf', baseVersion: 1, runId: hubRunId });
+    // Not exposed: devices can neither read the candidate nor its files.
+    expectError(await call('/v1/models/clf-device-candidates/versions/1/manifest', { key: p.keys.device }), 404, 'not_found');
+    expectError(await call(`/v1/blobs/${candidates[1]!.digest}`, { key: p.keys.device }), 404, 'not_found');
+    // The base model did not move.
+    expect((await call('/v1/models/clf', { key: p.keys.read })).body.model.aliases).toEqual({ production: 1 });
+  });
+
+  it('answers a retried publish (same run, same files) with the version it made, 200 instead of 201', async () => {
+    const body = { files: candidates, baseModel: 'clf', baseVersion: 1, runId };
+    const again = await publish('clf-device-candidates', body);
+    expect(again.status).toBe(200);
+    expect(again.body.version).toMatchObject({ version: 1, baseModel: 'clf', baseVersion: 1 });
+    // Files listed in another order are the same publish.
+    expect((await publish('clf-device-candidates', { ...body, files: [...candidates].reverse() })).body.version.version).toBe(1);
+    // Other files from the same run are another version.
+    const other = await upload(tfjsModelFiles(12), p.keys.device);
+    const second = await publish('clf-device-candidates', { ...body, files: other });
+    expect(second.status).toBe(201);
+    expect(second.body.version.version).toBe(2);
+    expect((await call('/v1/models/clf-device-candidates/versions', { key: p.keys.read })).body.versions).toHaveLength(2);
+  });
+
+  it('makes one version of two identical publishes sent at once', async () => {
+    const files = await upload(tfjsModelFiles(14), p.keys.device);
+    const twins = await Promise.all([0, 1].map(() => publish('clf-device-candidates', { files, baseModel: 'clf', baseVersion: 1, runId })));
+    expect(twins.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(twins[0]!.body.version.version).toBe(twins[1]!.body.version.version);
+  });
+
+  it('never moves an alias from a publishable key', async () => {
+    const r = await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId, alias: 'production' });
+    expectError(r, 403, 'forbidden');
+    expect(r.body.error.message).toContain('publishable keys cannot move aliases (asked for "production")');
+    expectError(await call('/v1/models/clf-device-candidates/aliases/staging', { key: p.keys.device, method: 'PUT', json: { version: 1 } }), 403, 'forbidden');
+    expectError(await call('/v1/models/clf/aliases/production', { key: p.keys.device, method: 'PUT', json: { version: 2 } }), 403, 'forbidden');
+    expect((await call('/v1/models/clf', { key: p.keys.read })).body.model.aliases).toEqual({ production: 1 });
+    expect((await call('/v1/models/clf-device-candidates', { key: p.keys.read })).body.model.aliases).toEqual({});
+  });
+
+  it('publishes only into the device-candidates model of the base, naming the one allowed', async () => {
+    const r = await publish('clf', { files: candidates, baseModel: 'clf', baseVersion: 1, runId });
+    expectError(r, 403, 'forbidden');
+    expect(r.body.error.message).toBe('publishable keys publish fine-tunes of "clf" only into "clf-device-candidates", not "clf"');
+    expectError(await publish('elsewhere', { files: candidates, baseModel: 'clf', baseVersion: 1, runId }), 403, 'forbidden');
+  });
+
+  it('needs the whole lineage, a base exposed to devices, and a base version that exists', async () => {
+    const missing = await publish('clf-device-candidates', { files: candidates, baseModel: 'clf' });
+    expectError(missing, 400, 'bad_request');
+    expect(missing.body.error.message).toContain('baseVersion, runId missing');
+    await call('/v1/models', { key: p.keys.write, json: { name: 'hidden' } });
+    const hidden = await publish('hidden-device-candidates', { files: candidates, baseModel: 'hidden', baseVersion: 1, runId });
+    expectError(hidden, 404, 'not_found');
+    expect(hidden.body.error.message).toContain('not exposed to devices');
+    const noVersion = await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 9, runId });
+    expectError(noVersion, 404, 'not_found');
+    expect(noVersion.body.error.message).toBe('model "clf" has no version 9');
+    expectError(await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId: crypto.randomUUID() }), 404, 'not_found');
+  });
+
+  it('makes a device send the bytes of a blob the project already has', async () => {
+    const bytes = tfjsModelFiles(11)['model.json']!;
+    const digest = `sha256:${await sha256Hex(bytes)}`;
+    const empty = await call(`/v1/blobs/${digest}`, { key: p.keys.device, method: 'PUT', body: new Uint8Array(0) });
+    expectError(empty, 422, 'digest_mismatch');
+    const real = await call(`/v1/blobs/${digest}`, { key: p.keys.device, method: 'PUT', body: bytes });
+    expect(real.status).toBe(200);
+    expect(real.body).toEqual({ digest, size: bytes.byteLength, created: false });
+  });
+
+  it('stops at once when the project turns device publishing off again', async () => {
+    await setDevicePublishing(false);
+    expectError(await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId }), 403, 'forbidden');
+    expectError(await put(tfjsModelFiles(13)['model.json']!, p.keys.device), 403, 'forbidden');
+    await setDevicePublishing(true);
+  });
+});
+
+describe('publishing a fine-tune with a secret key', () => {
+  it('goes into any model with an alias, recording base model, base version and run', async () => {
+    await call('/v1/models', { key: p.keys.write, json: { name: 'clf-personal' } });
+    const files = await upload(tfjsModelFiles(21), p.keys.write);
+    const r = await publish('clf-personal', { files, baseModel: 'clf', baseVersion: 2, runId, alias: 'staging' }, p.keys.write);
+    expect(r.status).toBe(201);
+    expect(r.body.version).toMatchObject({ model: 'clf-personal', version: 1, baseModel: 'clf', baseVersion: 2, aliases: ['staging'] });
+    const manifest = await call('/v1/models/clf-personal@staging/manifest', { key: p.keys.read });
+    expect(manifest.body).toMatchObject({ version: 1, lineage: { baseModel: 'clf', baseVersion: 2, runId: runId.replace(/-/g, '') } });
+    const history = (await call('/v1/models/clf-personal/history', { key: p.keys.read })).body.events;
+    expect(history).toMatchObject([{ alias: 'staging', from: null, to: 1, actor: p.keyIds.write, reason: 'published' }]);
+  });
+
+  it('makes <base>-device-candidates on first publish for secret keys too, but not other missing models', async () => {
+    const files = await upload(tfjsModelFiles(22), p.keys.write);
+    await call('/v1/models', { key: p.keys.write, json: { name: 'clf2' } });
+    await publish('clf2', { files }, p.keys.write);
+    expect((await publish('clf2-device-candidates', { files, baseModel: 'clf2', baseVersion: 1 }, p.keys.write)).status).toBe(201);
+    expectError(await publish('nowhere', { files, baseModel: 'clf2', baseVersion: 1 }, p.keys.write), 404, 'not_found');
+  });
+
+  it('keeps a same-model base as before, and refuses a base model without its version', async () => {
+    const again = await publish('clf', { files: baseFiles, baseVersion: 1 }, p.keys.write);
+    expect(again.body.version).toMatchObject({ model: 'clf', baseModel: 'clf', baseVersion: 1, runId: null });
+    const r = await publish('clf-personal', { files: baseFiles, baseModel: 'clf' }, p.keys.write);
+    expectError(r, 400, 'bad_request');
+    expect(r.body.error.message).toContain('baseModel "clf" needs baseVersion');
+  });
+
+  it('makes a new version for each publish without a run, as pushes do', async () => {
+    const a = await publish('clf', { files: baseFiles }, p.keys.write);
+    const b = await publish('clf', { files: baseFiles }, p.keys.write);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body.version.version).toBe(a.body.version.version + 1);
+  });
+});
