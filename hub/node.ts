@@ -4,7 +4,8 @@ import { FsBlobStore } from './blobs/fs-store.js';
 import { ConfigError, readConfig } from './config.js';
 import { seedDemo } from './demo/seed.js';
 import { openLibsql } from './db/libsql.js';
-import { folderAssets } from './node/assets.js';
+import { ensureRuntimeBuilt, RUNTIME_DIR } from '../runtime/build/build.js';
+import { hubAssets } from './node/assets.js';
 import { CONSOLE_DIR, ensureConsoleBuilt } from './node/build.js';
 import { ensureDefaultProject } from './projects/projects.js';
 
@@ -13,6 +14,7 @@ const log = (line: string) => console.error(`[outpost] ${line}`);
 async function main() {
   const config = readConfig(process.env);
   await ensureConsoleBuilt(log);
+  await ensureRuntimeBuilt(log);
   const { db, close } = await openLibsql(config.dbUrl, config.dbToken);
   const { project, created, newAdminKey } = await ensureDefaultProject(db, config.adminKey);
   // The only line with a key on stdout, printed once for a new database (DESIGN §10).
@@ -23,7 +25,7 @@ async function main() {
     log('seeded the demo: experiment "digits-training", models "digits" and "digits-tfjs" (OUTPOST_DEMO=0 turns this off)');
   }
 
-  const app = createApp({ db, config, blobs, assets: folderAssets(CONSOLE_DIR) });
+  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR) });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);

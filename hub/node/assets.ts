@@ -3,16 +3,23 @@ import { relative } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { AssetServer } from '../http/env.js';
+import { isRuntimeAssetPath } from '../runtime-assets.js';
 
-/** Serves the built console from a folder; paths that are not files get index.html (the console routes itself). */
-export function folderAssets(folder: string): AssetServer {
+/** Serves a built folder; with `spa`, paths that are not files get index.html (the console routes itself). */
+export function folderAssets(folder: string, { spa = true } = {}): AssetServer {
   const root = relative(process.cwd(), folder) || '.';
-  const files = new Hono()
-    .use('*', serveStatic({ root }))
-    .get('*', serveStatic({ root, path: 'index.html' }));
+  const files = new Hono().use('*', serveStatic({ root }));
+  if (spa) files.get('*', serveStatic({ root, path: 'index.html' }));
   return async (request) => {
     if (!existsSync(folder)) return null;
     const response = await files.fetch(request);
     return response.status === 404 ? null : response;
   };
+}
+
+/** The console at `/`, and the runtime's files (`/runtime.js`, `/runtime-sw.js`, `/runtime/*`) from their own build folder. */
+export function hubAssets(consoleDir: string, runtimeDir: string): AssetServer {
+  const consoleFiles = folderAssets(consoleDir);
+  const runtimeFiles = folderAssets(runtimeDir, { spa: false });
+  return (request) => (isRuntimeAssetPath(new URL(request.url).pathname) ? runtimeFiles(request) : consoleFiles(request));
 }

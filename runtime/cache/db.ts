@@ -1,0 +1,58 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Manifest } from '../../shared/schemas/registry.js';
+import type { SyncItem } from '../../shared/schemas/sync.js';
+
+/** A manifest as last seen from a hub for a ref; `local` ones were saved on the device (fine-tunes). */
+export interface StoredManifest {
+  key: string;
+  hub: string;
+  ref: string;
+  manifest: Manifest;
+  storedAt: number;
+  local?: boolean;
+}
+
+export interface StoredBlob {
+  digest: string;
+  size: number;
+  data: ArrayBuffer;
+  storedAt: number;
+}
+
+export interface OutboxRecord {
+  /** The item's client id: the hub applies each id once. */
+  id: string;
+  hub: string;
+  item: SyncItem;
+  createdAt: number;
+}
+
+interface RuntimeDb extends DBSchema {
+  manifests: { key: string; value: StoredManifest; indexes: { hub: string } };
+  blobs: { key: string; value: StoredBlob };
+  outbox: { key: string; value: OutboxRecord; indexes: { hub: string } };
+}
+
+export type Store = IDBPDatabase<RuntimeDb>;
+
+const DB_NAME = 'outpost-runtime';
+let opened: Promise<Store> | undefined;
+
+/** One IndexedDB database per origin holds every hub's models and outbox (blobs are content-addressed and shared). */
+export function openStore(): Promise<Store> {
+  opened ??= openDB<RuntimeDb>(DB_NAME, 1, {
+    upgrade(db) {
+      db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('hub', 'hub');
+      db.createObjectStore('blobs', { keyPath: 'digest' });
+      db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('hub', 'hub');
+    },
+    // Another tab upgrading the schema: let it, and reopen on next use.
+    blocking() {
+      void opened?.then((db) => db.close());
+      opened = undefined;
+    },
+  });
+  return opened;
+}
+
+export const manifestKey = (hub: string, ref: string) => `${hub}\n${ref}`;

@@ -1,0 +1,59 @@
+import { manifestKey, openStore } from './db.js';
+
+export interface CachedModel {
+  ref: string;
+  model: string;
+  version: number;
+  format: string;
+  bytes: number;
+  storedAt: number;
+  /** Saved on this device (a fine-tune), not pulled from the hub. */
+  local: boolean;
+}
+
+/** What a hub's models occupy on this device, and eviction that frees blobs no cached manifest still needs. */
+export class CacheInventory {
+  constructor(private readonly hub: string) {}
+
+  async list(): Promise<CachedModel[]> {
+    const db = await openStore();
+    const rows = await db.getAllFromIndex('manifests', 'hub', this.hub);
+    return rows.map((r) => ({
+      ref: r.ref,
+      model: r.manifest.model,
+      version: r.manifest.version,
+      format: r.manifest.format,
+      bytes: r.manifest.files.reduce((s, f) => s + f.size, 0),
+      storedAt: r.storedAt,
+      local: Boolean(r.local),
+    }));
+  }
+
+  /** Forgets a ref (or every ref of a model name); returns how many refs were evicted. */
+  async evict(refOrName: string): Promise<number> {
+    const db = await openStore();
+    const rows = await db.getAllFromIndex('manifests', 'hub', this.hub);
+    const gone = rows.filter((r) => r.ref === refOrName || r.manifest.model === refOrName);
+    for (const r of gone) await db.delete('manifests', manifestKey(this.hub, r.ref));
+    await this.collectGarbage();
+    return gone.length;
+  }
+
+  async clear(): Promise<number> {
+    const db = await openStore();
+    const rows = await db.getAllFromIndex('manifests', 'hub', this.hub);
+    for (const r of rows) await db.delete('manifests', r.key);
+    await this.collectGarbage();
+    return rows.length;
+  }
+
+  private async collectGarbage(): Promise<void> {
+    const db = await openStore();
+    const tx = db.transaction(['manifests', 'blobs'], 'readwrite');
+    const used = new Set((await tx.objectStore('manifests').getAll()).flatMap((r) => r.manifest.files.map((f) => f.digest)));
+    for (const digest of await tx.objectStore('blobs').getAllKeys()) {
+      if (!used.has(digest)) await tx.objectStore('blobs').delete(digest);
+    }
+    await tx.done;
+  }
+}

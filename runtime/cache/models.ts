@@ -1,0 +1,172 @@
+import type { Manifest, ManifestFile } from '../../shared/schemas/registry.js';
+import { OutpostRuntimeError, storageError, throwIfAborted } from '../errors.js';
+import { HubClient } from '../hub/client.js';
+import { manifestPath, parseRef } from '../refs.js';
+import { manifestKey, openStore, type StoredManifest } from './db.js';
+import { verifyBlob } from './digest.js';
+
+export interface FileProgress {
+  path: string;
+  loaded: number;
+  total: number;
+}
+/** Bytes loaded of the whole model and per file; files already cached count as loaded. */
+export interface LoadProgress {
+  loaded: number;
+  total: number;
+  files: FileProgress[];
+}
+
+export interface PullOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+  /** false: download and verify, but keep nothing in IndexedDB. */
+  cache?: boolean;
+}
+
+export interface ModelFiles {
+  manifest: Manifest;
+  files: Record<string, ArrayBuffer>;
+  source: 'network' | 'cache';
+  /** Cache hits revalidate against the hub in the background: resolves true when a newer version was stored for the next load. */
+  revalidated: Promise<boolean>;
+}
+
+const DOWNLOADS_AT_ONCE = 4;
+
+/** Pulls models from a hub into IndexedDB and reads them back, never handing out bytes that fail their sha256. */
+export class ModelCache {
+  constructor(private readonly hub: HubClient) {}
+
+  async load(ref: string, options: PullOptions = {}): Promise<ModelFiles> {
+    parseRef(ref);
+    const db = await openStore();
+    const stored = await db.get('manifests', manifestKey(this.hub.base, ref));
+    if (stored) {
+      const files = await this.readCached(stored.manifest);
+      if (files) {
+        report(options.onProgress, stored.manifest.files, new Map(stored.manifest.files.map((f) => [f.path, f.size])));
+        const revalidated = stored.local ? Promise.resolve(false) : this.fetchNewer(ref, stored.manifest.etag).then(Boolean, () => false);
+        return { manifest: stored.manifest, files, source: 'cache', revalidated };
+      }
+    }
+    let fresh: { manifest: Manifest; files: Record<string, ArrayBuffer> };
+    try {
+      fresh = (await this.pull(ref, undefined, options))!;
+    } catch (err) {
+      const code = (err as OutpostRuntimeError).code;
+      if (stored && (code === 'offline' || code === 'hub')) {
+        throw new OutpostRuntimeError('integrity', `the cached copy of ${ref} is damaged and the hub cannot be reached to fetch it again (${(err as Error).message})`, { cause: err });
+      }
+      if (code === 'offline') throw new OutpostRuntimeError('offline', `${ref} is not cached on this device and the hub cannot be reached: load it once while online`, { cause: err });
+      throw err;
+    }
+    return { ...fresh, source: 'network', revalidated: Promise.resolve(false) };
+  }
+
+  /** Fetches the ref's manifest; when it differs from `etag`, downloads and stores that version. Null when unchanged. */
+  async fetchNewer(ref: string, etag: string, options: PullOptions = {}) {
+    return this.pull(ref, etag, options);
+  }
+
+  private async pull(ref: string, etag: string | undefined, options: PullOptions) {
+    const res = await this.hub.fetch(manifestPath(parseRef(ref)), { headers: etag ? { 'If-None-Match': etag } : {}, signal: options.signal });
+    if (res.status === 304) return null;
+    if (!res.ok) throw await HubClient.failure(res, `could not resolve ${ref}`);
+    const manifest = (await res.json()) as Manifest;
+    const files = await this.download(manifest, options);
+    if (options.cache !== false) await this.save(ref, manifest, files);
+    return { manifest, files };
+  }
+
+  /** The files of a manifest from IndexedDB, each verified; null when any is missing or damaged (damaged ones are deleted). */
+  private async readCached(manifest: Manifest): Promise<Record<string, ArrayBuffer> | null> {
+    const db = await openStore();
+    const files: Record<string, ArrayBuffer> = {};
+    for (const file of manifest.files) {
+      const blob = await db.get('blobs', file.digest);
+      if (!blob) return null;
+      try {
+        await verifyBlob(blob.data, file.digest, file.size, `cached file ${file.path}`);
+      } catch {
+        await db.delete('blobs', file.digest);
+        return null;
+      }
+      files[file.path] = blob.data;
+    }
+    return files;
+  }
+
+  private async download(manifest: Manifest, { signal, onProgress }: PullOptions): Promise<Record<string, ArrayBuffer>> {
+    const db = await openStore();
+    const files: Record<string, ArrayBuffer> = {};
+    const loaded = new Map<string, number>();
+    const missing: ManifestFile[] = [];
+    for (const file of manifest.files) {
+      const blob = await db.get('blobs', file.digest);
+      if (blob && blob.size === file.size) {
+        files[file.path] = blob.data;
+        loaded.set(file.path, file.size);
+      } else missing.push(file);
+    }
+    report(onProgress, manifest.files, loaded);
+    const queue = [...missing];
+    const worker = async () => {
+      for (let file = queue.shift(); file; file = queue.shift()) {
+        throwIfAborted(signal, `loading ${manifest.model}`);
+        const data = await this.fetchBlob(file, signal, (n) => {
+          loaded.set(file!.path, n);
+          report(onProgress, manifest.files, loaded);
+        });
+        await verifyBlob(data, file.digest, file.size, `${file.path} of ${manifest.model} v${manifest.version} as downloaded`);
+        files[file.path] = data;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DOWNLOADS_AT_ONCE, missing.length) }, worker));
+    return files;
+  }
+
+  private async fetchBlob(file: ManifestFile, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<ArrayBuffer> {
+    const res = await this.hub.fetch(`/v1/blobs/${file.digest}`, { signal });
+    if (!res.ok) throw await HubClient.failure(res, `could not download ${file.path}`);
+    if (!res.body) return res.arrayBuffer();
+    const out = new Uint8Array(file.size);
+    const reader = res.body.getReader();
+    let n = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        // More bytes than the manifest says: keep counting so verification names the size, but never write past the end.
+        if (n + value.byteLength <= out.byteLength) out.set(value, n);
+        n += value.byteLength;
+        onBytes(Math.min(n, file.size));
+      }
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw new OutpostRuntimeError('offline', `the download of ${file.path} broke off after ${n} of ${file.size} bytes`, { cause: err });
+    }
+    return n === file.size ? out.buffer : new ArrayBuffer(n);
+  }
+
+  /** Blobs and the manifest in one transaction: a manifest is never stored without all its files. */
+  async save(ref: string, manifest: Manifest, files: Record<string, ArrayBuffer>, local = false): Promise<void> {
+    const db = await openStore();
+    try {
+      const tx = db.transaction(['blobs', 'manifests'], 'readwrite');
+      const now = Date.now();
+      const writes: Promise<unknown>[] = manifest.files.map((f) => tx.objectStore('blobs').put({ digest: f.digest, size: f.size, data: files[f.path]!, storedAt: now }));
+      const record: StoredManifest = { key: manifestKey(this.hub.base, ref), hub: this.hub.base, ref, manifest, storedAt: now, ...(local ? { local } : {}) };
+      writes.push(tx.objectStore('manifests').put(record));
+      await Promise.all([...writes, tx.done]);
+    } catch (err) {
+      throw storageError(err, `caching ${manifest.model} v${manifest.version}`);
+    }
+  }
+}
+
+function report(onProgress: PullOptions['onProgress'], files: ManifestFile[], loaded: Map<string, number>) {
+  if (!onProgress) return;
+  const perFile = files.map((f) => ({ path: f.path, loaded: loaded.get(f.path) ?? 0, total: f.size }));
+  onProgress({ loaded: perFile.reduce((s, f) => s + f.loaded, 0), total: perFile.reduce((s, f) => s + f.total, 0), files: perFile });
+}

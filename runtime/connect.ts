@@ -1,0 +1,160 @@
+import type { Manifest } from '../shared/schemas/registry.js';
+import { dropOldAssetCaches } from './assets.js';
+import { CacheInventory } from './cache/inventory.js';
+import { ModelCache, type LoadProgress } from './cache/models.js';
+import { OutpostRuntimeError } from './errors.js';
+import { HubClient } from './hub/client.js';
+import { Model, openSession, type ModelDeps } from './inference/model.js';
+import { WorkerPool } from './inference/pool.js';
+import type { BackendChoice } from './inference/protocol.js';
+import { parseRef } from './refs.js';
+import { Outbox, type SyncStatus } from './sync/outbox.js';
+import { TelemetryAggregator } from './telemetry/aggregator.js';
+import { TrackedRun, type TrackOptions } from './track/run.js';
+
+export interface ConnectOptions {
+  /** The hub's URL; the script-tag build defaults it to the origin /runtime.js came from. */
+  hub: string;
+  /** A publishable key (pk_…) on public pages; any key works. */
+  key: string;
+  /** Names this device in runs and telemetry; kept in localStorage when not given. */
+  deviceId?: string;
+  /** How often open telemetry periods are closed into the outbox (ms). */
+  telemetryIntervalMs?: number;
+}
+
+export interface LoadOptions {
+  backend?: BackendChoice;
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+  /** false: do not keep the model in IndexedDB. */
+  cache?: boolean;
+}
+
+const KEY_RE = /^(sk|pk)_[A-Za-z0-9_-]{43}$/;
+const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
+
+function persistentDeviceId(): string {
+  try {
+    const stored = localStorage.getItem('outpost.deviceId');
+    if (stored) return stored;
+    const id = crypto.randomUUID();
+    localStorage.setItem('outpost.deviceId', id);
+    return id;
+  } catch {
+    return crypto.randomUUID();
+  }
+}
+
+/** One connection to a hub: loads models, tracks runs, and syncs runs and telemetry back. */
+export class Outpost {
+  readonly cache: CacheInventory;
+  private readonly models: ModelCache;
+  private readonly pool: WorkerPool;
+  private readonly outbox: Outbox;
+  private readonly telemetry: TelemetryAggregator;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly listeners: [EventTarget, string, () => void][] = [];
+
+  constructor(
+    readonly hub: HubClient,
+    readonly deviceId: string,
+    telemetryIntervalMs: number,
+  ) {
+    this.cache = new CacheInventory(hub.base);
+    this.models = new ModelCache(hub);
+    this.pool = new WorkerPool(hub.base);
+    this.outbox = new Outbox(hub);
+    this.telemetry = new TelemetryAggregator(deviceId);
+    this.timer = setInterval(() => void this.closeTelemetryPeriod().catch(() => {}), telemetryIntervalMs);
+    if (typeof window !== 'undefined') {
+      this.listen(window, 'online', () => this.outbox.nudge());
+      this.listen(document, 'visibilitychange', () => {
+        if (document.visibilityState === 'hidden') void this.closeTelemetryPeriod().catch(() => {});
+        this.outbox.nudge();
+      });
+      this.listen(window, 'pagehide', () => void this.closeTelemetryPeriod().catch(() => {}));
+    }
+  }
+
+  private listen(target: EventTarget, type: string, fn: () => void) {
+    target.addEventListener(type, fn);
+    this.listeners.push([target, type, fn]);
+  }
+
+  private get deps(): ModelDeps {
+    return { pool: this.pool, cache: this.models, telemetry: this.telemetry };
+  }
+
+  /**
+   * Loads a model by ref (`name@alias`, `name/3`, `name`): from IndexedDB when cached (revalidated in the
+   * background; a new version is used on the next load or `model.update()`), else from the hub.
+   */
+  async load(ref: string, options: LoadOptions = {}): Promise<Model> {
+    const backend = options.backend ?? 'auto';
+    if (!BACKENDS.includes(backend)) throw new OutpostRuntimeError('backend_unavailable', `backend "${backend}" is unknown: use ${BACKENDS.join(', ')}`);
+    parseRef(ref);
+    const pulled = await this.models.load(ref, options);
+    const session = await openSession(this.deps, pulled.manifest, pulled.files, backend);
+    return new Model(this.deps, ref, { manifest: pulled.manifest, ...session }, backend, pulled.source);
+  }
+
+  /** A model from files in memory (a fresh fine-tune), with the same run and telemetry path as a loaded one. */
+  async loadFromFiles(ref: string, manifest: Manifest, files: Record<string, ArrayBuffer>, backend: BackendChoice = 'auto'): Promise<Model> {
+    const session = await openSession(this.deps, manifest, files, backend);
+    return new Model(this.deps, ref, { manifest, ...session }, backend, 'memory');
+  }
+
+  /** Keeps files in IndexedDB under `local:<name>`, listed by `op.cache.list()`. */
+  async saveLocal(name: string, manifest: Manifest, files: Record<string, ArrayBuffer>): Promise<string> {
+    const ref = `local:${name}`;
+    await this.models.save(ref, manifest, files, true);
+    return ref;
+  }
+
+  track(options: TrackOptions = {}): TrackedRun {
+    return new TrackedRun(this.outbox, options, this.deviceId);
+  }
+
+  /** Closes the open telemetry period and sends everything queued; rejects when records stay undelivered. */
+  async flush(): Promise<SyncStatus> {
+    await this.closeTelemetryPeriod();
+    return this.outbox.flush();
+  }
+
+  status(): SyncStatus {
+    return this.outbox.status();
+  }
+
+  /** Stops timers and workers; queued records stay in IndexedDB for the next connection. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const [target, type, fn] of this.listeners) target.removeEventListener(type, fn);
+    await this.closeTelemetryPeriod().catch(() => {});
+    this.outbox.close();
+    await this.pool.terminate();
+  }
+
+  private async closeTelemetryPeriod(): Promise<void> {
+    if (this.telemetry.size) await this.outbox.add(this.telemetry.drain());
+  }
+
+  /** @internal */
+  async start(): Promise<void> {
+    await this.outbox.start();
+    void dropOldAssetCaches().catch(() => {});
+  }
+}
+
+/** Connects to a hub. Works offline: nothing is fetched until a model is loaded or records are synced. */
+export async function connect(options: ConnectOptions): Promise<Outpost> {
+  if (!options || typeof options.hub !== 'string' || !/^https?:\/\//.test(options.hub)) {
+    throw new OutpostRuntimeError('bad_ref', `connect needs { hub: 'https://your-hub', key } (got hub ${JSON.stringify(options?.hub)})`);
+  }
+  if (typeof options.key !== 'string' || !KEY_RE.test(options.key)) {
+    throw new OutpostRuntimeError('unauthorized', 'connect needs an Outpost key: pk_… (publishable, for public pages) or sk_… followed by 43 characters');
+  }
+  const op = new Outpost(new HubClient(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000);
+  await op.start();
+  return op;
+}

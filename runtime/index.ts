@@ -1,0 +1,10 @@
+export { connect, Outpost, type ConnectOptions, type LoadOptions } from './connect.js';
+export { OutpostRuntimeError, type RuntimeErrorCode } from './errors.js';
+export type { Model } from './inference/model.js';
+export type { Feeds, Outputs, Tensor, OutputTensor, TensorData } from './inference/tensors.js';
+export type { BackendChoice } from './inference/protocol.js';
+export type { LoadProgress, FileProgress } from './cache/models.js';
+export type { CachedModel } from './cache/inventory.js';
+export type { SyncStatus } from './sync/outbox.js';
+export type { TrackedRun, TrackOptions } from './track/run.js';
+export { RUNTIME_BUILD } from './assets.js';

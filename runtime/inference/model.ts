@@ -1,0 +1,103 @@
+import * as Comlink from 'comlink';
+import type { Manifest, Signature } from '../../shared/schemas/registry.js';
+import type { Backend } from '../../shared/schemas/telemetry.js';
+import type { ModelCache } from '../cache/models.js';
+import { OutpostRuntimeError } from '../errors.js';
+import type { TelemetryAggregator } from '../telemetry/aggregator.js';
+import type { WorkerPool, PooledWorker } from './pool.js';
+import type { BackendChoice } from './protocol.js';
+import { checkFeeds, transferable, type Feeds, type Outputs } from './tensors.js';
+
+interface Loaded {
+  manifest: Manifest;
+  worker: PooledWorker;
+  session: number;
+  backend: Backend;
+}
+
+export interface ModelDeps {
+  pool: WorkerPool;
+  cache: ModelCache;
+  telemetry: TelemetryAggregator;
+}
+
+/** Starts a session for a manifest's files in the right worker; the files' buffers are transferred, not copied. */
+export async function openSession(deps: ModelDeps, manifest: Manifest, files: Record<string, ArrayBuffer>, backend: BackendChoice): Promise<Omit<Loaded, 'manifest'>> {
+  const worker = await deps.pool.get(manifest.format === 'onnx' ? 'onnx' : `tfjs-${backend}`);
+  const request = { format: manifest.format, files, signature: manifest.signature, backend, label: `${manifest.model} v${manifest.version}` };
+  const created = await worker.api.create(Comlink.transfer(request, Object.values(files)));
+  return { worker, ...created };
+}
+
+/** A model loaded on this device: `run` goes to its worker; every run is counted in telemetry. */
+export class Model {
+  private current: Loaded;
+  private disposed = false;
+
+  constructor(
+    private readonly deps: ModelDeps,
+    readonly ref: string,
+    loaded: Loaded,
+    private readonly requested: BackendChoice,
+    /** Whether the files came from IndexedDB or the network this time. */
+    readonly source: 'cache' | 'network' | 'memory',
+  ) {
+    this.current = loaded;
+  }
+
+  get name(): string {
+    return this.current.manifest.model;
+  }
+  get version(): number {
+    return this.current.manifest.version;
+  }
+  get format(): Manifest['format'] {
+    return this.current.manifest.format;
+  }
+  get backend(): Backend {
+    return this.current.backend;
+  }
+  get signature(): Signature {
+    return this.current.manifest.signature;
+  }
+  get manifest(): Manifest {
+    return this.current.manifest;
+  }
+
+  /**
+   * Runs the model. Input buffers are transferred to the worker (the arrays you pass are detached afterwards;
+   * pass a copy to keep one); outputs come back transferred too.
+   */
+  async run(feeds: Feeds): Promise<Outputs> {
+    if (this.disposed) throw new OutpostRuntimeError('disposed', `${this.name} v${this.version} was disposed: load it again`);
+    const { manifest, worker, session, backend } = this.current;
+    const started = performance.now();
+    try {
+      const dtypes = checkFeeds(feeds, manifest.signature, `${manifest.model} v${manifest.version}`);
+      const moved = transferable(feeds);
+      const outputs = await worker.api.run(session, Comlink.transfer(moved.feeds, moved.buffers), dtypes);
+      this.deps.telemetry.record(manifest.model, manifest.version, backend, performance.now() - started);
+      return outputs;
+    } catch (err) {
+      this.deps.telemetry.record(manifest.model, manifest.version, backend, null, (err as Error).message);
+      throw err;
+    }
+  }
+
+  /** Asks the hub for the ref now and switches to a newer version if there is one; true when it switched. */
+  async update(): Promise<boolean> {
+    const newer = await this.deps.cache.fetchNewer(this.ref, this.current.manifest.etag);
+    if (!newer) return false;
+    const next = await openSession(this.deps, newer.manifest, newer.files, this.requested);
+    const old = this.current;
+    this.current = { manifest: newer.manifest, ...next };
+    await old.worker.api.dispose(old.session);
+    return true;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.current.worker.api.dispose(this.current.session);
+  }
+}

@@ -1,0 +1,52 @@
+import * as Comlink from 'comlink';
+import type { Signature } from '../../shared/schemas/registry.js';
+import type { Backend } from '../../shared/schemas/telemetry.js';
+import { OutpostRuntimeError, type RuntimeErrorCode } from '../errors.js';
+import type { Feeds, Outputs } from './tensors.js';
+
+/** The inference worker's API, as seen through Comlink. Buffers in `files`, feeds and outputs are transferred. */
+export interface InferenceWorkerApi {
+  init(config: WorkerConfig): Promise<void>;
+  create(request: CreateSession): Promise<{ session: number; backend: Backend }>;
+  run(session: number, feeds: Feeds, dtypes: Record<string, string>): Promise<Outputs>;
+  dispose(session: number): Promise<void>;
+}
+
+export interface WorkerConfig {
+  /** Where `/runtime/*` assets live (the hub), and the build they belong to. */
+  assetBase: string;
+  build: string;
+}
+
+export type BackendChoice = 'auto' | Backend;
+
+export interface CreateSession {
+  format: 'onnx' | 'tfjs-layers';
+  files: Record<string, ArrayBuffer>;
+  signature: Signature;
+  backend: BackendChoice;
+  label: string;
+}
+
+/**
+ * Errors cross the worker boundary as {name, message, stack, code} and are rebuilt on the other side, so a
+ * failed inference rejects the caller's promise with the original message (and our error code, when there is one).
+ */
+export function installErrorTransfer(): void {
+  const builtIn = Comlink.transferHandlers.get('throw')!;
+  if ((builtIn as { outpost?: boolean }).outpost) return;
+  Comlink.transferHandlers.set('throw', {
+    outpost: true,
+    canHandle: builtIn.canHandle,
+    serialize({ value }: { value: unknown }) {
+      const e = value as { name?: string; message?: string; stack?: string; code?: string };
+      const wire = value instanceof Error || (typeof value === 'object' && value !== null) ? { name: e.name ?? 'Error', message: e.message ?? String(value), stack: e.stack, code: e.code } : { name: 'Error', message: String(value) };
+      return [wire, []];
+    },
+    deserialize(wire: { name: string; message: string; stack?: string; code?: string }) {
+      const err = wire.code ? new OutpostRuntimeError(wire.code as RuntimeErrorCode, wire.message) : Object.assign(new Error(wire.message), { name: wire.name });
+      if (wire.stack) err.stack = wire.stack;
+      throw err;
+    },
+  } as Comlink.TransferHandler<unknown, unknown>);
+}

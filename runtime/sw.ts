@@ -1,0 +1,48 @@
+/// <reference lib="webworker" />
+/**
+ * Optional service worker for pages that use the runtime (DESIGN §10 "Offline page reload"). Register it from
+ * your own origin with a one-line file: `importScripts('https://YOUR-HUB/runtime-sw.js')`. It keeps the page
+ * and the hub's runtime files so the page reloads with no network; models and the outbox live in IndexedDB.
+ *   pages and their own files: network first, cache when offline
+ *   /runtime.js and /runtime/* of any origin: cache first (the runtime caches its workers itself too)
+ * API calls (/v1/…) are never cached here.
+ */
+declare const self: ServiceWorkerGlobalScope;
+const CACHE = 'outpost-pages-v1';
+
+const isRuntimeAsset = (url: URL) => url.pathname === '/runtime.js' || url.pathname.startsWith('/runtime/');
+const isApi = (url: URL) => url.pathname.startsWith('/v1/') || url.pathname.startsWith('/api/');
+
+self.addEventListener('install', () => void self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || isApi(url)) return;
+  const sameOrigin = url.origin === self.location.origin;
+  if (!sameOrigin && !isRuntimeAsset(url)) return;
+  event.respondWith(isRuntimeAsset(url) ? cacheFirst(request) : networkFirst(request));
+});
+
+async function cacheFirst(request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request, { ignoreVary: true });
+  if (hit) return hit;
+  const res = await fetch(request);
+  if (res.ok) await cache.put(request, res.clone());
+  return res;
+}
+
+async function networkFirst(request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  try {
+    const res = await fetch(request);
+    if (res.ok) await cache.put(request, res.clone());
+    return res;
+  } catch (err) {
+    const hit = await cache.match(request, { ignoreSearch: request.mode === 'navigate', ignoreVary: true });
+    if (hit) return hit;
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+import type { Backend, TelemetrySyncItem } from '../../shared/index.js';
+import { addLatency, type LatencyHistogram } from '../../shared/telemetry/histogram.js';
+
+type Period = Omit<TelemetrySyncItem, 'id' | 'type'> & { latency: { histogram: LatencyHistogram; sumMs: number; minMs: number; maxMs: number } };
+
+/**
+ * Every model.run lands here: counts, errors and a latency histogram per model, version and backend, cut into
+ * periods that become one outbox item each (so a busy page sends a few items a minute, not one per run).
+ */
+export class TelemetryAggregator {
+  private periods = new Map<string, Period>();
+  constructor(private readonly deviceId: string) {}
+
+  record(model: string, version: number, backend: Backend, ms: number | null, error?: string): void {
+    const key = `${model}\n${version}\n${backend}`;
+    const now = Date.now();
+    let p = this.periods.get(key);
+    if (!p) {
+      p = { model, version, backend, deviceId: this.deviceId, periodStart: now, periodEnd: now, count: 0, errors: 0, latency: { histogram: {}, sumMs: 0, minMs: 0, maxMs: 0 } };
+      this.periods.set(key, p);
+    }
+    p.count++;
+    p.periodEnd = now;
+    if (error !== undefined) {
+      p.errors++;
+      p.lastError = error.slice(0, 2000);
+    } else if (ms !== null) {
+      const l = p.latency;
+      const first = p.count - p.errors === 1;
+      addLatency(l.histogram, ms);
+      l.sumMs += ms;
+      l.minMs = first ? ms : Math.min(l.minMs, ms);
+      l.maxMs = first ? ms : Math.max(l.maxMs, ms);
+    }
+  }
+
+  get size(): number {
+    return this.periods.size;
+  }
+
+  /** Closes the open periods and hands them over as sync items with fresh client ids. */
+  drain(): TelemetrySyncItem[] {
+    const items = [...this.periods.values()].map((p) => ({ ...p, id: crypto.randomUUID(), type: 'telemetry' as const }));
+    this.periods.clear();
+    return items;
+  }
+}

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+/** Small calls to a hub over HTTP, for browser tests that need models and keys in place. */
+export class HubApi {
+  constructor(
+    readonly url: string,
+    readonly key: string,
+  ) {}
+
+  async call<T = any>(method: string, path: string, body?: unknown, raw?: Uint8Array): Promise<T> {
+    const res = await fetch(this.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${this.key}`, ...(raw ? { 'Content-Type': 'application/octet-stream' } : body ? { 'Content-Type': 'application/json' } : {}) },
+      body: raw ?? (body ? JSON.stringify(body) : undefined),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Uploads files as blobs and registers them as a new version of `name` (exposed to devices), optionally under an alias. */
+  async publish(name: string, format: 'onnx' | 'tfjs-layers', files: Record<string, Uint8Array>, alias?: string): Promise<number> {
+    const list = [];
+    for (const [path, bytes] of Object.entries(files)) {
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      await this.call('PUT', `/v1/blobs/${digest}`, undefined, bytes);
+      list.push({ path, digest, size: bytes.byteLength });
+    }
+    await fetch(`${this.url}/v1/models`, { method: 'POST', headers: { Authorization: `Bearer ${this.key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name, devices: true }) });
+    const { version } = await this.call('POST', `/v1/models/${name}/versions`, { format, files: list });
+    if (alias) await this.call('PUT', `/v1/models/${name}/aliases/${alias}`, { version: version.version });
+    return version.version as number;
+  }
+
+  async publishableKey(allowedOrigins?: string[]): Promise<string> {
+    const { secret } = await this.call('POST', '/v1/keys', { name: `pk-${Date.now()}`, kind: 'publishable', ...(allowedOrigins ? { allowedOrigins } : {}) });
+    return secret as string;
+  }
+
+  async searchRuns(filter: string) {
+    return (await this.call('POST', '/v1/runs/search', { filter, maxResults: 1000 })).runs as any[];
+  }
+}
