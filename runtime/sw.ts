@@ -1,4 +1,3 @@
-/// <reference lib="webworker" />
 /**
  * Optional service worker for pages that use the runtime (DESIGN §10 "Offline page reload"). Register it from
  * your own origin with a one-line file: `importScripts('https://YOUR-HUB/runtime-sw.js')`. It keeps the page
@@ -7,20 +6,20 @@
  *   /runtime.js and /runtime/* of any origin: cache first (the runtime caches its workers itself too)
  * API calls (/v1/…) are never cached here.
  */
-declare const self: ServiceWorkerGlobalScope;
+const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = 'outpost-pages-v1';
 
 const isRuntimeAsset = (url: URL) => url.pathname === '/runtime.js' || url.pathname.startsWith('/runtime/');
 const isApi = (url: URL) => url.pathname.startsWith('/v1/') || url.pathname.startsWith('/api/');
 
-self.addEventListener('install', () => void self.skipWaiting());
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+sw.addEventListener('install', () => void sw.skipWaiting());
+sw.addEventListener('activate', (event) => event.waitUntil(sw.clients.claim()));
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || isApi(url)) return;
-  const sameOrigin = url.origin === self.location.origin;
+  const sameOrigin = url.origin === sw.location.origin;
   if (!sameOrigin && !isRuntimeAsset(url)) return;
   event.respondWith(isRuntimeAsset(url) ? cacheFirst(request) : networkFirst(request));
 });
