@@ -6,6 +6,7 @@
  *   /runtime.js and /runtime/* of any origin: cache first (the runtime caches its workers itself too)
  * API calls (/v1/…) are never cached here.
  */
+export {};
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = 'outpost-pages-v1';
 

@@ -11,7 +11,7 @@ export class HubApi {
     const res = await fetch(this.url + path, {
       method,
       headers: { Authorization: `Bearer ${this.key}`, ...(raw ? { 'Content-Type': 'application/octet-stream' } : body ? { 'Content-Type': 'application/json' } : {}) },
-      body: raw ?? (body ? JSON.stringify(body) : undefined),
+      body: raw ? (raw as Uint8Array<ArrayBuffer>) : body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
