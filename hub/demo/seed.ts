@@ -10,6 +10,7 @@ import { createVersion } from '../registry/versions.js';
 import { createExperiment } from '../tracking/experiments.js';
 import { appendToRun } from '../tracking/log.js';
 import { createRun, updateRun } from '../tracking/runs.js';
+import { seedDemoTelemetry } from './telemetry.js';
 import { tfjsModelFiles } from './tfjs-model.js';
 
 const ACTOR = 'demo';
@@ -68,7 +69,8 @@ async function seedRuns(db: Db, projectId: string) {
 
 /**
  * The demo project content on an empty database (OUTPOST_DEMO=1): training runs with real curves, a small
- * ONNX model with two versions and aliases, and a small tfjs model, both exposed to devices.
+ * ONNX model with two versions and aliases, a small tfjs model, both exposed to devices, and a day of made-up
+ * device telemetry for them (demo data, see ./telemetry.ts).
  */
 export async function seedDemo(db: Db, blobs: BlobStore, projectId: string): Promise<void> {
   const runIds = await seedRuns(db, projectId);
@@ -84,4 +86,5 @@ export async function seedDemo(db: Db, blobs: BlobStore, projectId: string): Pro
   const tfjs = await storeFiles(db, blobs, projectId, tfjsModelFiles(3));
   await createVersion(db, blobs, projectId, ACTOR, 'digits-tfjs', { format: 'tfjs-layers', files: tfjs });
   await moveAlias(db, await findModel(db, projectId, 'digits-tfjs'), 'production', 1, ACTOR, 'demo');
+  await seedDemoTelemetry(db, projectId, prng(11));
 }

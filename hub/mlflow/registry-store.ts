@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { aliasEvents, modelAliases, modelVersions, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
+import { aliasEvents, modelAliases, modelVersions, registeredModels, telemetryDevices, telemetryMinutes, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { recomputeDeviceBlobs } from '../registry/versions.js';
 import { MlflowError } from './errors.js';
 
@@ -12,9 +12,11 @@ import { MlflowError } from './errors.js';
 
 export const modelAlreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
 
-/** The model with its versions, aliases and their history: MLflow's delete is permanent too. */
+/** The model with its versions, aliases, their history and its device telemetry: MLflow's delete is permanent too. */
 export async function deleteModel(db: Db, model: RegisteredModelRow): Promise<void> {
   await db.batch([
+    db.delete(telemetryMinutes).where(and(eq(telemetryMinutes.projectId, model.projectId), eq(telemetryMinutes.modelId, model.id))),
+    db.delete(telemetryDevices).where(and(eq(telemetryDevices.projectId, model.projectId), eq(telemetryDevices.modelId, model.id))),
     db.delete(aliasEvents).where(eq(aliasEvents.modelId, model.id)),
     db.delete(modelAliases).where(eq(modelAliases.modelId, model.id)),
     db.delete(modelVersions).where(eq(modelVersions.modelId, model.id)),

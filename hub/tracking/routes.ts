@@ -216,13 +216,14 @@ export const trackingRoutes = newRouter()
       method: 'post',
       path: '/v1/sync',
       tags: ['sync'],
-      summary: "Apply a device outbox batch (runs, params, metric chunks, finishes)",
+      summary: 'Apply a device outbox batch (runs, params, metric chunks, finishes, telemetry)',
       description:
         'Each item has a client-made `id`; an item already applied is reported `duplicate` and changes nothing. Items may arrive out of order. ' +
-        'Publishable keys may write only device runs of their project.',
+        'Publishable keys may write only device runs of their project, and telemetry only for models exposed to devices. ' +
+        'A telemetry item is rejected alone when its model does not exist, periodEnd < periodStart, or errors > count.',
       middleware: access({ secret: 'write', device: true }),
       request: body(syncBatchSchema),
       responses: { 200: { description: 'Per-item results', content: json(syncResultSchema) }, ...errorResponses(400, 401, 403) },
     }),
-    async (c) => c.json(await applySyncBatch(c.var.deps.db, c.var.principal.projectId, c.req.valid('json').items), 200),
+    async (c) => c.json(await applySyncBatch(c.var.deps.db, c.var.principal, c.req.valid('json').items), 200),
   );

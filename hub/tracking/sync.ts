@@ -3,7 +3,9 @@ import { forbidden } from '../../shared/errors.js';
 import { syncItemSchema, type RunSyncItem, type SyncResult } from '../../shared/schemas/sync.js';
 import type { Db } from '../db/client.js';
 import { runs, type RunRow } from '../db/schema.js';
+import type { Principal } from '../http/env.js';
 import { toOutpostError } from '../http/errors.js';
+import { recordTelemetry } from '../telemetry/record.js';
 import { ensureExperiment } from './experiments.js';
 import { alreadyApplied, appendToRun } from './log.js';
 import { randomRunName } from './run-names.js';
@@ -63,10 +65,12 @@ async function applyItem(db: Db, projectId: string, item: RunSyncItem): Promise<
 }
 
 /**
- * Applies an outbox batch item by item. Every item carries the client's id: one already applied is reported
- * as a duplicate and changes nothing, so a retried batch is harmless. A bad item is rejected alone.
+ * Applies an outbox batch (run items and telemetry reports) item by item. Every item carries the client's id: one
+ * already applied is reported as a duplicate and changes nothing, so a retried batch is harmless. A bad item is
+ * rejected alone.
  */
-export async function applySyncBatch(db: Db, projectId: string, items: unknown[]): Promise<SyncResult> {
+export async function applySyncBatch(db: Db, principal: Pick<Principal, 'projectId' | 'kind'>, items: unknown[]): Promise<SyncResult> {
+  const { projectId } = principal;
   const results: ItemResult[] = [];
   for (const raw of items) {
     const parsed = syncItemSchema.safeParse(raw);
@@ -77,16 +81,13 @@ export async function applySyncBatch(db: Db, projectId: string, items: unknown[]
       continue;
     }
     const item = parsed.data;
-    if (item.type === 'telemetry') {
-      results.push({ id: item.id, status: 'rejected', error: { code: 'not_implemented', message: 'telemetry items are not stored by this hub yet' } });
-      continue;
-    }
     try {
       if (await alreadyApplied(db, projectId, syncClientId(item.id))) {
         results.push({ id: item.id, status: 'duplicate' });
         continue;
       }
-      const duplicate = await applyItem(db, projectId, item);
+      const duplicate =
+        item.type === 'telemetry' ? await recordTelemetry(db, projectId, principal.kind, item, syncClientId(item.id)) : await applyItem(db, projectId, item);
       results.push({ id: item.id, status: duplicate ? 'duplicate' : 'applied' });
     } catch (err) {
       const e = toOutpostError(err);

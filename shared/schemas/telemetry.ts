@@ -38,6 +38,7 @@ export const telemetryQuerySchema = z.object({
   /** Width of one point of the time series, ms (default one hour). */
   bucket: z.coerce.number().int().min(60_000).optional(),
 });
+export type TelemetryQuery = z.infer<typeof telemetryQuerySchema>;
 
 const figures = {
   count: z.number().int(),

@@ -1,0 +1,23 @@
+import { createRoute } from '@hono/zod-openapi';
+import { telemetryQuerySchema, telemetryResponseSchema } from '../../shared/schemas/telemetry.js';
+import { access } from '../auth/access.js';
+import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { readTelemetry } from './read.js';
+
+export const telemetryRoutes = newRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/telemetry',
+    tags: ['telemetry'],
+    security,
+    summary: 'Device inference telemetry per model, version and backend: totals and a time series',
+    description:
+      'Devices send telemetry as `/v1/sync` items. Defaults: `until` now, `since` 24 h before it, `bucket` one hour (ms). ' +
+      'p50/p95 come from merged latency histograms (within one bucket, ±10%); `meanMs` is over successful runs; ' +
+      '`devices` counts devices whose reports overlap the window. Points are aligned to multiples of `bucket` and only buckets with reports appear.',
+    middleware: access({ secret: 'read' }),
+    request: { query: telemetryQuerySchema },
+    responses: { 200: { description: 'Series', content: json(telemetryResponseSchema) }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => c.json(await readTelemetry(c.var.deps.db, c.var.principal.projectId, c.req.valid('query')), 200),
+);
