@@ -5,9 +5,11 @@ import { projectRoutes } from './projects/routes.js';
 import { frameLog } from './tracking/frame-log.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
+import { telemetryRoutes } from './telemetry/routes.js';
 import { trackingRoutes } from './tracking/routes.js';
 import { renderReference } from './docs/reference.js';
 import type { HubDeps } from './http/env.js';
+import { crossOrigin, isolatedPages } from './http/cross-origin.js';
 import { handleError } from './http/errors.js';
 import { jsonBodies, jsonBodyLimit } from './http/guards.js';
 import { newRouter } from './http/openapi.js';
@@ -30,13 +32,14 @@ export function createApp(deps: HubDeps) {
   });
   app.onError(handleError);
   if (deps.config.logRequests) app.use('*', logger((line) => console.error(`[outpost] ${line}`)));
+  app.use('*', crossOrigin, isolatedPages);
   app.use('/v1/*', jsonBodies, jsonBodyLimit);
   app.use('/v1/runs/:id/log', frameLog);
 
   app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
   app.route('/', mlflowRoutes);
 
-  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes).route('/', trackingRoutes).route('/', registryRoutes);
+  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes).route('/', trackingRoutes).route('/', registryRoutes).route('/', telemetryRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
   app.doc31('/openapi.json', OPENAPI);

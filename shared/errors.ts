@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'unauthorized'
   | 'forbidden'
+  | 'origin_not_allowed'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'

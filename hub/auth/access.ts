@@ -24,6 +24,16 @@ function bearerOf(header: string | undefined): string {
   return m[1];
 }
 
+/**
+ * A publishable key that names origins works only from them; a request without Origin (a server, a script) is not a
+ * page, and an empty list allows any page. Secret keys are never limited by origin.
+ */
+function checkOrigin(origin: string | undefined, allowed: string[]): void {
+  if (origin === undefined || allowed.length === 0) return;
+  if (allowed.some((o) => o.toLowerCase() === origin.toLowerCase())) return;
+  throw new OutpostError(403, 'origin_not_allowed', `origin ${origin} is not allowed for this key (allowed: ${allowed.join(', ')})`);
+}
+
 /** Authenticates the bearer key and checks its role; sets `principal`. 401 for no/bad/revoked key, 403 for a role too weak. */
 export function access(rule: AccessRule) {
   return createMiddleware<HubEnv>(async (c, next) => {
@@ -43,6 +53,7 @@ export function access(rule: AccessRule) {
     };
     if (row.kind === 'publishable') {
       if (!rule.device) throw new OutpostError(403, 'forbidden', 'publishable keys cannot call this route; use a secret (sk_) key');
+      checkOrigin(c.req.header('origin'), row.allowedOrigins);
     } else if (RANK[row.role as SecretNeed] < RANK[rule.secret]) {
       throw new OutpostError(403, 'forbidden', `this route needs a key with role ${rule.secret} or higher; this key has role ${row.role}`);
     }
