@@ -19,8 +19,11 @@ const out = (p: string) => join(RUNTIME_DIR, p);
 const COPIES: [string, string][] = [
   ['node_modules/onnxruntime-web/dist/ort.bundle.min.mjs', 'runtime/ort/ort.bundle.min.mjs'],
   ['node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.wasm', 'runtime/ort/ort-wasm-simd-threaded.jsep.wasm'],
+  // For pages that use onnxruntime-web directly with env.wasm.wasmPaths pointing at the hub.
+  ['node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.mjs', 'runtime/ort/ort-wasm-simd-threaded.jsep.mjs'],
   ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm', 'runtime/tfjs/tfjs-backend-wasm.wasm'],
   ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', 'runtime/tfjs/tfjs-backend-wasm-simd.wasm'],
+  ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm', 'runtime/tfjs/tfjs-backend-wasm-threaded-simd.wasm'],
 ];
 
 function files(dir: string): string[] {

@@ -9,7 +9,8 @@ type TfBundle = { tf: typeof Tf; setWasmPaths: (paths: Record<string, string>) =
 
 export const TFJS_FILES = {
   module: 'tfjs/tfjs.js',
-  wasm: ['tfjs/tfjs-backend-wasm.wasm', 'tfjs/tfjs-backend-wasm-simd.wasm'],
+  // tfjs asks for all three even when it will not use threads (WASM_HAS_MULTITHREAD_SUPPORT is off below).
+  wasm: ['tfjs/tfjs-backend-wasm.wasm', 'tfjs/tfjs-backend-wasm-simd.wasm', 'tfjs/tfjs-backend-wasm-threaded-simd.wasm'],
 } as const;
 
 let bundle: Promise<TfBundle> | undefined;

@@ -19,7 +19,7 @@ export class HubApi {
   }
 
   /** Uploads files as blobs and registers them as a new version of `name` (exposed to devices), optionally under an alias. */
-  async publish(name: string, format: 'onnx' | 'tfjs-layers', files: Record<string, Uint8Array>, alias?: string): Promise<number> {
+  async publish(name: string, format: 'onnx' | 'tfjs-layers', files: Record<string, Uint8Array>, alias?: string, signature?: unknown): Promise<number> {
     const list = [];
     for (const [path, bytes] of Object.entries(files)) {
       const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -27,7 +27,7 @@ export class HubApi {
       list.push({ path, digest, size: bytes.byteLength });
     }
     await fetch(`${this.url}/v1/models`, { method: 'POST', headers: { Authorization: `Bearer ${this.key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name, devices: true }) });
-    const { version } = await this.call('POST', `/v1/models/${name}/versions`, { format, files: list });
+    const { version } = await this.call('POST', `/v1/models/${name}/versions`, { format, files: list, ...(signature ? { signature } : {}) });
     if (alias) await this.call('PUT', `/v1/models/${name}/aliases/${alias}`, { version: version.version });
     return version.version as number;
   }

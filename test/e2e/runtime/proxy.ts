@@ -1,0 +1,82 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ProxyFault = 'none' | 'error500' | 'drop' | 'flip-blob-byte' | 'truncate-blob';
+
+/**
+ * A loopback proxy in front of a hub that can misbehave on demand: answer 500s, drop connections, flip a byte or
+ * cut short a blob body. It also records the client ids of every sync item that passes, to count resends.
+ */
+export class FaultyProxy {
+  fault: ProxyFault = 'none';
+  /** Client ids of sync items, in the order they reached the hub. */
+  readonly syncedIds: string[] = [];
+  readonly requests: string[] = [];
+  private server: Server | undefined;
+  port = 0;
+
+  constructor(private target: string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  retarget(target: string): void {
+    this.target = target;
+  }
+
+  async start(port = 0): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const path = req.url ?? '/';
+        this.requests.push(`${req.method} ${path}`);
+        const isBlob = path.startsWith('/v1/blobs/') && req.method === 'GET';
+        const isSync = path === '/v1/sync' && req.method === 'POST';
+        if (req.method !== 'OPTIONS' && (this.fault === 'error500' || this.fault === 'drop') && !isBlob) {
+          if (this.fault === 'drop') return req.socket.destroy();
+          res.writeHead(500, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' });
+          return res.end(JSON.stringify({ error: { code: 'internal', message: 'injected fault' } }));
+        }
+        const upstream = httpRequest(this.target + path, { method: req.method, headers: { ...req.headers, host: new URL(this.target).host } }, (up) => {
+          const out: Buffer[] = [];
+          up.on('data', (c) => out.push(c));
+          up.on('end', () => {
+            let payload = Buffer.concat(out);
+            if (isSync && up.statusCode === 200) {
+              for (const item of (JSON.parse(body.toString()) as { items: { id: string }[] }).items) this.syncedIds.push(item.id);
+            }
+            if (isBlob && up.statusCode === 200 && this.fault === 'flip-blob-byte') {
+              payload = Buffer.from(payload);
+              payload[payload.length >> 1]! ^= 0xff;
+            }
+            const headers = { ...up.headers };
+            if (isBlob && this.fault === 'truncate-blob') {
+              // Promise the full length, send half, then hang up: the browser sees a body that breaks off.
+              res.writeHead(up.statusCode ?? 502, headers);
+              res.write(payload.subarray(0, payload.length >> 1));
+              return setTimeout(() => res.socket?.destroy(), 20);
+            }
+            headers['content-length'] = String(payload.length);
+            res.writeHead(up.statusCode ?? 502, headers);
+            res.end(payload);
+          });
+        });
+        upstream.on('error', () => req.socket.destroy());
+        upstream.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
