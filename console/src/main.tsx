@@ -2,8 +2,8 @@ import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import './style.css';
 import { session } from './api';
-import { Overview } from './pages/overview';
 import { SignIn } from './pages/sign-in';
+import { Shell } from './shell';
 
 function App() {
   const [key, setKey] = useState(session.key);
@@ -18,7 +18,7 @@ function App() {
     );
   }
   return (
-    <Overview
+    <Shell
       onSignOut={() => {
         session.signOut();
         setKey(null);
@@ -28,3 +28,8 @@ function App() {
 }
 
 render(<App />, document.getElementById('app')!);
+
+// The app shell is cached by a service worker so the console reloads offline (DESIGN §10); API calls never are.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  addEventListener('load', () => navigator.serviceWorker.register('/console-sw.js').catch((e: Error) => console.warn(`console offline cache: ${e.message}`)));
+}

@@ -1,91 +1,140 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { CreatedKey, KeyInfo } from '../../../shared/schemas/keys';
-import { request } from '../api';
+import { useState } from 'preact/hooks';
+import type { CreatedKey, CreateKey } from '../../../shared/schemas/keys';
+import { api, type KeyInfo } from '../api';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { CopyButton } from '../components/copy';
+import { LoadState } from '../components/status';
+import { useLoad } from '../components/use-load';
+import { formatTime } from '../format';
 
 type Role = 'admin' | 'write' | 'read' | 'device';
 
-export function Keys() {
-  const [keys, setKeys] = useState<KeyInfo[] | null>(null);
-  const [created, setCreated] = useState<CreatedKey | null>(null);
+function toRequest(name: string, role: Role, origins: string): CreateKey {
+  if (role !== 'device') return { kind: 'secret', name, role };
+  const allowedOrigins = origins.split(/[\s,]+/).filter(Boolean);
+  return { kind: 'publishable', name, ...(allowedOrigins.length ? { allowedOrigins } : {}) };
+}
+
+function CreateKeyForm({ onCreated }: { onCreated: (created: CreatedKey) => void }) {
+  const [role, setRole] = useState<Role>('read');
   const [error, setError] = useState<string | null>(null);
-
-  const load = () => request<{ keys: KeyInfo[] }>('GET', '/v1/keys').then((r) => setKeys(r.keys), (e: Error) => setError(e.message));
-  useEffect(() => void load(), []);
-
   async function create(event: Event) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    const name = String(form.get('name'));
-    const role = String(form.get('role')) as Role;
-    const json = role === 'device' ? { kind: 'publishable' as const, name } : { kind: 'secret' as const, name, role };
+    const form = event.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
     try {
-      setCreated(await request<CreatedKey>('POST', '/v1/keys', { body: json }));
+      onCreated(await api.createKey(toRequest(String(data.get('name')).trim(), role, String(data.get('origins') ?? ''))));
       setError(null);
-      (event.target as HTMLFormElement).reset();
-      await load();
+      form.reset();
+      setRole('read');
     } catch (e) {
       setError((e as Error).message);
     }
   }
-
-  async function revoke(key: KeyInfo) {
-    if (!confirm(`Revoke "${key.name}" (${key.prefix})? Anything using it stops working at once.`)) return;
-    try {
-      await request('DELETE', `/v1/keys/${encodeURIComponent(key.id)}`);
-      await load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
   return (
-    <section class="card">
-      <h2>Keys</h2>
-      {error && <p role="alert" class="error">{error}</p>}
-      {created && (
-        <div class="notice" role="status">
-          <p>Copy the key for “{created.key.name}” now: it is not shown again.</p>
-          <code class="secret">{created.secret}</code>
-        </div>
-      )}
-      <form onSubmit={create} class="row">
+    <form onSubmit={create} class="create-key">
+      <div class="row">
         <label>
-          Name <input name="name" required maxLength={100} />
+          Name <input name="name" required maxLength={100} placeholder="ci-pipeline" />
         </label>
         <label>
           Role
-          <select name="role">
+          <select name="role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
             <option value="read">read (sk_)</option>
             <option value="write">write (sk_)</option>
             <option value="admin">admin (sk_)</option>
             <option value="device">device (pk_, publishable)</option>
           </select>
         </label>
+        {role === 'device' && (
+          <label class="grow">
+            Allowed origins
+            <input name="origins" placeholder="https://app.example.com https://shop.example.com" aria-describedby="origins-help" />
+          </label>
+        )}
         <button type="submit">Create key</button>
-      </form>
-      {keys === null ? (
-        <p>Loading…</p>
+      </div>
+      {role === 'device' && (
+        <p id="origins-help" class="muted small">
+          Publishable keys go into web pages: they can only load models exposed to devices and send device runs and telemetry. List the origins
+          whose pages may use the key (none: any origin).
+        </p>
+      )}
+      {error && <p role="alert" class="error">{error}</p>}
+    </form>
+  );
+}
+
+/** Keys of this project: create (the secret is shown once), list, revoke. */
+export function Keys() {
+  const loaded = useLoad(() => api.keys(), []);
+  const [created, setCreated] = useState<CreatedKey | null>(null);
+  const [revoking, setRevoking] = useState<KeyInfo | null>(null);
+
+  return (
+    <section class="card" aria-labelledby="keys-title">
+      <h1 id="keys-title">Keys</h1>
+      <CreateKeyForm
+        onCreated={(c) => {
+          setCreated(c);
+          loaded.reload();
+        }}
+      />
+      {created && (
+        <div class="notice" role="status">
+          <p>Copy the key for “{created.key.name}” now: it is not shown again.</p>
+          <code class="secret">{created.secret}</code> <CopyButton text={created.secret} label="Copy key" />
+        </div>
+      )}
+      {!loaded.data ? (
+        <LoadState error={loaded.error} loading={loaded.loading} what="keys" />
       ) : (
         <div class="scroll">
           <table>
             <thead>
-              <tr><th>Name</th><th>Key</th><th>Role</th><th>Created</th><th>Last used</th><th>Status</th><th /></tr>
+              <tr>
+                <th scope="col">Name</th><th scope="col">Key</th><th scope="col">Role</th><th scope="col">Allowed origins</th>
+                <th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th>
+              </tr>
             </thead>
             <tbody>
-              {keys.map((k) => (
+              {loaded.data.keys.map((k) => (
                 <tr key={k.id}>
                   <td>{k.name}</td>
                   <td><code>{k.prefix}</code></td>
                   <td>{k.role}</td>
-                  <td>{new Date(k.createdAt).toLocaleString()}</td>
-                  <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : '—'}</td>
+                  <td class="wrap">{k.kind === 'publishable' ? k.allowedOrigins.join(' ') || 'any' : '—'}</td>
+                  <td>{formatTime(Date.parse(k.createdAt))}</td>
+                  <td>{k.lastUsedAt ? formatTime(Date.parse(k.lastUsedAt)) : '—'}</td>
                   <td>{k.revokedAt ? 'revoked' : 'active'}</td>
-                  <td>{!k.revokedAt && <button type="button" onClick={() => revoke(k)} aria-label={`Revoke ${k.name}`}>Revoke</button>}</td>
+                  <td>
+                    {!k.revokedAt && (
+                      <button type="button" class="danger small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+      )}
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke “${revoking.name}”?`}
+          confirmLabel="Revoke"
+          danger
+          onConfirm={async () => {
+            await api.revokeKey(revoking.id);
+            loaded.reload();
+          }}
+          onClose={() => setRevoking(null)}
+        >
+          <p>
+            Anything using <code>{revoking.prefix}</code> stops working at once. This cannot be undone.
+          </p>
+        </ConfirmDialog>
       )}
     </section>
   );

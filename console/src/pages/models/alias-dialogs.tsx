@@ -1,0 +1,60 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+
+/** Moves an alias (an existing one, or a new name) to a version, after a confirmation with a reason. */
+export function PromoteDialog({ model, version, aliases, onDone, onClose }: { model: string; version: number; aliases: Record<string, number>; onDone: () => void; onClose: () => void }) {
+  const names = Object.keys(aliases).sort();
+  const [alias, setAlias] = useState(names.includes('production') ? 'production' : (names[0] ?? 'production'));
+  const current = aliases[alias.trim()];
+  return (
+    <ConfirmDialog
+      title={`Promote ${model}/${version}`}
+      confirmLabel="Promote"
+      askReason
+      onConfirm={async (reason) => {
+        await api.moveAlias(model, alias.trim(), version, reason);
+        onDone();
+      }}
+      onClose={onClose}
+    >
+      <label class="stack">
+        Alias
+        <input list="alias-names" value={alias} required onInput={(e) => setAlias(e.currentTarget.value)} />
+      </label>
+      <datalist id="alias-names">
+        {names.map((n) => (
+          <option key={n} value={n} />
+        ))}
+      </datalist>
+      <p>
+        {current === version
+          ? `${alias} already points at version ${version}.`
+          : current != null
+            ? `${model}@${alias} moves from version ${current} to version ${version}. Devices that load ${model}@${alias} get version ${version} on their next check.`
+            : `${model}@${alias} is a new alias: it will point at version ${version}.`}
+      </p>
+    </ConfirmDialog>
+  );
+}
+
+/** Moves an alias back to where its last move took it from (the hub's one-call rollback). */
+export function RollbackDialog({ model, alias, from, to, onDone, onClose }: { model: string; alias: string; from: number; to: number; onDone: () => void; onClose: () => void }) {
+  return (
+    <ConfirmDialog
+      title={`Roll back ${model}@${alias}`}
+      confirmLabel="Roll back"
+      danger
+      askReason
+      onConfirm={async (reason) => {
+        await api.rollbackAlias(model, alias, reason);
+        onDone();
+      }}
+      onClose={onClose}
+    >
+      <p>
+        {model}@{alias} moves back from version {from} to version {to}, where its last move took it from.
+      </p>
+    </ConfirmDialog>
+  );
+}
