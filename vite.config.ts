@@ -2,10 +2,22 @@ import preact from '@preact/preset-vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-/** The console: a Preact single-page app built into dist/console, which the hub serves at `/`. */
+const at = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * The console: a Preact single-page app built into dist/console, which the hub serves at `/`. Its service worker
+ * is a second entry with a fixed name, `/console-sw.js`, so its scope is the whole console.
+ */
 export default defineConfig({
-  root: fileURLToPath(new URL('./console', import.meta.url)),
+  root: at('./console'),
   plugins: [preact()],
-  build: { outDir: fileURLToPath(new URL('./dist/console', import.meta.url)), emptyOutDir: true },
+  build: {
+    outDir: at('./dist/console'),
+    emptyOutDir: true,
+    rolldownOptions: {
+      input: { index: at('./console/index.html'), 'console-sw': at('./console/src/sw.ts') },
+      output: { entryFileNames: (chunk) => (chunk.name === 'console-sw' ? 'console-sw.js' : 'assets/[name]-[hash].js') },
+    },
+  },
   server: { proxy: { '/v1': 'http://127.0.0.1:8787', '/healthz': 'http://127.0.0.1:8787' } },
 });
