@@ -30,14 +30,15 @@ function windowOf(query: TelemetryQuery, now: number): Window {
 type Figures = Pick<TelemetrySeries, 'count' | 'errors' | 'p50Ms' | 'p95Ms' | 'meanMs'>;
 const round = (ms: number | null) => (ms === null ? null : Math.round(ms * 1000) / 1000);
 
+/** The mean is over the runs the histogram holds (successful, timed ones), the same runs as the percentiles. */
 function figures(count: number, errors: number, sumMs: number, histogram: LatencyHistogram): Figures {
-  const succeeded = count - errors;
+  const timed = Object.values(histogram).reduce((n, c) => n + c, 0);
   return {
     count,
     errors,
     p50Ms: round(histogramQuantile(histogram, 0.5)),
     p95Ms: round(histogramQuantile(histogram, 0.95)),
-    meanMs: succeeded > 0 ? round(sumMs / succeeded) : null,
+    meanMs: timed > 0 ? round(sumMs / timed) : null,
   };
 }
 

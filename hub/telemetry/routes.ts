@@ -13,7 +13,7 @@ export const telemetryRoutes = newRouter().openapi(
     summary: 'Device inference telemetry per model, version and backend: totals and a time series',
     description:
       'Devices send telemetry as `/v1/sync` items. Defaults: `until` now, `since` 24 h before it, `bucket` one hour (ms). ' +
-      'p50/p95 come from merged latency histograms (within one bucket, ±10%); `meanMs` is over successful runs; ' +
+      'p50/p95 come from merged latency histograms (within one histogram bucket: a factor of 1.2); `meanMs` is over the successful, timed runs; ' +
       '`devices` counts devices whose reports overlap the window. Points are aligned to multiples of `bucket` and only buckets with reports appear.',
     middleware: access({ secret: 'read' }),
     request: { query: telemetryQuerySchema },

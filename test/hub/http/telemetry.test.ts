@@ -78,6 +78,13 @@ describe('device telemetry', () => {
     }
   });
 
+  it('averages latency over the timed runs only, like the percentiles', async () => {
+    await call('/v1/models', { key: p.keys.write, json: { name: 'untimed', devices: true } });
+    expect(statuses(await sync([report('untimed', 'd', [4, 6], { count: 5, errors: 1 })]))).toEqual(['applied']);
+    const [series] = (await telemetry(`model=untimed&${window}`)).body.series;
+    expect(series).toMatchObject({ count: 5, errors: 1, meanMs: 5 });
+  });
+
   it('rejects a bad report alone, naming the field, and applies the rest', async () => {
     const r = await sync([
       report('ghost', 'd', [1]),
