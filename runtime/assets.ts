@@ -27,7 +27,8 @@ export async function cachedAsset(base: string, path: string, build = RUNTIME_BU
     try {
       await cache.put(url, res.clone());
     } catch (err) {
-      throw storageError(err, `caching runtime file ${path}`);
+      // The runtime still works from the network; only offline starts need this copy, so say so and go on.
+      console.warn(`outpost: ${storageError(err, `caching runtime file ${path}`).message}; the runtime will need the network to start`);
     }
   }
   return res;

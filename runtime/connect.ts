@@ -1,5 +1,5 @@
 import type { Manifest } from '../shared/schemas/registry.js';
-import { dropOldAssetCaches } from './assets.js';
+import { cachedAsset, dropOldAssetCaches, startWorker } from './assets.js';
 import { CacheInventory } from './cache/inventory.js';
 import { ModelCache, type LoadProgress } from './cache/models.js';
 import { OutpostRuntimeError } from './errors.js';
@@ -11,6 +11,8 @@ import { parseRef } from './refs.js';
 import { Outbox, type SyncStatus } from './sync/outbox.js';
 import { TelemetryAggregator } from './telemetry/aggregator.js';
 import { TrackedRun, type TrackOptions } from './track/run.js';
+import type { FinetuneContext } from './training/context.js';
+import { finetune, type FineTune, type FinetuneOptions } from './training/finetune.js';
 
 export interface ConnectOptions {
   /** The hub's URL; the script-tag build defaults it to the origin /runtime.js came from. */
@@ -31,6 +33,7 @@ export interface LoadOptions {
   cache?: boolean;
 }
 
+const TRAINING_WORKER = 'training-worker.js';
 const KEY_RE = /^(sk|pk)_[A-Za-z0-9_-]{43}$/;
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
 
@@ -95,8 +98,10 @@ export class Outpost {
     if (!BACKENDS.includes(backend)) throw new OutpostRuntimeError('backend_unavailable', `backend "${backend}" is unknown: use ${BACKENDS.join(', ')}`);
     parseRef(ref);
     const pulled = await this.models.load(ref, options);
+    // A tfjs model may be fine-tuned later, perhaps offline: keep the training worker's script at hand.
+    if (pulled.manifest.format === 'tfjs-layers') void cachedAsset(this.hub.base, TRAINING_WORKER).catch(() => {});
     const session = await openSession(this.deps, pulled.manifest, pulled.files, backend);
-    return new Model(this.deps, ref, { manifest: pulled.manifest, ...session }, backend, pulled.source);
+    return new Model(this.deps, ref, { manifest: pulled.manifest, ...session }, backend, pulled.source, pulled.revalidated);
   }
 
   /** A model from files in memory (a fresh fine-tune), with the same run and telemetry path as a loaded one. */
@@ -114,6 +119,21 @@ export class Outpost {
 
   track(options: TrackOptions = {}): TrackedRun {
     return new TrackedRun(this.outbox, options, this.deviceId);
+  }
+
+  /** Fine-tunes a tfjs-layers model in its own worker, as a run in experiment `on-device` (runtime/training/finetune.ts). */
+  finetune(ref: string, options: FinetuneOptions): Promise<FineTune> {
+    const context: FinetuneContext = {
+      hub: this.hub,
+      deviceId: this.deviceId,
+      loadFiles: (r, o) => this.models.load(r, o),
+      track: (o) => this.track(o),
+      startTrainingWorker: () => startWorker(this.hub.base, TRAINING_WORKER, 'outpost-training'),
+      loadFromFiles: (r, manifest, files, backend) => this.loadFromFiles(r, manifest, files, backend),
+      saveLocal: (name, manifest, files) => this.saveLocal(name, manifest, files),
+      flush: () => this.flush(),
+    };
+    return finetune(context, ref, options);
   }
 
   /** Closes the open telemetry period and sends everything queued; rejects when records stay undelivered. */

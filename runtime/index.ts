@@ -7,4 +7,7 @@ export type { LoadProgress, FileProgress } from './cache/models.js';
 export type { CachedModel } from './cache/inventory.js';
 export type { SyncStatus } from './sync/outbox.js';
 export type { TrackedRun, TrackOptions } from './track/run.js';
+export type { FineTune, FinetuneOptions } from './training/finetune.js';
+export type { Published, PublishOptions } from './training/publish.js';
+export type { LossName, OptimizerName, Trainable, TrainLogs } from './training/protocol.js';
 export { RUNTIME_BUILD } from './assets.js';

@@ -58,7 +58,7 @@ export class ModelCache {
       if (stored && (code === 'offline' || code === 'hub')) {
         throw new OutpostRuntimeError('integrity', `the cached copy of ${ref} is damaged and the hub cannot be reached to fetch it again (${(err as Error).message})`, { cause: err });
       }
-      if (code === 'offline') throw new OutpostRuntimeError('offline', `${ref} is not cached on this device and the hub cannot be reached: load it once while online`, { cause: err });
+      if (code === 'offline') throw new OutpostRuntimeError('offline', `${ref} is not cached on this device and could not be downloaded: ${(err as Error).message}`, { cause: err });
       throw err;
     }
     return { ...fresh, source: 'network', revalidated: Promise.resolve(false) };

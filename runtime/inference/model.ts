@@ -41,6 +41,8 @@ export class Model {
     private readonly requested: BackendChoice,
     /** Whether the files came from IndexedDB or the network this time. */
     readonly source: 'cache' | 'network' | 'memory',
+    /** After a cache hit: resolves true once a newer version of the ref is stored for the next load. */
+    readonly revalidated: Promise<boolean> = Promise.resolve(false),
   ) {
     this.current = loaded;
   }

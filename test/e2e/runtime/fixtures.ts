@@ -24,7 +24,7 @@ export const test = base.extend<{ hubUrl: string; api: HubApi; site: Site; fault
     await proxy.stop();
   },
   // A model name of its own per test, so tests never see each other's versions or caches.
-  modelName: async ({}, use, info) => use(`m${info.testId.slice(0, 8)}-${info.retry}`),
+  modelName: async ({}, use, info) => use(`m${info.testId.slice(-10)}-${info.retry}`),
 });
 export { expect } from '@playwright/test';
 

@@ -1,0 +1,157 @@
+import { tfjsModelFiles } from '../../hub/demo/tfjs-model.js';
+import { expect, linearOnnx, openSite, SILERO_VAD, test } from './runtime/fixtures.js';
+
+/** How many blobs and manifests the runtime holds in this origin's IndexedDB. */
+const idbCounts = (page: import('@playwright/test').Page) =>
+  page.evaluate(
+    () =>
+      new Promise<{ blobs: number; manifests: number }>((resolve, reject) => {
+        const open = indexedDB.open('outpost-runtime');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['blobs', 'manifests']);
+          const blobs = tx.objectStore('blobs').count();
+          const manifests = tx.objectStore('manifests').count();
+          tx.oncomplete = () => resolve({ blobs: blobs.result, manifests: manifests.result });
+        };
+      }),
+  );
+
+test.describe('runtime model cache', () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test('loads from IndexedDB the second time, revalidates in the background, and takes a new version on the next load or update()', async ({ page, api, site, hubUrl, modelName }) => {
+    await api.publish(modelName, 'tfjs-layers', tfjsModelFiles(1), 'production');
+    const key = await api.publishableKey();
+    const blobRequests: string[] = [];
+    page.on('request', (r) => r.url().includes('/v1/blobs/') && blobRequests.push(r.url()));
+    await openSite(page, site);
+    const ref = `${modelName}@production`;
+    const first = await page.evaluate(async ({ hub, key, ref }) => {
+      const op = await (window as any).Outpost.connect({ hub, key });
+      (window as any).op = op;
+      const m = await op.load(ref);
+      (window as any).firstModel = m;
+      const again = await op.load(ref);
+      return { first: [m.version, m.source], again: [again.version, again.source, await again.revalidated] };
+    }, { hub: hubUrl, key, ref });
+    expect(first).toEqual({ first: [1, 'network'], again: [1, 'cache', false] });
+    expect(blobRequests).toHaveLength(3);
+
+    await api.publish(modelName, 'tfjs-layers', tfjsModelFiles(2), 'production');
+    const later = await page.evaluate(async ({ ref }) => {
+      const op = (window as any).op;
+      const stale = await op.load(ref);
+      const revalidated = await stale.revalidated;
+      const next = await op.load(ref);
+      const switched = await (window as any).firstModel.update();
+      return { stale: [stale.version, stale.source, revalidated], next: [next.version, next.source], updated: [switched, (window as any).firstModel.version], cached: await op.cache.list() };
+    }, { ref });
+    expect(later.stale).toEqual([1, 'cache', true]);
+    expect(later.next).toEqual([2, 'cache']);
+    expect(later.updated).toEqual([true, 2]);
+    expect(later.cached).toMatchObject([{ ref, model: modelName, version: 2, format: 'tfjs-layers', local: false }]);
+  });
+
+  test('rejects a blob corrupted on the wire and never caches it', async ({ page, api, site, faulty, modelName }) => {
+    await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
+    const key = await api.publishableKey();
+    await openSite(page, site);
+    faulty.fault = 'flip-blob-byte';
+    const load = (hub: string) =>
+      page.evaluate(async ({ hub, key, ref }) => {
+        const op = await (window as any).Outpost.connect({ hub, key });
+        return op.load(ref).then(
+          async (m: any) => ({ ok: m.version, cached: (await op.cache.list()).length }),
+          async (e: any) => ({ error: `${e.code}: ${e.message}`, cached: (await op.cache.list()).length }),
+        );
+      }, { hub, key, ref: `${modelName}@production` });
+    const corrupt = await load(faulty.url);
+    expect(corrupt.error).toMatch(/^integrity: model\.onnx of .* as downloaded is corrupt: its sha256 is sha256:[0-9a-f]{64}, the manifest says sha256:/);
+    expect(corrupt.cached).toBe(0);
+    expect(await idbCounts(page)).toEqual({ blobs: 0, manifests: 0 });
+
+    faulty.fault = 'truncate-blob';
+    const truncated = await load(faulty.url);
+    expect(truncated.error).toMatch(/^offline: .* is not cached on this device and could not be downloaded: the download of model\.onnx broke off after \d+ of \d+ bytes/);
+    expect(await idbCounts(page)).toEqual({ blobs: 0, manifests: 0 });
+
+    faulty.fault = 'none';
+    expect(await load(faulty.url)).toEqual({ ok: 1, cached: 1 });
+    expect(await idbCounts(page)).toEqual({ blobs: 1, manifests: 1 });
+  });
+
+  test('never uses a damaged cached blob: it is fetched again, or a clear error when the hub is unreachable', async ({ page, api, site, faulty, modelName }) => {
+    await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
+    const key = await api.publishableKey();
+    await openSite(page, site);
+    const ref = `${modelName}@production`;
+    const damage = () =>
+      page.evaluate(
+        () =>
+          new Promise<void>((resolve) => {
+            const open = indexedDB.open('outpost-runtime');
+            open.onsuccess = () => {
+              const store = open.result.transaction('blobs', 'readwrite').objectStore('blobs');
+              const cursor = store.openCursor();
+              cursor.onsuccess = () => {
+                const c = cursor.result;
+                if (!c) return resolve();
+                const bytes = new Uint8Array(c.value.data.slice(0));
+                bytes[10] ^= 0xff;
+                c.update({ ...c.value, data: bytes.buffer });
+                c.continue();
+              };
+            };
+          }),
+      );
+    const load = () =>
+      page.evaluate(async ({ hub, key, ref }) => {
+        const op = await (window as any).Outpost.connect({ hub, key });
+        return op.load(ref).then((m: any) => `v${m.version} from ${m.source}`, (e: any) => `${e.code}: ${e.message}`);
+      }, { hub: faulty.url, key, ref });
+    expect(await load()).toBe('v1 from network');
+    await damage();
+    expect(await load()).toBe('v1 from network');
+    await damage();
+    await faulty.stop();
+    expect(await load()).toMatch(/^integrity: the cached copy of .* is damaged and the hub cannot be reached/);
+  });
+
+  test('lists and evicts cached models, freeing blobs no other model needs', async ({ page, api, site, hubUrl, modelName }) => {
+    await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
+    await api.publish(`${modelName}-tf`, 'tfjs-layers', tfjsModelFiles(4), 'production');
+    const key = await api.publishableKey();
+    await openSite(page, site);
+    const result = await page.evaluate(async ({ hub, key, a, b }) => {
+      const op = await (window as any).Outpost.connect({ hub, key });
+      await op.load(a);
+      await op.load(`${a.split('@')[0]}/1`);
+      await op.load(b);
+      const before = (await op.cache.list()).map((m: any) => m.ref).sort();
+      const evicted = await op.cache.evict(a.split('@')[0]);
+      const after = (await op.cache.list()).map((m: any) => m.ref);
+      return { before, evicted, after };
+    }, { hub: hubUrl, key, a: `${modelName}@production`, b: `${modelName}-tf@production` });
+    expect(result.before).toEqual([`${modelName}-tf@production`, `${modelName}/1`, `${modelName}@production`].sort());
+    expect(result.evicted).toBe(2);
+    expect(result.after).toEqual([`${modelName}-tf@production`]);
+    expect(await idbCounts(page)).toEqual({ blobs: 3, manifests: 1 });
+  });
+
+  test('reports a full storage quota instead of swallowing it', async ({ page, api, site, hubUrl, modelName }) => {
+    await api.publish(modelName, 'onnx', { 'silero_vad.onnx': SILERO_VAD }, 'production');
+    const key = await api.publishableKey();
+    await openSite(page, site);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.url, quotaSize: 200_000 });
+    const result = await page.evaluate(async ({ hub, key, ref }) => {
+      const op = await (window as any).Outpost.connect({ hub, key });
+      const cached = await op.load(ref).then(() => 'loaded', (e: any) => `${e.code}: ${e.message}`);
+      const uncached = await op.load(ref, { cache: false }).then((m: any) => `v${m.version} from ${m.source}`, (e: any) => `${e.code}: ${e.message}`);
+      return { cached, uncached };
+    }, { hub: hubUrl, key, ref: `${modelName}@production` });
+    expect(result.cached).toMatch(/^quota_exceeded: browser storage is full while caching .* v1: evict cached models/);
+    expect(result.uncached).toBe('v1 from network');
+  });
+});
