@@ -98,7 +98,7 @@ test.describe('runtime model cache', () => {
                 const c = cursor.result;
                 if (!c) return resolve();
                 const bytes = new Uint8Array(c.value.data.slice(0));
-                bytes[10] ^= 0xff;
+                bytes[10] = bytes[10]! ^ 0xff;
                 c.update({ ...c.value, data: bytes.buffer });
                 c.continue();
               };
