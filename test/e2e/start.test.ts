@@ -87,6 +87,10 @@ describe('npm start', () => {
     const found = (await runs.json()).runs;
     expect(found.length).toBeGreaterThanOrEqual(5);
     expect(found[0].metrics.loss.count).toBe(200);
+    // …and a day of demo device telemetry, so the Devices page has something to show.
+    const telemetry = (await (await fetch(`${hub.url}/v1/telemetry`, auth)).json()).series;
+    expect(telemetry.map((s: { model: string }) => s.model)).toEqual(expect.arrayContaining(['digits', 'digits-tfjs']));
+    expect(telemetry.every((s: { devices: number; count: number }) => s.devices > 0 && s.count > 0)).toBe(true);
     digest = `sha256:${Buffer.from(await crypto.subtle.digest('SHA-256', blob)).toString('hex')}`;
     const put = await fetch(`${hub.url}/v1/blobs/${digest}`, { method: 'PUT', body: blob, headers: { authorization: `Bearer ${adminKey}` } });
     expect(put.status).toBe(201);
