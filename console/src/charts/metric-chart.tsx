@@ -13,6 +13,8 @@ interface Props {
   xAxis: XAxis;
   log: boolean;
   height?: number;
+  /** The x range shown when not zoomed (e.g. the period asked for); the data's own range by default. */
+  xRange?: Range;
   /** The x range the user zoomed to, or null when the whole series is shown again. */
   onZoom?: (range: Range | null) => void;
 }
@@ -41,7 +43,7 @@ function options(width: number, height: number, xAxis: XAxis, log: boolean, line
  * One metric's lines on a uPlot canvas: drag to zoom, double-click or "Reset zoom" to see everything, log scale,
  * step or time on x. uPlot draws at most a few points per pixel column, so 10 × 100k points stay smooth.
  */
-export function MetricChart({ title, lines, xAxis, log, height = 240, onZoom }: Props) {
+export function MetricChart({ title, lines, xAxis, log, height = 240, xRange, onZoom }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shown = useRef<uPlot.AlignedData | null>(null);
@@ -51,11 +53,14 @@ export function MetricChart({ title, lines, xAxis, log, height = 240, onZoom }: 
   const identity = lines.map((l) => `${l.label} ${l.color ?? ''}`).join('\n');
   const zoomHandler = useRef(onZoom);
   zoomHandler.current = onZoom;
+  const home = useRef(xRange);
+  home.current = xRange;
+  const homeRange = (u: uPlot) => home.current ?? fullRange(u.data);
 
   useEffect(() => {
     const el = box.current!;
     const onScale = (u: uPlot) => {
-      const full = fullRange(u.data);
+      const full = homeRange(u);
       const { min, max } = u.scales.x!;
       const next: Range | null = full && min != null && max != null && (min > full[0] || max < full[1]) ? [min, max] : null;
       if (next?.[0] === zoom.current?.[0] && next?.[1] === zoom.current?.[1]) return;
@@ -68,6 +73,7 @@ export function MetricChart({ title, lines, xAxis, log, height = 240, onZoom }: 
     shown.current = data;
     zoom.current = null;
     setZoomed(false);
+    if (home.current) u.setScale('x', { min: home.current[0], max: home.current[1] });
     const resize = new ResizeObserver(() => el.clientWidth !== u.width && u.setSize({ width: el.clientWidth, height }));
     resize.observe(el);
     return () => {
@@ -84,12 +90,13 @@ export function MetricChart({ title, lines, xAxis, log, height = 240, onZoom }: 
     shown.current = data;
     const keep = zoom.current;
     u.setData(data, keep === null);
-    if (keep) u.setScale('x', { min: keep[0], max: keep[1] });
+    const range = keep ?? home.current;
+    if (range) u.setScale('x', { min: range[0], max: range[1] });
   }, [data]);
 
   function reset() {
     const u = plot.current;
-    const full = u && fullRange(u.data);
+    const full = u && homeRange(u);
     if (u && full) u.setScale('x', { min: full[0], max: full[1] });
   }
 

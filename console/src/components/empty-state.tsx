@@ -1,12 +1,15 @@
 import type { ComponentChildren } from 'preact';
 
-/** What a new user sees instead of an empty table: what this is for, and what to do next. */
-export function EmptyState({ title, children }: { title: string; children: ComponentChildren }) {
+/**
+ * What a new user sees instead of an empty table: what this is for, and what to do next. As a whole page (`page`)
+ * it is a card with the page's heading; inside a card, a section of it.
+ */
+export function EmptyState({ title, page, children }: { title: string; page?: boolean; children: ComponentChildren }) {
   return (
-    <div class="empty">
-      <h2>{title}</h2>
+    <section class={page ? 'card empty' : 'empty'}>
+      {page ? <h1>{title}</h1> : <h2>{title}</h2>}
       {children}
-    </div>
+    </section>
   );
 }
 

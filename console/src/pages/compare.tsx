@@ -80,7 +80,7 @@ export function Compare({ query }: { query: URLSearchParams }) {
 
   if (ids.length < 2) {
     return (
-      <EmptyState title="Compare runs">
+      <EmptyState title="Compare runs" page>
         <p>
           Tick two or more runs in the <Link href="/runs">runs table</Link> and press <strong>Compare</strong>: their metrics are drawn on shared
           charts and their params are diffed here. The address of this page can be shared.

@@ -82,7 +82,7 @@ export function Devices() {
         </EmptyState>
       ) : (
         <>
-          <MetricChart title={FIGURES[figure]} lines={lines} xAxis="time" log={false} />
+          <MetricChart title={FIGURES[figure]} lines={lines} xAxis="time" log={false} xRange={[loaded.data!.since, loaded.data!.until]} />
           <div class="scroll">
             <table class="telemetry">
               <thead>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { CreatedKey, CreateKey } from '../../../shared/schemas/keys';
-import { api, type KeyInfo } from '../api';
+import { api, session, type KeyInfo } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { CopyButton } from '../components/copy';
 import { LoadState } from '../components/status';
@@ -8,6 +8,9 @@ import { useLoad } from '../components/use-load';
 import { formatTime } from '../format';
 
 type Role = 'admin' | 'write' | 'read' | 'device';
+
+/** The key this console is signed in with: its prefix is the key's first characters. */
+const isSessionKey = (k: KeyInfo) => !!session.key?.startsWith(k.prefix.replace(/…$/, ''));
 
 function toRequest(name: string, role: Role, origins: string): CreateKey {
   if (role !== 'device') return { kind: 'secret', name, role };
@@ -100,7 +103,10 @@ export function Keys() {
             <tbody>
               {loaded.data.keys.map((k) => (
                 <tr key={k.id}>
-                  <td>{k.name}</td>
+                  <td>
+                    {k.name}
+                    {isSessionKey(k) && <span class="muted"> (this session)</span>}
+                  </td>
                   <td><code>{k.prefix}</code></td>
                   <td>{k.role}</td>
                   <td class="wrap">{k.kind === 'publishable' ? k.allowedOrigins.join(' ') || 'any' : '—'}</td>
@@ -133,6 +139,7 @@ export function Keys() {
         >
           <p>
             Anything using <code>{revoking.prefix}</code> stops working at once. This cannot be undone.
+            {isSessionKey(revoking) && ' This console is signed in with it: you will need another key to sign in again.'}
           </p>
         </ConfirmDialog>
       )}

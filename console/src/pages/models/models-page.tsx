@@ -13,7 +13,7 @@ export function Models() {
   if (!models) return <LoadState error={loaded.error} loading={loaded.loading} what="models" />;
   if (models.length === 0) {
     return (
-      <EmptyState title="No models yet">
+      <EmptyState title="No models yet" page>
         <p>Push an ONNX file or a tfjs-layers folder with the CLI; it uploads only the files the hub does not have yet:</p>
         <Snippet label="Shell" code={modelPushSnippet()} />
       </EmptyState>

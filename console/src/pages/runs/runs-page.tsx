@@ -44,9 +44,9 @@ function ExperimentList({ experiments, chosen, view }: { experiments: Experiment
   );
 }
 
-function NoRunsYet() {
+function NoRunsYet({ page }: { page?: boolean }) {
   return (
-    <EmptyState title="No runs yet">
+    <EmptyState title="No runs yet" page={page}>
       <p>Log runs from a training script with MLflow's client (it talks to this hub as is):</p>
       <Snippet label="Shell" code={trackingSnippet()} />
       <p>Or from a web page, with the browser runtime (runs sync when the device is online):</p>
@@ -82,7 +82,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
     });
 
   if (!experiments.data) return <LoadState error={experiments.error} loading={experiments.loading} what="experiments" />;
-  if (all.length === 0) return <NoRunsYet />;
+  if (all.length === 0) return <NoRunsYet page />;
   const filterError = pages.error && view.filter ? pages.error : null;
 
   return (

@@ -1,0 +1,80 @@
+import { latencyBucket } from '../../shared/telemetry/histogram.js';
+import { horizontalOverflow, lowContrastText, tabStops, unlabelledControls } from './console/audit.js';
+import { expect, shoot, signIn, test } from './console/fixtures.js';
+
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+];
+
+test.describe('console accessibility and layout', () => {
+  test('every page, at 1280×800 and 390×844: labelled controls, nothing wider than the screen, readable contrast', async ({ page, hub, uid }) => {
+    test.setTimeout(120_000);
+    const exp = await hub.experiment(`a11y-${uid}`);
+    const curve = (k: number) => Array.from({ length: 100 }, (_, i) => 1 / (1 + i * k));
+    const a = await hub.run(exp.id, { name: `baseline-${uid}`, params: { lr: '0.1', optimizer: 'sgd' }, tags: { dataset: 'digits-v1' }, metrics: { loss: curve(0.1), accuracy: curve(0.05).map((v) => 1 - v) } });
+    const b = await hub.run(exp.id, { name: `candidate-with-a-long-name-${uid}`, params: { lr: '0.01', optimizer: 'adam' }, metrics: { loss: curve(0.2), accuracy: curve(0.1).map((v) => 1 - v) } });
+    await hub.artifact(a.id, 'model/model.onnx', new TextEncoder().encode('onnx'));
+    const model = `a11y-${uid}`;
+    await hub.model(model, 2, a.id);
+    await hub.moveAlias(model, 'production', 1, 'first release');
+    await hub.moveAlias(model, 'production', 2, 'better accuracy');
+    const now = Date.now();
+    await hub.sync([
+      { id: `${uid}-t1`, type: 'telemetry', model, version: 2, backend: 'webgpu', deviceId: 'd1', periodStart: now - 600_000, periodEnd: now - 540_000, count: 10, errors: 0, latency: { histogram: { [latencyBucket(3)]: 10 }, sumMs: 30, minMs: 3, maxMs: 3 } },
+    ]);
+
+    const pages: Array<[string, string, string]> = [
+      ['runs', `/runs?exp=${exp.id}`, `baseline-${uid}`],
+      ['run-detail', `/runs/${a.id}`, 'Lineage'],
+      ['compare', `/compare?run=${a.id}&run=${b.id}`, 'Params, metrics and tags'],
+      ['compare-empty', '/compare', 'Tick two or more runs'],
+      ['models', '/models', model],
+      ['model-detail', `/models/${model}`, 'Alias history'],
+      ['devices', '/devices', 'Last seen'],
+      ['keys', '/keys', 'bootstrap admin'],
+    ];
+    for (const viewport of VIEWPORTS) {
+      await page.setViewportSize(viewport);
+      await signIn(page);
+      for (const [name, path, ready] of pages) {
+        await page.goto(path);
+        await expect(page.getByText(ready).first()).toBeVisible();
+        await page.waitForLoadState('networkidle');
+        expect(await unlabelledControls(page), `${name}: unlabelled controls`).toEqual([]);
+        expect(await horizontalOverflow(page), `${name} at ${viewport.width}px sticks out sideways`).toBeLessThanOrEqual(0);
+        expect(await lowContrastText(page), `${name}: low contrast`).toEqual([]);
+        await shoot(page, name);
+      }
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expect(page.getByLabel('API key')).toBeVisible();
+      await shoot(page, 'sign-in');
+    }
+  });
+
+  test('Tab reaches the navigation and the main controls, focus is visible, and dialogs close with Escape', async ({ page, hub, uid }) => {
+    const exp = await hub.experiment(`tab-${uid}`);
+    await hub.run(exp.id, { name: `only-${uid}`, params: { lr: '0.1' }, metrics: { loss: [1, 0.5] } });
+    await signIn(page);
+    await page.goto(`/runs?exp=${exp.id}`);
+    await expect(page.getByRole('link', { name: `only-${uid}` })).toBeVisible();
+    const stops = await tabStops(page, 30);
+    for (const expected of ['a Skip to content', 'a Runs', 'a Models', 'a Devices', 'a Keys', 'input Filter runs', 'summary Columns', 'button Run', 'button loss', `input Select run only-${uid}`, `a only-${uid}`]) {
+      expect(stops.some((s) => s.startsWith(expected)), `Tab reaches "${expected}" (got: ${stops.join(' | ')})`).toBe(true);
+    }
+    await page.getByLabel('Filter runs').focus();
+    await page.keyboard.press('Shift+Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle + ' ' + getComputedStyle(document.activeElement!).outlineWidth);
+    expect(outline).toMatch(/^solid [2-9]/);
+
+    const model = `tab-${uid}`;
+    await hub.model(model, 1);
+    await page.goto(`/models/${model}`);
+    await page.getByRole('button', { name: 'Promote version 1' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('Alias')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+  });
+});
