@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chart, CHART_FULL, CHART_SMOKE } from './chart.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
@@ -34,6 +35,14 @@ const searchDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
 console.error(`seeding ${fmt(sizes.searchRuns)} runs for the search bench…`);
 const { key } = await seedSearchData(searchDir, sizes);
 await withHub(searchDir, (hub) => search(hub, sizes, key));
+// The console's chart in Chromium: no hub, the component and generated points.
+await chart(smoke ? CHART_SMOKE : CHART_FULL).then(
+  (f) => figures.push(...f),
+  (err: Error) => {
+    console.error(`chart bench failed: ${err.stack}`);
+    process.exitCode = 1;
+  },
+);
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
