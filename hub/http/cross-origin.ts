@@ -6,9 +6,11 @@ import type { HubEnv } from './env.js';
 const isRuntimeAsset = (path: string) => path === '/runtime.js' || path === '/runtime-sw.js' || path.startsWith('/runtime/');
 const isBlob = (path: string) => path.startsWith('/v1/blobs/');
 const isManifest = (path: string) => /^\/v1\/models\/.+\/manifest$/.test(path);
+/** Publishing a fine-tune from the page (runtime/training/publish.ts): making the model, registering the version. */
+const isPublish = (path: string) => path === '/v1/models' || /^\/v1\/models\/[^/]+\/versions$/.test(path);
 
-/** What a page on another origin needs from the hub (DESIGN §10): the runtime, manifests, blobs and sync. */
-export const isCrossOriginPath = (path: string) => isRuntimeAsset(path) || isBlob(path) || isManifest(path) || path === '/v1/sync';
+/** What a page on another origin needs from the hub (DESIGN §10): the runtime, manifests, blobs, sync and publishing. */
+export const isCrossOriginPath = (path: string) => isRuntimeAsset(path) || isBlob(path) || isManifest(path) || isPublish(path) || path === '/v1/sync';
 
 const corsHeaders = cors({
   // Echoed for any origin: a preflight carries no key, so publishable keys' allowed origins are checked on the request itself.

@@ -142,6 +142,18 @@ describe('publishing from a device', () => {
     expect(real.body).toEqual({ digest, size: bytes.byteLength, created: false });
   });
 
+  it('can be done from a page on another origin: publish routes answer preflights and send CORS headers', async () => {
+    const origin = 'https://shop.example';
+    for (const path of ['/v1/models', '/v1/models/clf-device-candidates/versions']) {
+      const r = await call(path, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      expect(r.status, path).toBe(204);
+      expect(r.headers.get('access-control-allow-origin')).toBe(origin);
+    }
+    const again = await call('/v1/models/clf-device-candidates/versions', { key: p.keys.device, headers: { origin }, json: { format: 'tfjs-layers', files: candidates, baseModel: 'clf', baseVersion: 1, runId } });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('access-control-allow-origin')).toBe(origin);
+  });
+
   it('stops at once when the project turns device publishing off again', async () => {
     await setDevicePublishing(false);
     expectError(await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId }), 403, 'forbidden');
