@@ -10,6 +10,7 @@ import type { BackendChoice } from './inference/protocol.js';
 import { parseRef } from './refs.js';
 import { Outbox, type SyncStatus } from './sync/outbox.js';
 import { TelemetryAggregator } from './telemetry/aggregator.js';
+import { TelemetryJournal } from './telemetry/journal.js';
 import { TrackedRun, type TrackOptions } from './track/run.js';
 import type { FinetuneContext } from './training/context.js';
 import { finetune, type FineTune, type FinetuneOptions } from './training/finetune.js';
@@ -56,6 +57,7 @@ export class Outpost {
   private readonly pool: WorkerPool;
   private readonly outbox: Outbox;
   private readonly telemetry: TelemetryAggregator;
+  private readonly journal: TelemetryJournal;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly listeners: [EventTarget, string, () => void][] = [];
 
@@ -69,6 +71,7 @@ export class Outpost {
     this.pool = new WorkerPool(hub.base);
     this.outbox = new Outbox(hub);
     this.telemetry = new TelemetryAggregator(deviceId);
+    this.journal = new TelemetryJournal(hub.base, this.telemetry, this.outbox);
     this.timer = setInterval(() => void this.closeTelemetryPeriod().catch(() => {}), telemetryIntervalMs);
     if (typeof window !== 'undefined') {
       this.listen(window, 'online', () => this.outbox.nudge());
@@ -76,7 +79,7 @@ export class Outpost {
         if (document.visibilityState === 'hidden') void this.closeTelemetryPeriod().catch(() => {});
         this.outbox.nudge();
       });
-      this.listen(window, 'pagehide', () => void this.closeTelemetryPeriod().catch(() => {}));
+      this.listen(window, 'pagehide', () => void this.journal.save().catch(() => {}));
     }
   }
 
@@ -86,7 +89,7 @@ export class Outpost {
   }
 
   private get deps(): ModelDeps {
-    return { pool: this.pool, cache: this.models, telemetry: this.telemetry };
+    return { pool: this.pool, cache: this.models, telemetry: this.telemetry, journal: this.journal };
   }
 
   /**
@@ -155,12 +158,13 @@ export class Outpost {
     await this.pool.terminate();
   }
 
-  private async closeTelemetryPeriod(): Promise<void> {
-    if (this.telemetry.size) await this.outbox.add(this.telemetry.drain());
+  private closeTelemetryPeriod(): Promise<void> {
+    return this.journal.closePeriod();
   }
 
   /** @internal */
   async start(): Promise<void> {
+    await this.journal.start();
     await this.outbox.start();
     void dropOldAssetCaches().catch(() => {});
   }

@@ -30,7 +30,8 @@ async function cacheFirst(request: Request): Promise<Response> {
   const hit = await cache.match(request, { ignoreVary: true });
   if (hit) return hit;
   const res = await fetch(request);
-  if (res.ok) await cache.put(request, res.clone());
+  // A plain <script src> of another origin gives an opaque response: keep it too, it is what the page will run.
+  if (res.ok || res.type === 'opaque') await cache.put(request, res.clone());
   return res;
 }
 

@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Manifest } from '../../shared/schemas/registry.js';
-import type { SyncItem } from '../../shared/schemas/sync.js';
+import type { SyncItem, TelemetrySyncItem } from '../../shared/schemas/sync.js';
 
 /** A manifest as last seen from a hub for a ref; `local` ones were saved on the device (fine-tunes). */
 export interface StoredManifest {
@@ -27,10 +27,21 @@ export interface OutboxRecord {
   createdAt: number;
 }
 
+/** A tab's open telemetry periods, saved as they grow, so a closed or crashed tab loses at most a moment of them. */
+export interface TelemetrySnapshot {
+  /** hub + tab id */
+  key: string;
+  hub: string;
+  tab: string;
+  items: TelemetrySyncItem[];
+  savedAt: number;
+}
+
 interface RuntimeDb extends DBSchema {
   manifests: { key: string; value: StoredManifest; indexes: { hub: string } };
   blobs: { key: string; value: StoredBlob };
   outbox: { key: string; value: OutboxRecord; indexes: { hub: string } };
+  telemetry: { key: string; value: TelemetrySnapshot; indexes: { hub: string } };
 }
 
 export type Store = IDBPDatabase<RuntimeDb>;
@@ -40,11 +51,14 @@ let opened: Promise<Store> | undefined;
 
 /** One IndexedDB database per origin holds every hub's models and outbox (blobs are content-addressed and shared). */
 export function openStore(): Promise<Store> {
-  opened ??= openDB<RuntimeDb>(DB_NAME, 1, {
-    upgrade(db) {
-      db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('hub', 'hub');
-      db.createObjectStore('blobs', { keyPath: 'digest' });
-      db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('hub', 'hub');
+  opened ??= openDB<RuntimeDb>(DB_NAME, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('hub', 'hub');
+        db.createObjectStore('blobs', { keyPath: 'digest' });
+        db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('hub', 'hub');
+      }
+      if (oldVersion < 2) db.createObjectStore('telemetry', { keyPath: 'key' }).createIndex('hub', 'hub');
     },
     // Another tab upgrading the schema: let it, and reopen on next use.
     blocking() {

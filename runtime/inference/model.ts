@@ -4,6 +4,7 @@ import type { Backend } from '../../shared/schemas/telemetry.js';
 import type { ModelCache } from '../cache/models.js';
 import { OutpostRuntimeError } from '../errors.js';
 import type { TelemetryAggregator } from '../telemetry/aggregator.js';
+import type { TelemetryJournal } from '../telemetry/journal.js';
 import type { WorkerPool, PooledWorker } from './pool.js';
 import type { BackendChoice } from './protocol.js';
 import { checkFeeds, transferable, type Feeds, type Outputs } from './tensors.js';
@@ -19,6 +20,7 @@ export interface ModelDeps {
   pool: WorkerPool;
   cache: ModelCache;
   telemetry: TelemetryAggregator;
+  journal: TelemetryJournal;
 }
 
 /** Starts a session for a manifest's files in the right worker; the files' buffers are transferred, not copied. */
@@ -79,9 +81,11 @@ export class Model {
       const moved = transferable(feeds);
       const outputs = await worker.api.run(session, Comlink.transfer(moved.feeds, moved.buffers), dtypes);
       this.deps.telemetry.record(manifest.model, manifest.version, backend, performance.now() - started);
+      this.deps.journal.touched();
       return outputs;
     } catch (err) {
       this.deps.telemetry.record(manifest.model, manifest.version, backend, null, (err as Error).message);
+      this.deps.journal.touched();
       throw err;
     }
   }

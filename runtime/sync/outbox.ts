@@ -38,18 +38,24 @@ export class Outbox {
     if (this.pending) this.schedule(0);
   }
 
-  async add(items: SyncItem[]): Promise<void> {
-    if (!items.length) return;
+  /** Queues items; `dropSnapshots` are telemetry snapshots deleted in the same transaction (they became these items). */
+  async add(items: SyncItem[], dropSnapshots: string[] = []): Promise<void> {
+    if (!items.length && !dropSnapshots.length) return;
     const db = await openStore();
     try {
-      const tx = db.transaction('outbox', 'readwrite');
+      const tx = db.transaction(['outbox', 'telemetry'], 'readwrite');
       const now = Date.now();
-      await Promise.all([...items.map((item) => tx.store.put({ id: item.id, hub: this.hub.base, item, createdAt: now } satisfies OutboxRecord)), tx.done]);
+      const outbox = tx.objectStore('outbox');
+      await Promise.all([
+        ...items.map((item) => outbox.put({ id: item.id, hub: this.hub.base, item, createdAt: now } satisfies OutboxRecord)),
+        ...dropSnapshots.map((key) => tx.objectStore('telemetry').delete(key)),
+        tx.done,
+      ]);
     } catch (err) {
       throw storageError(err, 'saving run and telemetry records to the outbox');
     }
     this.pending += items.length;
-    this.schedule(250);
+    if (items.length) this.schedule(250);
   }
 
   status(): SyncStatus {

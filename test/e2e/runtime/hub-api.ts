@@ -37,7 +37,12 @@ export class HubApi {
     return secret as string;
   }
 
-  async searchRuns(filter: string) {
-    return (await this.call('POST', '/v1/runs/search', { filter, maxResults: 1000 })).runs as any[];
+  /** Runs of an experiment (by name) whose name starts with `prefix`. */
+  async runsNamed(experiment: string, prefix: string): Promise<any[]> {
+    const { experiments } = await this.call('GET', '/v1/experiments');
+    const found = (experiments as { id: string; name: string }[]).find((e) => e.name === experiment);
+    if (!found) return [];
+    const { runs } = await this.call('POST', '/v1/runs/search', { experimentIds: [found.id], maxResults: 1000 });
+    return (runs as { name: string }[]).filter((r) => r.name.startsWith(prefix));
   }
 }

@@ -1,11 +1,12 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ProxyFault = 'none' | 'error500' | 'drop' | 'flip-blob-byte' | 'truncate-blob';
+export type ProxyFault = 'none' | 'error500' | 'drop' | 'drop-reply' | 'flip-blob-byte' | 'truncate-blob';
 
 /**
- * A loopback proxy in front of a hub that can misbehave on demand: answer 500s, drop connections, flip a byte or
- * cut short a blob body. It also records the client ids of every sync item that passes, to count resends.
+ * A loopback proxy in front of a hub that can misbehave on demand: answer sync with 500s, drop sync connections, flip a byte or
+ * cut short a blob body, or pass a request on and hang up before the reply (the hub acted, the client never heard).
+ * It also records the client ids of every sync item that passes, to count resends.
  */
 export class FaultyProxy {
   fault: ProxyFault = 'none';
@@ -35,7 +36,7 @@ export class FaultyProxy {
         this.requests.push(`${req.method} ${path}`);
         const isBlob = path.startsWith('/v1/blobs/') && req.method === 'GET';
         const isSync = path === '/v1/sync' && req.method === 'POST';
-        if (req.method !== 'OPTIONS' && (this.fault === 'error500' || this.fault === 'drop') && !isBlob) {
+        if (isSync && (this.fault === 'error500' || this.fault === 'drop')) {
           if (this.fault === 'drop') return req.socket.destroy();
           res.writeHead(500, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' });
           return res.end(JSON.stringify({ error: { code: 'internal', message: 'injected fault' } }));
@@ -48,6 +49,7 @@ export class FaultyProxy {
             if (isSync && up.statusCode === 200) {
               for (const item of (JSON.parse(body.toString()) as { items: { id: string }[] }).items) this.syncedIds.push(item.id);
             }
+            if (this.fault === 'drop-reply' && isSync) return req.socket.destroy();
             if (isBlob && up.statusCode === 200 && this.fault === 'flip-blob-byte') {
               payload = Buffer.from(payload);
               payload[payload.length >> 1]! ^= 0xff;
