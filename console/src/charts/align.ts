@@ -24,6 +24,19 @@ export function sortByX(x: Column, y: Column): { x: Column; y: Column } {
   return { x: Float64Array.from(order, (i) => x[i]!), y: Float64Array.from(order, (i) => y[i]!) };
 }
 
+/** The sorted union of two sorted columns, each value once: merged pairwise, never sorted. */
+function mergeSorted(a: Column, b: Column): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    const v = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (n === 0 || out[n - 1] !== v) out[n++] = v;
+  }
+  return out.subarray(0, n);
+}
+
 /**
  * Puts several lines on the one x column uPlot draws from. Lines logged at the same x values (runs that log at
  * the same steps) share it as is; otherwise x is the sorted union and each line holds `undefined` where it has no
@@ -34,13 +47,10 @@ export function alignLines(lines: Line[]): uPlot.AlignedData {
   const first = lines[0]!.x;
   if (lines.every((l) => sameColumn(l.x, first))) return [first as number[], ...lines.map((l) => l.y as number[])];
 
-  const all = new Float64Array(lines.reduce((n, l) => n + l.x.length, 0));
-  let at = 0;
-  for (const l of lines) for (let i = 0; i < l.x.length; i++) all[at++] = l.x[i]!;
-  all.sort();
-  let n = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[n - 1]) all[n++] = all[i]!;
-  const xs = all.subarray(0, n);
+  let columns: Column[] = lines.map((l) => l.x);
+  while (columns.length > 1) columns = columns.flatMap((c, k) => (k % 2 ? [] : [k + 1 < columns.length ? mergeSorted(c, columns[k + 1]!) : c]));
+  const xs = columns[0]!;
+  const n = xs.length;
 
   const ys = lines.map((l) => {
     const out = new Array<number | undefined>(n);

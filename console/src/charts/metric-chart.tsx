@@ -19,6 +19,9 @@ interface Props {
   onZoom?: (range: Range | null) => void;
 }
 
+/** Whole-number ticks for steps: 1, 2, 5, 10, 20, 50… */
+const STEP_TICKS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3]! * 10 ** Math.floor(i / 3));
+
 const fullRange = (data: uPlot.AlignedData): Range | null => {
   const xs = data[0];
   return xs.length ? [xs[0]!, xs[xs.length - 1]!] : null;
@@ -30,7 +33,7 @@ function options(width: number, height: number, xAxis: XAxis, log: boolean, line
     height,
     ms: 1,
     scales: { x: { time: xAxis === 'time' }, y: log ? { distr: 3, log: 10 } : {} },
-    axes: [{ label: xAxis }, { size: 60 }],
+    axes: [{ label: xAxis, ...(xAxis === 'step' ? { incrs: STEP_TICKS } : {}) }, { size: 60 }],
     series: [{ label: xAxis }, ...lines.map((l, i) => ({ label: l.label, stroke: l.color ?? colorOf(i), width: 1.5 }))],
     cursor: { drag: { x: true, y: false }, focus: { prox: 24 } },
     focus: { alpha: 0.35 },
