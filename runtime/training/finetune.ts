@@ -66,10 +66,10 @@ function deviceParams(deviceId: string): Record<string, string | number> {
 
 const copyOf = (files: Record<string, ArrayBuffer>) => Object.fromEntries(Object.entries(files).map(([p, b]) => [p, b.slice(0)]));
 
-/** The typed array's own bytes, ready to transfer (a view into a larger buffer is copied out). */
-function movable(t: TrainingTensor): { tensor: TrainingTensor; buffer: ArrayBuffer } {
+/** The typed array's own bytes, ready to transfer (a view into a larger or already moving buffer is copied out). */
+function movable(t: TrainingTensor, taken: ArrayBuffer[] = []): { tensor: TrainingTensor; buffer: ArrayBuffer } {
   const { data } = t;
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer && !taken.includes(data.buffer);
   const moved = whole ? data : (data.slice() as typeof data);
   return { tensor: { data: moved, dims: [...t.dims] }, buffer: moved.buffer as ArrayBuffer };
 }
@@ -127,7 +127,7 @@ export async function finetune(ctx: FinetuneContext, ref: string, options: Finet
     // From here to api.train nothing awaits, so an abort either came before (thrown above) or reaches a worker that is training.
     signal?.addEventListener('abort', cancel);
     const x = movable(options.x);
-    const y = movable(options.y);
+    const y = movable(options.y, [x.buffer]);
     const job = { files, x: x.tensor, y: y.tensor, options: train, backend };
     const sink = {
       plan(p: TrainPlan) {
