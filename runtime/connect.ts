@@ -1,7 +1,7 @@
 import type { Manifest } from '../shared/schemas/registry.js';
 import { cachedAsset, dropOldAssetCaches, startWorker } from './assets.js';
 import { CacheInventory } from './cache/inventory.js';
-import { ModelCache, type LoadProgress } from './cache/models.js';
+import { ModelCache, type LoadProgress, type WorkerFiles } from './cache/models.js';
 import { OutpostRuntimeError } from './errors.js';
 import { HubClient } from './hub/client.js';
 import { Model, openSession, type ModelDeps } from './inference/model.js';
@@ -99,12 +99,23 @@ export class Outpost {
   async load(ref: string, options: LoadOptions = {}): Promise<Model> {
     const backend = options.backend ?? 'auto';
     if (!BACKENDS.includes(backend)) throw new OutpostRuntimeError('backend_unavailable', `backend "${backend}" is unknown: use ${BACKENDS.join(', ')}`);
-    parseRef(ref);
-    const pulled = await this.models.load(ref, options);
+    // `local:<name>` is a model saved on this device (op.finetune → ft.save).
+    if (!ref.startsWith('local:')) parseRef(ref);
+    let pulled: WorkerFiles = await this.models.loadForWorker(ref, options);
     // A tfjs model may be fine-tuned later, perhaps offline: keep the training worker's script at hand.
     if (pulled.manifest.format === 'tfjs-layers') void cachedAsset(this.hub.base, TRAINING_WORKER).catch(() => {});
-    const session = await openSession(this.deps, pulled.manifest, pulled.files, backend);
-    return new Model(this.deps, ref, { manifest: pulled.manifest, ...session }, backend, pulled.source, pulled.revalidated);
+    let session: Awaited<ReturnType<typeof openSession>>;
+    try {
+      session = await openSession(this.deps, pulled.manifest, pulled.files, backend, pulled.verify);
+    } catch (err) {
+      if (!pulled.verify || (err as OutpostRuntimeError).code !== 'integrity') throw err;
+      // A cached file is damaged: the checked path drops it and downloads it again (or says why it cannot).
+      pulled = await this.models.load(ref, options);
+      session = await openSession(this.deps, pulled.manifest, pulled.files, backend);
+    }
+    // Revalidation starts once the model is ready, so it never slows the load it follows.
+    const revalidated = pulled.revalidate();
+    return new Model(this.deps, ref, { manifest: pulled.manifest, ...session }, backend, pulled.source, revalidated);
   }
 
   /** A model from files in memory (a fresh fine-tune), with the same run and telemetry path as a loaded one. */

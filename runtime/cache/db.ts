@@ -15,9 +15,12 @@ export interface StoredManifest {
 export interface StoredBlob {
   digest: string;
   size: number;
-  data: ArrayBuffer;
+  /** A Blob (IndexedDB keeps it as a file and hands out a cheap handle); ArrayBuffer in older records. */
+  data: Blob | ArrayBuffer;
   storedAt: number;
 }
+
+export const blobBytes = (data: Blob | ArrayBuffer): Promise<ArrayBuffer> => (data instanceof Blob ? data.arrayBuffer() : Promise.resolve(data));
 
 export interface OutboxRecord {
   /** The item's client id: the hub applies each id once. */

@@ -2,7 +2,7 @@ import type { Manifest, ManifestFile } from '../../shared/schemas/registry.js';
 import { OutpostRuntimeError, storageError, throwIfAborted } from '../errors.js';
 import { HubClient } from '../hub/client.js';
 import { manifestPath, parseRef } from '../refs.js';
-import { manifestKey, openStore, type StoredManifest } from './db.js';
+import { blobBytes, manifestKey, openStore, type StoredManifest } from './db.js';
 import { verifyBlob } from './digest.js';
 
 export interface FileProgress {
@@ -24,12 +24,23 @@ export interface PullOptions {
   cache?: boolean;
 }
 
+/** Files as the inference worker takes them: cache hits as IndexedDB Blob handles, checked in the worker. */
+export interface WorkerFiles {
+  manifest: Manifest;
+  files: Record<string, ArrayBuffer | Blob>;
+  /** Set when the files still need their sha256 checked (cache hits): path → digest and size. */
+  verify?: Record<string, { digest: string; size: number }>;
+  source: 'network' | 'cache';
+  /** Cache hits: asks the hub whether the ref moved and stores the new version for the next load; true when it did. */
+  revalidate: () => Promise<boolean>;
+}
+
 export interface ModelFiles {
   manifest: Manifest;
   files: Record<string, ArrayBuffer>;
   source: 'network' | 'cache';
-  /** Cache hits revalidate against the hub in the background: resolves true when a newer version was stored for the next load. */
-  revalidated: Promise<boolean>;
+  /** Cache hits: asks the hub whether the ref moved and stores the new version for the next load; true when it did. */
+  revalidate: () => Promise<boolean>;
 }
 
 const DOWNLOADS_AT_ONCE = 4;
@@ -38,18 +49,48 @@ const DOWNLOADS_AT_ONCE = 4;
 export class ModelCache {
   constructor(private readonly hub: HubClient) {}
 
-  async load(ref: string, options: PullOptions = {}): Promise<ModelFiles> {
-    parseRef(ref);
+  /**
+   * For inference: a cache hit hands over IndexedDB's Blob handles unread and unchecked, so the worker reads them
+   * and checks their sha256 while it builds the session (and discards the session if a check fails). Misses
+   * download and verify as `load` does.
+   */
+  async loadForWorker(ref: string, options: PullOptions = {}): Promise<WorkerFiles> {
+    if (!ref.startsWith('local:')) parseRef(ref);
+    // The manifest and its blob records in one transaction: a warm load is two IndexedDB round trips fewer.
     const db = await openStore();
-    const stored = await db.get('manifests', manifestKey(this.hub.base, ref));
+    const tx = db.transaction(['manifests', 'blobs']);
+    const stored = await tx.objectStore('manifests').get(manifestKey(this.hub.base, ref));
+    if (stored) {
+      const records = await Promise.all(stored.manifest.files.map((f) => tx.objectStore('blobs').get(f.digest)));
+      if (records.every((r, i) => r && r.size === stored.manifest.files[i]!.size)) {
+        report(options.onProgress, stored.manifest.files, new Map(stored.manifest.files.map((f) => [f.path, f.size])));
+        const files = Object.fromEntries(stored.manifest.files.map((f, i) => [f.path, records[i]!.data]));
+        const verify = Object.fromEntries(stored.manifest.files.map((f) => [f.path, { digest: f.digest, size: f.size }]));
+        return { manifest: stored.manifest, files, verify, source: 'cache', revalidate: () => this.revalidate(ref, stored) };
+      }
+    }
+    return this.load(ref, options);
+  }
+
+  private stored(ref: string): Promise<StoredManifest | undefined> {
+    parseRef(ref.startsWith('local:') ? ref.slice('local:'.length) : ref);
+    return openStore().then((db) => db.get('manifests', manifestKey(this.hub.base, ref)));
+  }
+
+  private revalidate(ref: string, stored: StoredManifest): Promise<boolean> {
+    return stored.local ? Promise.resolve(false) : this.fetchNewer(ref, stored.manifest.etag).then(Boolean, () => false);
+  }
+
+  async load(ref: string, options: PullOptions = {}): Promise<ModelFiles> {
+    const stored = await this.stored(ref);
     if (stored) {
       const files = await this.readCached(stored.manifest);
       if (files) {
         report(options.onProgress, stored.manifest.files, new Map(stored.manifest.files.map((f) => [f.path, f.size])));
-        const revalidated = stored.local ? Promise.resolve(false) : this.fetchNewer(ref, stored.manifest.etag).then(Boolean, () => false);
-        return { manifest: stored.manifest, files, source: 'cache', revalidated };
+        return { manifest: stored.manifest, files, source: 'cache', revalidate: () => this.revalidate(ref, stored) };
       }
     }
+    if (ref.startsWith('local:')) throw new OutpostRuntimeError('not_found', `no model is saved on this device as ${ref} (saved: op.cache.list())`);
     let fresh: { manifest: Manifest; files: Record<string, ArrayBuffer> };
     try {
       fresh = (await this.pull(ref, undefined, options))!;
@@ -61,7 +102,7 @@ export class ModelCache {
       if (code === 'offline') throw new OutpostRuntimeError('offline', `${ref} is not cached on this device and could not be downloaded: ${(err as Error).message}`, { cause: err });
       throw err;
     }
-    return { ...fresh, source: 'network', revalidated: Promise.resolve(false) };
+    return { ...fresh, source: 'network', revalidate: async () => false };
   }
 
   /** Fetches the ref's manifest; when it differs from `etag`, downloads and stores that version. Null when unchanged. */
@@ -86,13 +127,14 @@ export class ModelCache {
     for (const file of manifest.files) {
       const blob = await db.get('blobs', file.digest);
       if (!blob) return null;
+      const data = await blobBytes(blob.data);
       try {
-        await verifyBlob(blob.data, file.digest, file.size, `cached file ${file.path}`);
+        await verifyBlob(data, file.digest, file.size, `cached file ${file.path}`);
       } catch {
         await db.delete('blobs', file.digest);
         return null;
       }
-      files[file.path] = blob.data;
+      files[file.path] = data;
     }
     return files;
   }
@@ -104,8 +146,10 @@ export class ModelCache {
     const missing: ManifestFile[] = [];
     for (const file of manifest.files) {
       const blob = await db.get('blobs', file.digest);
-      if (blob && blob.size === file.size) {
-        files[file.path] = blob.data;
+      // Another version may already hold this file: reuse it once its bytes check out.
+      const data = blob && blob.size === file.size ? await blobBytes(blob.data) : undefined;
+      if (data && (await verifyBlob(data, file.digest, file.size, file.path).then(() => true, () => false))) {
+        files[file.path] = data;
         loaded.set(file.path, file.size);
       } else missing.push(file);
     }
@@ -155,7 +199,7 @@ export class ModelCache {
     try {
       const tx = db.transaction(['blobs', 'manifests'], 'readwrite');
       const now = Date.now();
-      const writes: Promise<unknown>[] = manifest.files.map((f) => tx.objectStore('blobs').put({ digest: f.digest, size: f.size, data: files[f.path]!, storedAt: now }));
+      const writes: Promise<unknown>[] = manifest.files.map((f) => tx.objectStore('blobs').put({ digest: f.digest, size: f.size, data: new Blob([files[f.path]!]), storedAt: now }));
       const record: StoredManifest = { key: manifestKey(this.hub.base, ref), hub: this.hub.base, ref, manifest, storedAt: now, ...(local ? { local } : {}) };
       writes.push(tx.objectStore('manifests').put(record));
       await Promise.all([...writes, tx.done]);

@@ -6,7 +6,8 @@ import { OutpostRuntimeError } from '../errors.js';
 import type { TelemetryAggregator } from '../telemetry/aggregator.js';
 import type { TelemetryJournal } from '../telemetry/journal.js';
 import type { WorkerPool, PooledWorker } from './pool.js';
-import type { BackendChoice } from './protocol.js';
+import type { BackendChoice, CreateRequest, FileChecks } from './protocol.js';
+import { sha256Digest } from '../cache/digest.js';
 import { checkFeeds, transferable, type Feeds, type Outputs } from './tensors.js';
 
 interface Loaded {
@@ -23,12 +24,41 @@ export interface ModelDeps {
   journal: TelemetryJournal;
 }
 
-/** Starts a session for a manifest's files in the right worker; the files' buffers are transferred, not copied. */
-export async function openSession(deps: ModelDeps, manifest: Manifest, files: Record<string, ArrayBuffer>, backend: BackendChoice): Promise<Omit<Loaded, 'manifest'>> {
+/**
+ * Starts a session for a manifest's files in the right worker; buffers are transferred, not copied, and Blob
+ * handles travel by reference. With `checks`, this thread reads and hashes its own copy of each file while the
+ * worker builds the session, and a session whose files fail is disposed before it is handed out.
+ */
+export async function openSession(
+  deps: ModelDeps,
+  manifest: Manifest,
+  files: Record<string, ArrayBuffer | Blob>,
+  backend: BackendChoice,
+  checks?: FileChecks,
+): Promise<Omit<Loaded, 'manifest'>> {
+  const label = `${manifest.model} v${manifest.version}`;
+  const failures = checks ? failedChecks(files, checks) : Promise.resolve([]);
   const worker = await deps.pool.get(manifest.format === 'onnx' ? 'onnx' : `tfjs-${backend}`);
-  const request = { format: manifest.format, files, signature: manifest.signature, backend, label: `${manifest.model} v${manifest.version}` };
-  const created = await worker.api.create(Comlink.transfer(request, Object.values(files)));
+  const request: CreateRequest = { format: manifest.format, files, signature: manifest.signature, backend, label };
+  const buffers = Object.values(files).filter((f): f is ArrayBuffer => f instanceof ArrayBuffer);
+  const created = await worker.api.create(Comlink.transfer(request, buffers));
+  const failed = await failures;
+  if (failed.length) {
+    await worker.api.dispose(created.session);
+    throw new OutpostRuntimeError('integrity', `${label}: cached ${failed.join(', ')} failed the sha256 check`);
+  }
   return { worker, ...created };
+}
+
+async function failedChecks(files: Record<string, ArrayBuffer | Blob>, checks: FileChecks): Promise<string[]> {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([path, { digest, size }]) => {
+      const file = files[path];
+      const data = file instanceof Blob ? await file.arrayBuffer() : file;
+      return data && data.byteLength === size && (await sha256Digest(data)) === digest ? null : path;
+    }),
+  );
+  return results.filter((p): p is string => p !== null);
 }
 
 /** A model loaded on this device: `run` goes to its worker; every run is counted in telemetry. */
@@ -80,14 +110,20 @@ export class Model {
       const dtypes = checkFeeds(feeds, manifest.signature, `${manifest.model} v${manifest.version}`);
       const moved = transferable(feeds);
       const outputs = await worker.api.run(session, Comlink.transfer(moved.feeds, moved.buffers), dtypes);
-      this.deps.telemetry.record(manifest.model, manifest.version, backend, performance.now() - started);
-      this.deps.journal.touched();
+      this.recordTelemetry(performance.now() - started);
       return outputs;
     } catch (err) {
-      this.deps.telemetry.record(manifest.model, manifest.version, backend, null, (err as Error).message);
-      this.deps.journal.touched();
+      this.recordTelemetry(null, (err as Error).message);
       throw err;
     }
+  }
+
+  /** Telemetry is about registry versions: a model that exists only on this device (a fresh or saved fine-tune) is not reported. */
+  private recordTelemetry(ms: number | null, error?: string): void {
+    if (this.source === 'memory' || this.ref.startsWith('local:')) return;
+    const { manifest, backend } = this.current;
+    this.deps.telemetry.record(manifest.model, manifest.version, backend, ms, error);
+    this.deps.journal.touched();
   }
 
   /** Asks the hub for the ref now and switches to a newer version if there is one; true when it switched. */

@@ -7,7 +7,7 @@ import type { Feeds, Outputs } from './tensors.js';
 /** The inference worker's API, as seen through Comlink. Buffers in `files`, feeds and outputs are transferred. */
 export interface InferenceWorkerApi {
   init(config: WorkerConfig): Promise<void>;
-  create(request: CreateSession): Promise<{ session: number; backend: Backend }>;
+  create(request: CreateRequest): Promise<{ session: number; backend: Backend }>;
   run(session: number, feeds: Feeds, dtypes: Record<string, string>): Promise<Outputs>;
   dispose(session: number): Promise<void>;
 }
@@ -23,10 +23,18 @@ export type BackendChoice = 'auto' | Backend;
 export interface CreateSession {
   format: 'onnx' | 'tfjs-layers';
   files: Record<string, ArrayBuffer>;
+  label: string;
   signature: Signature;
   backend: BackendChoice;
-  label: string;
 }
+
+/** What `create` takes: files may be IndexedDB Blob handles, which the worker reads itself. */
+export interface CreateRequest extends Omit<CreateSession, 'files'> {
+  files: Record<string, ArrayBuffer | Blob>;
+}
+
+/** path → the sha256 digest and size a file must have. */
+export type FileChecks = Record<string, { digest: string; size: number }>;
 
 /**
  * Errors cross the worker boundary as {name, message, stack, code} and are rebuilt on the other side, so a

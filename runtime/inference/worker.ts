@@ -24,7 +24,9 @@ const api: InferenceWorkerApi = {
   },
   async create(request) {
     if (!config) throw new Error('inference worker used before init');
-    const session = request.format === 'onnx' ? await createOnnxSession(config, request) : await createTfjsSession(config, request);
+    const files = Object.fromEntries(await Promise.all(Object.entries(request.files).map(async ([path, data]) => [path, data instanceof Blob ? await data.arrayBuffer() : data] as const)));
+    const build = { ...request, files };
+    const session = request.format === 'onnx' ? await createOnnxSession(config, build) : await createTfjsSession(config, build);
     const id = next++;
     sessions.set(id, session);
     return { session: id, backend: session.backend };

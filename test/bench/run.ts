@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chart, CHART_FULL, CHART_SMOKE } from './chart.js';
 import { startBenchHub, type BenchHub } from './hub.js';
+import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
@@ -35,6 +36,8 @@ const searchDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
 console.error(`seeding ${fmt(sizes.searchRuns)} runs for the search bench…`);
 const { key } = await seedSearchData(searchDir, sizes);
 await withHub(searchDir, (hub) => search(hub, sizes, key));
+// The browser runtime in Chromium against a hub of its own.
+await withHub(undefined, (hub) => runtimeBench(hub, smoke ? RUNTIME_SMOKE : RUNTIME_FULL));
 // The console's chart in Chromium: no hub, the component and generated points.
 await chart(smoke ? CHART_SMOKE : CHART_FULL).then(
   (f) => figures.push(...f),

@@ -86,25 +86,27 @@ test.describe('runtime model cache', () => {
     const key = await api.publishableKey();
     await openSite(page, site);
     const ref = `${modelName}@production`;
+    // Flips a byte of every cached file, in place in IndexedDB.
     const damage = () =>
-      page.evaluate(
-        () =>
-          new Promise<void>((resolve) => {
-            const open = indexedDB.open('outpost-runtime');
-            open.onsuccess = () => {
-              const store = open.result.transaction('blobs', 'readwrite').objectStore('blobs');
-              const cursor = store.openCursor();
-              cursor.onsuccess = () => {
-                const c = cursor.result;
-                if (!c) return resolve();
-                const bytes = new Uint8Array(c.value.data.slice(0));
-                bytes[10] = bytes[10]! ^ 0xff;
-                c.update({ ...c.value, data: bytes.buffer });
-                c.continue();
-              };
-            };
-          }),
-      );
+      page.evaluate(async () => {
+        const db: IDBDatabase = await new Promise((resolve) => {
+          const open = indexedDB.open('outpost-runtime');
+          open.onsuccess = () => resolve(open.result);
+        });
+        const records: any[] = await new Promise((resolve) => {
+          const all = db.transaction('blobs').objectStore('blobs').getAll();
+          all.onsuccess = () => resolve(all.result);
+        });
+        for (const r of records) {
+          const bytes = new Uint8Array(r.data instanceof Blob ? await r.data.arrayBuffer() : r.data.slice(0));
+          bytes[10] = bytes[10]! ^ 0xff;
+          await new Promise((resolve) => {
+            const tx = db.transaction('blobs', 'readwrite');
+            tx.objectStore('blobs').put({ ...r, data: new Blob([bytes]) });
+            tx.oncomplete = resolve;
+          });
+        }
+      });
     const load = () =>
       page.evaluate(async ({ hub, key, ref }) => {
         const op = await (window as any).Outpost.connect({ hub, key });
