@@ -7,6 +7,7 @@ import type { Db } from './db/client.js';
 import * as schema from './db/schema.js';
 import type { AssetServer } from './http/env.js';
 import { ensureDefaultProject } from './projects/projects.js';
+import { isRuntimeAssetPath, r2RuntimeAssets } from './runtime-assets.js';
 
 export interface WorkerBindings {
   DB: D1Database;
@@ -32,12 +33,15 @@ async function start(env: WorkerBindings): Promise<Hub> {
   const db = await openDb(env, env.OUTPOST_DB_URL as string | undefined, config.dbToken);
   await ensureDefaultProject(db, config.adminKey);
   const assetsBinding = env.ASSETS;
-  const assets: AssetServer | undefined = assetsBinding
+  const consoleAssets: AssetServer | undefined = assetsBinding
     ? async (request) => {
         const response = (await assetsBinding.fetch(request.url, { method: request.method, headers: request.headers as never })) as unknown as Response;
         return response.status === 404 ? null : response;
       }
     : undefined;
+  // The console from static assets; the runtime from R2, since onnxruntime's wasm is over the static-asset size limit.
+  const runtimeAssets = r2RuntimeAssets(env.BLOBS);
+  const assets: AssetServer = async (request) => (isRuntimeAssetPath(new URL(request.url).pathname) ? runtimeAssets(request) : (consoleAssets?.(request) ?? null));
   return createApp({ db, config, blobs: new R2BlobStore(env.BLOBS), assets });
 }
 
