@@ -8,6 +8,7 @@ import { ModelPage } from './pages/models/model-page';
 import { Models } from './pages/models/models-page';
 import { RunDetail } from './pages/run/run-detail';
 import { RunsPage } from './pages/runs/runs-page';
+import { TryIt } from './pages/try-it';
 import { Link, navigate, useLocation, type Location } from './router';
 
 const NAV = [
@@ -16,6 +17,7 @@ const NAV = [
   { href: '/models', label: 'Models', match: /^\/models/ },
   { href: '/devices', label: 'Devices', match: /^\/devices/ },
   { href: '/keys', label: 'Keys', match: /^\/keys/ },
+  { href: '/try', label: 'Try it', match: /^\/try/ },
 ];
 
 function Page({ loc }: { loc: Location }) {
@@ -27,6 +29,7 @@ function Page({ loc }: { loc: Location }) {
   if (section === 'models') return <Models />;
   if (section === 'devices') return <Devices />;
   if (section === 'keys') return <Keys />;
+  if (section === 'try') return <TryIt />;
   return (
     <section class="card">
       <h1>Page not found</h1>

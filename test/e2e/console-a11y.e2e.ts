@@ -33,6 +33,7 @@ test.describe('console accessibility and layout', () => {
       ['model-detail', `/models/${model}`, 'Alias history'],
       ['devices', '/devices', 'Last seen'],
       ['keys', '/keys', 'bootstrap admin'],
+      ['try-it', '/try', 'Sync back and look'],
     ];
     for (const viewport of VIEWPORTS) {
       await page.setViewportSize(viewport);
