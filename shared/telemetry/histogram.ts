@@ -32,7 +32,7 @@ export function mergeHistograms(into: LatencyHistogram, from: LatencyHistogram):
 
 /**
  * The q-quantile (0..1) in ms, interpolated inside its bucket on a log scale; null for an empty histogram.
- * Error is within one bucket's width (±10%).
+ * The true quantile lies in the same bucket, so the answer is off by at most a factor of 1.2.
  */
 export function histogramQuantile(h: LatencyHistogram, q: number): number | null {
   const entries = Object.entries(h)
