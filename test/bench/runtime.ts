@@ -15,7 +15,7 @@ export interface RuntimeSizes {
   runs: number;
   loads: number;
 }
-export const RUNTIME_FULL: RuntimeSizes = { width: 512, layers: 16, batch: 16, runs: 120, loads: 9 };
+export const RUNTIME_FULL: RuntimeSizes = { width: 512, layers: 16, batch: 16, runs: 200, loads: 9 };
 export const RUNTIME_SMOKE: RuntimeSizes = { width: 32, layers: 2, batch: 2, runs: 3, loads: 1 };
 
 /** A dense ReLU stack, made by the project's own ONNX writer: deterministic weights, no download. */
@@ -70,20 +70,17 @@ async function measure(page: Page, args: { hub: string; key: string; ref: string
     for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
     for (let i = 0; i < 3; i++) await runRuntime(), await runDirect();
 
+    // Alternate one by one, starting with either side by turns, so drift and background work hit both alike.
     const runtimeRun: number[] = [];
     const directRun: number[] = [];
-    const block = 5;
-    for (let done = 0; done < s.runs; done += block) {
-      for (let i = 0; i < Math.min(block, s.runs - done); i++) {
-        let t = performance.now();
-        await runRuntime();
-        runtimeRun.push(performance.now() - t);
-      }
-      for (let i = 0; i < Math.min(block, s.runs - done); i++) {
-        const t = performance.now();
-        await runDirect();
-        directRun.push(performance.now() - t);
-      }
+    const timed = async (fn: () => Promise<unknown>, into: number[]) => {
+      const t = performance.now();
+      await fn();
+      into.push(performance.now() - t);
+    };
+    for (let i = 0; i < s.runs; i++) {
+      if (i % 2) await timed(runRuntime, runtimeRun), await timed(runDirect, directRun);
+      else await timed(runDirect, directRun), await timed(runRuntime, runtimeRun);
     }
     const runtimeLoad: number[] = [];
     const directCreate: number[] = [];
