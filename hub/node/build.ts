@@ -27,6 +27,15 @@ export async function ensureConsoleBuilt(log: (line: string) => void): Promise<v
   if (built) return;
   log('building the console…');
   const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // A production build whoever starts the hub: under a test runner NODE_ENV is "test", and Vite would then build
+  // without import.meta.env.PROD (no service worker, so no offline reload).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(STAMP, JSON.stringify({ hash }));
 }

@@ -11,7 +11,7 @@ const quietEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' };
 
 /** The hub HTTP suite's workerd target: `wrangler dev` on loopback with local D1 and R2, migrations applied as in production. */
 export default async function setup(project: TestProject) {
-  if (!existsSync('dist/console/index.html')) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (!existsSync('dist/console/index.html')) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   const persist = mkdtempSync(join(tmpdir(), 'outpost-workerd-'));
   execFileSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
     env: { ...process.env, ...quietEnv },
