@@ -1,5 +1,5 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback.js';
 
 export type ProxyFault = 'none' | 'error500' | 'drop' | 'drop-reply' | 'flip-blob-byte' | 'truncate-blob';
 
@@ -8,77 +8,57 @@ export type ProxyFault = 'none' | 'error500' | 'drop' | 'drop-reply' | 'flip-blo
  * cut short a blob body, or pass a request on and hang up before the reply (the hub acted, the client never heard).
  * It also records the client ids of every sync item that passes, to count resends.
  */
-export class FaultyProxy {
+export class FaultyProxy extends LoopbackServer {
   fault: ProxyFault = 'none';
   /** Client ids of sync items, in the order they reached the hub. */
   readonly syncedIds: string[] = [];
   readonly requests: string[] = [];
-  private server: Server | undefined;
-  port = 0;
 
-  constructor(private target: string) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+  constructor(private target: string) {
+    super((req, res) => this.forward(req, res));
   }
 
-  retarget(target: string): void {
-    this.target = target;
-  }
-
-  async start(port = 0): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const path = req.url ?? '/';
-        this.requests.push(`${req.method} ${path}`);
-        const isBlob = path.startsWith('/v1/blobs/') && req.method === 'GET';
-        const isSync = path === '/v1/sync' && req.method === 'POST';
-        if (isSync && (this.fault === 'error500' || this.fault === 'drop')) {
-          if (this.fault === 'drop') return req.socket.destroy();
-          res.writeHead(500, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' });
-          return res.end(JSON.stringify({ error: { code: 'internal', message: 'injected fault' } }));
-        }
-        const upstream = httpRequest(this.target + path, { method: req.method, headers: { ...req.headers, host: new URL(this.target).host } }, (up) => {
-          const out: Buffer[] = [];
-          up.on('data', (c) => out.push(c));
-          up.on('end', () => {
-            let payload = Buffer.concat(out);
-            if (isSync && up.statusCode === 200) {
-              for (const item of (JSON.parse(body.toString()) as { items: { id: string }[] }).items) this.syncedIds.push(item.id);
-            }
-            if (this.fault === 'drop-reply' && isSync) return req.socket.destroy();
-            if (isBlob && up.statusCode === 200 && this.fault === 'flip-blob-byte') {
-              payload = Buffer.from(payload);
-              payload[payload.length >> 1]! ^= 0xff;
-            }
-            const headers = { ...up.headers };
-            if (isBlob && this.fault === 'truncate-blob') {
-              // Promise the full length, send half, then hang up: the browser sees a body that breaks off.
-              res.writeHead(up.statusCode ?? 502, headers);
-              res.write(payload.subarray(0, payload.length >> 1));
-              return setTimeout(() => res.socket?.destroy(), 20);
-            }
-            headers['content-length'] = String(payload.length);
+  private forward(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const path = req.url ?? '/';
+      this.requests.push(`${req.method} ${path}`);
+      const isBlob = path.startsWith('/v1/blobs/') && req.method === 'GET';
+      const isSync = path === '/v1/sync' && req.method === 'POST';
+      if (isSync && (this.fault === 'error500' || this.fault === 'drop')) {
+        if (this.fault === 'drop') return req.socket.destroy();
+        res.writeHead(500, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' });
+        return res.end(JSON.stringify({ error: { code: 'internal', message: 'injected fault' } }));
+      }
+      const upstream = httpRequest(this.target + path, { method: req.method, headers: { ...req.headers, host: new URL(this.target).host } }, (up) => {
+        const out: Buffer[] = [];
+        up.on('data', (c) => out.push(c));
+        up.on('end', () => {
+          let payload = Buffer.concat(out);
+          if (isSync && up.statusCode === 200) {
+            for (const item of (JSON.parse(body.toString()) as { items: { id: string }[] }).items) this.syncedIds.push(item.id);
+          }
+          if (this.fault === 'drop-reply' && isSync) return req.socket.destroy();
+          if (isBlob && up.statusCode === 200 && this.fault === 'flip-blob-byte') {
+            payload = Buffer.from(payload);
+            payload[payload.length >> 1]! ^= 0xff;
+          }
+          const headers = { ...up.headers };
+          if (isBlob && this.fault === 'truncate-blob') {
+            // Promise the full length, send half, then hang up: the browser sees a body that breaks off.
             res.writeHead(up.statusCode ?? 502, headers);
-            res.end(payload);
-          });
+            res.write(payload.subarray(0, payload.length >> 1));
+            return setTimeout(() => res.socket?.destroy(), 20);
+          }
+          headers['content-length'] = String(payload.length);
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(payload);
         });
-        upstream.on('error', () => req.socket.destroy());
-        upstream.end(body);
       });
+      upstream.on('error', () => req.socket.destroy());
+      upstream.end(body);
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
