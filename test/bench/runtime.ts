@@ -43,6 +43,7 @@ export function denseStackOnnx({ width, layers }: RuntimeSizes): Uint8Array {
 interface Timings {
   runtimeRun: number[];
   directRun: number[];
+  bareWorkerRun: number[];
   runtimeLoad: number[];
   directCreate: number[];
   backend: string;
@@ -64,11 +65,34 @@ async function measure(page: Page, args: { hub: string; key: string; ref: string
     const direct = await ort.InferenceSession.create(bytes, options);
     const runDirect = async () => (await direct.run({ x: new ort.Tensor('float32', input(), [s.batch, s.width]) })).y.data as Float32Array;
     const runRuntime = async () => (await runtimeModel.run({ x: { data: input(), dims: [s.batch, s.width] } })).y.data as Float32Array;
+    // A bare module worker running onnxruntime-web with no runtime code around it: what any worker hop costs here.
+    const bareSource = `const ort = await import(${JSON.stringify(`${hub}/runtime/ort/ort.bundle.min.mjs`)});
+      ort.env.wasm.numThreads = 1;
+      let session;
+      onmessage = async (e) => {
+        if (e.data.model) {
+          session = await ort.InferenceSession.create(new Uint8Array(e.data.model), { graphOptimizationLevel: 'all', executionProviders: ['wasm'] });
+          return postMessage('ready');
+        }
+        const y = (await session.run({ x: new ort.Tensor('float32', e.data.x, [${s.batch}, ${s.width}]) })).y.data;
+        postMessage(y, [y.buffer]);
+      };
+      postMessage('loaded');`;
+    const bare = new Worker(URL.createObjectURL(new Blob([bareSource], { type: 'text/javascript' })), { type: 'module' });
+    const bareReply = () => new Promise<unknown>((resolve) => (bare.onmessage = (e) => resolve(e.data)));
+    await bareReply();
+    bare.postMessage({ model: bytes.slice().buffer });
+    await bareReply();
+    const runBare = async () => {
+      const x = input();
+      bare.postMessage({ x }, [x.buffer]);
+      return bareReply();
+    };
     const a = await runRuntime();
     const b = await runDirect();
     let maxDiff = 0;
     for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-    for (let i = 0; i < 3; i++) await runRuntime(), await runDirect();
+    for (let i = 0; i < 3; i++) await runRuntime(), await runDirect(), await runBare();
 
     // Alternate one by one, starting with either side by turns, so drift and background work hit both alike.
     const runtimeRun: number[] = [];
@@ -78,10 +102,12 @@ async function measure(page: Page, args: { hub: string; key: string; ref: string
       await fn();
       into.push(performance.now() - t);
     };
+    const bareWorkerRun: number[] = [];
     for (let i = 0; i < s.runs; i++) {
-      if (i % 2) await timed(runRuntime, runtimeRun), await timed(runDirect, directRun);
-      else await timed(runDirect, directRun), await timed(runRuntime, runtimeRun);
+      if (i % 2) await timed(runRuntime, runtimeRun), await timed(runDirect, directRun), await timed(runBare, bareWorkerRun);
+      else await timed(runBare, bareWorkerRun), await timed(runDirect, directRun), await timed(runRuntime, runtimeRun);
     }
+    bare.terminate();
     const runtimeLoad: number[] = [];
     const directCreate: number[] = [];
     for (let i = 0; i < s.loads; i++) {
@@ -95,7 +121,7 @@ async function measure(page: Page, args: { hub: string; key: string; ref: string
       directCreate.push(performance.now() - t);
       await session.release();
     }
-    return { runtimeRun, directRun, runtimeLoad, directCreate, backend: runtimeModel.backend, maxDiff, medians: [median(runtimeRun), median(directRun)] };
+    return { runtimeRun, directRun, bareWorkerRun, runtimeLoad, directCreate, backend: runtimeModel.backend, maxDiff, medians: [median(runtimeRun), median(directRun)] };
   }, args);
 }
 
@@ -123,7 +149,7 @@ export async function runtimeBench(hub: BenchHub, s: RuntimeSizes): Promise<Figu
     await page.waitForFunction(() => 'Outpost' in window);
     const t = await measure(page, { hub: hub.url, key, ref: 'bench-dense@production', model: [...model], s });
     if (t.maxDiff > 1e-4) throw new Error(`runtime and direct outputs differ by ${t.maxDiff}`);
-    const [run, direct, load, create] = [med(t.runtimeRun), med(t.directRun), med(t.runtimeLoad), med(t.directCreate)];
+    const [run, direct, bareRun, load, create] = [med(t.runtimeRun), med(t.directRun), med(t.bareWorkerRun), med(t.runtimeLoad), med(t.directCreate)];
     const mb = fmt(model.byteLength / 2 ** 20, 1);
     return [
       {
@@ -133,6 +159,14 @@ export async function runtimeBench(hub: BenchHub, s: RuntimeSizes): Promise<Figu
         ratio: fmt(run / direct, 3),
         target: '≤ 1.05',
         ok: run / direct <= 1.05,
+      },
+      {
+        name: `(reference) a bare module worker running the same session, no runtime code, vs the main thread: the cost of any worker hop here`,
+        value: ms(bareRun),
+        baseline: ms(direct),
+        ratio: fmt(bareRun / direct, 3),
+        target: '(for reference)',
+        ok: true,
       },
       {
         name: `runtime warm load (IndexedDB + sha256 + worker session) vs InferenceSession.create from memory, ${mb} MB model, median of ${s.loads}`,
