@@ -62,7 +62,10 @@ export async function buildRuntime(): Promise<string> {
     ['inference/tfjs-bundle.ts', 'runtime/tfjs/tfjs.js', 'esm'],
   ];
   if (existsSync(src('training/worker.ts'))) entries.push(['training/worker.ts', 'runtime/training-worker.js', 'esm']);
-  await Promise.all(entries.map(([from, to, format]) => build({ ...common, entryPoints: [src(from)], outfile: out(to), format })));
+  const results = await Promise.all(entries.map(([from, to, format]) => build({ ...common, entryPoints: [src(from)], outfile: out(to), format, metafile: true })));
+  // The runtime imports only types from shared/schemas: a value import there drags all of zod (≈450 KB) into every page.
+  const zod = results.flatMap((r) => Object.keys(r.metafile!.inputs)).find((input) => input.includes('node_modules/zod/'));
+  if (zod) throw new Error(`the browser runtime bundles zod (${zod}): import only types from shared/schemas, or move the value to a zod-free module`);
   for (const [from, to] of COPIES) {
     mkdirSync(join(out(to), '..'), { recursive: true });
     copyFileSync(join(ROOT, from), out(to));

@@ -1,4 +1,5 @@
-import { deviceCandidatesName, type ManifestFile } from '../../shared/schemas/registry.js';
+import { deviceCandidatesName } from '../../shared/device-candidates.js';
+import type { ManifestFile } from '../../shared/schemas/registry.js';
 import { OutpostRuntimeError } from '../errors.js';
 import { HubClient } from '../hub/client.js';
 import type { FinetuneContext } from './context.js';

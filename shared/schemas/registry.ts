@@ -68,9 +68,7 @@ export const createVersionSchema = z.object({
 });
 export type CreateVersion = z.infer<typeof createVersionSchema>;
 
-/** The `-device-candidates` suffix: where publishable keys publish fine-tunes of a model (see hub/registry/device-publish.ts). */
-export const DEVICE_CANDIDATES_SUFFIX = '-device-candidates';
-export const deviceCandidatesName = (baseModel: string) => `${baseModel}${DEVICE_CANDIDATES_SUFFIX}`;
+export { DEVICE_CANDIDATES_SUFFIX, deviceCandidatesName } from '../device-candidates.js';
 
 export const lineageSchema = z.object({ runId: z.string().nullable(), baseModel: z.string().nullable(), baseVersion: z.number().nullable() });
 export type Lineage = z.infer<typeof lineageSchema>;
