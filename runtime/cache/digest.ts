@@ -1,10 +1,5 @@
+import { sha256Digest } from '../../shared/digest.js';
 import { OutpostRuntimeError } from '../errors.js';
-
-const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
-
-export async function sha256Digest(data: ArrayBuffer): Promise<string> {
-  return `sha256:${hex(await crypto.subtle.digest('SHA-256', data))}`;
-}
 
 /** A blob is used only when its bytes hash to the digest the manifest names. */
 export async function verifyBlob(data: ArrayBuffer, digest: string, size: number, what: string): Promise<void> {

@@ -7,7 +7,7 @@ import type { TelemetryAggregator } from '../telemetry/aggregator.js';
 import type { TelemetryJournal } from '../telemetry/journal.js';
 import type { WorkerPool, PooledWorker } from './pool.js';
 import type { BackendChoice, CreateRequest, FileChecks } from './protocol.js';
-import { sha256Digest } from '../cache/digest.js';
+import { sha256Digest } from '../../shared/digest.js';
 import { checkFeeds, transferable, type Feeds, type Outputs } from './tensors.js';
 
 interface Loaded {
