@@ -7,7 +7,6 @@ import type { TelemetryAggregator } from '../telemetry/aggregator.js';
 import type { TelemetryJournal } from '../telemetry/journal.js';
 import type { WorkerPool, PooledWorker } from './pool.js';
 import type { BackendChoice, CreateRequest, FileChecks } from './protocol.js';
-import { sha256Digest } from '../../shared/digest.js';
 import { checkFeeds, transferable, type Feeds, type Outputs } from './tensors.js';
 
 interface Loaded {
@@ -26,8 +25,8 @@ export interface ModelDeps {
 
 /**
  * Starts a session for a manifest's files in the right worker; buffers are transferred, not copied, and Blob
- * handles travel by reference. With `checks`, this thread reads and hashes its own copy of each file while the
- * worker builds the session, and a session whose files fail is disposed before it is handed out.
+ * handles travel by reference. With `checks`, the worker hashes the very bytes it builds the session from (WebCrypto
+ * works on its own thread while the session builds) and throws `integrity`, holding no session, when one fails.
  */
 export async function openSession(
   deps: ModelDeps,
@@ -36,29 +35,11 @@ export async function openSession(
   backend: BackendChoice,
   checks?: FileChecks,
 ): Promise<Omit<Loaded, 'manifest'>> {
-  const label = `${manifest.model} v${manifest.version}`;
-  const failures = checks ? failedChecks(files, checks) : Promise.resolve([]);
   const worker = await deps.pool.get(manifest.format === 'onnx' ? 'onnx' : `tfjs-${backend}`);
-  const request: CreateRequest = { format: manifest.format, files, signature: manifest.signature, backend, label };
+  const label = `${manifest.model} v${manifest.version}`;
+  const request: CreateRequest = { format: manifest.format, files, signature: manifest.signature, backend, label, ...(checks ? { checks } : {}) };
   const buffers = Object.values(files).filter((f): f is ArrayBuffer => f instanceof ArrayBuffer);
-  const created = await worker.api.create(Comlink.transfer(request, buffers));
-  const failed = await failures;
-  if (failed.length) {
-    await worker.api.dispose(created.session);
-    throw new OutpostRuntimeError('integrity', `${label}: cached ${failed.join(', ')} failed the sha256 check`);
-  }
-  return { worker, ...created };
-}
-
-async function failedChecks(files: Record<string, ArrayBuffer | Blob>, checks: FileChecks): Promise<string[]> {
-  const results = await Promise.all(
-    Object.entries(checks).map(async ([path, { digest, size }]) => {
-      const file = files[path];
-      const data = file instanceof Blob ? await file.arrayBuffer() : file;
-      return data && data.byteLength === size && (await sha256Digest(data)) === digest ? null : path;
-    }),
-  );
-  return results.filter((p): p is string => p !== null);
+  return { worker, ...(await worker.api.create(Comlink.transfer(request, buffers))) };
 }
 
 /** A model loaded on this device: `run` goes to its worker; every run is counted in telemetry. */

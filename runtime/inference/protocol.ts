@@ -31,6 +31,8 @@ export interface CreateSession {
 /** What `create` takes: files may be IndexedDB Blob handles, which the worker reads itself. */
 export interface CreateRequest extends Omit<CreateSession, 'files'> {
   files: Record<string, ArrayBuffer | Blob>;
+  /** Cache hits: the sha256 and size each file must have before the session may be used. */
+  checks?: FileChecks;
 }
 
 /** path → the sha256 digest and size a file must have. */

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import { OutpostRuntimeError } from '../errors.js';
+import { failedChecks } from '../cache/digest.js';
 import { createOnnxSession } from './engines/onnx.js';
 import { createTfjsSession } from './engines/tfjs.js';
 import { installErrorTransfer, type InferenceWorkerApi, type WorkerConfig } from './protocol.js';
@@ -16,6 +17,10 @@ let config: WorkerConfig | undefined;
 const sessions = new Map<number, Session>();
 let next = 1;
 
+function rejectFailed(label: string, failed: string[]): void {
+  if (failed.length) throw new OutpostRuntimeError('integrity', `${label}: cached ${failed.join(', ')} failed the sha256 check`);
+}
+
 const outputBuffers = (outputs: Outputs) => Object.values(outputs).map((t) => t.data.buffer as ArrayBuffer);
 
 const api: InferenceWorkerApi = {
@@ -25,8 +30,19 @@ const api: InferenceWorkerApi = {
   async create(request) {
     if (!config) throw new Error('inference worker used before init');
     const files = Object.fromEntries(await Promise.all(Object.entries(request.files).map(async ([path, data]) => [path, data instanceof Blob ? await data.arrayBuffer() : data] as const)));
+    // WebCrypto copies each buffer as it is called and hashes on a thread of its own, so the checks run while the session builds.
+    const failures = request.checks ? failedChecks(files, request.checks) : Promise.resolve([]);
     const build = { ...request, files };
-    const session = request.format === 'onnx' ? await createOnnxSession(config, build) : await createTfjsSession(config, build);
+    const session = await (request.format === 'onnx' ? createOnnxSession(config, build) : createTfjsSession(config, build)).catch(async (err) => {
+      // Damaged bytes may fail the build before the check ends: then the check's verdict is the error that counts.
+      await rejectFailed(request.label, await failures);
+      throw err;
+    });
+    const failed = await failures;
+    if (failed.length) {
+      await session.dispose();
+      rejectFailed(request.label, failed);
+    }
     const id = next++;
     sessions.set(id, session);
     return { session: id, backend: session.backend };
