@@ -13,9 +13,9 @@ export async function verifyBlob(data: ArrayBuffer, digest: string, size: number
 /** The paths whose bytes are missing, the wrong size, or hash to another digest than `checks` names. */
 export async function failedChecks(files: Record<string, ArrayBuffer>, checks: Record<string, { digest: string; size: number }>): Promise<string[]> {
   const results = await Promise.all(
-    Object.entries(checks).map(async ([path, { digest, size }]) => {
+    Object.entries(checks).map(([path, { digest, size }]) => {
       const data = files[path];
-      return data && data.byteLength === size && (await sha256Digest(data)) === digest ? null : path;
+      return data ? verifyBlob(data, digest, size, path).then(() => null, () => path) : path;
     }),
   );
   return results.filter((p): p is string => p !== null);

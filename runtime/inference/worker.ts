@@ -17,7 +17,7 @@ let config: WorkerConfig | undefined;
 const sessions = new Map<number, Session>();
 let next = 1;
 
-function rejectFailed(label: string, failed: string[]): void {
+function throwIfFailed(label: string, failed: string[]): void {
   if (failed.length) throw new OutpostRuntimeError('integrity', `${label}: cached ${failed.join(', ')} failed the sha256 check`);
 }
 
@@ -35,13 +35,13 @@ const api: InferenceWorkerApi = {
     const build = { ...request, files };
     const session = await (request.format === 'onnx' ? createOnnxSession(config, build) : createTfjsSession(config, build)).catch(async (err) => {
       // Damaged bytes may fail the build before the check ends: then the check's verdict is the error that counts.
-      await rejectFailed(request.label, await failures);
+      throwIfFailed(request.label, await failures);
       throw err;
     });
     const failed = await failures;
     if (failed.length) {
       await session.dispose();
-      rejectFailed(request.label, failed);
+      throwIfFailed(request.label, failed);
     }
     const id = next++;
     sessions.set(id, session);
