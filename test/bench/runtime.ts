@@ -70,7 +70,8 @@ async function measureRuns(page: Page, args: { hub: string; key: string; ref: st
     const ort = await import(/* @vite-ignore */ `${hub}/runtime/ort/ort.bundle.min.mjs`);
     ort.env.wasm.numThreads = 1;
     const options = { graphOptimizationLevel: 'all', executionProviders: ['wasm'] };
-    const direct = await ort.InferenceSession.create(Uint8Array.from(atob(model), (c) => c.charCodeAt(0)), options);
+    const bytes = Uint8Array.from(atob(model), (c) => c.charCodeAt(0));
+    const direct = await ort.InferenceSession.create(bytes, options);
     const runDirect = async () => (await direct.run({ x: new ort.Tensor('float32', input(), [batch, width]) })).y.data as Float32Array;
     const runRuntime = async () => (await runtimeModel.run({ x: { data: input(), dims: [batch, width] } })).y.data as Float32Array;
     const bareSource = `const ort = await import(${JSON.stringify(`${hub}/runtime/ort/ort.bundle.min.mjs`)});
@@ -89,7 +90,7 @@ async function measureRuns(page: Page, args: { hub: string; key: string; ref: st
     const bareReply = () => new Promise<unknown>((resolve) => bare && (bare.onmessage = (e) => resolve(e.data)));
     if (bare) {
       await bareReply();
-      bare.postMessage({ model: Uint8Array.from(atob(model), (c) => c.charCodeAt(0)).buffer });
+      bare.postMessage({ model: bytes.slice().buffer });
       await bareReply();
     }
     const runBare = async () => {
@@ -110,6 +111,7 @@ async function measureRuns(page: Page, args: { hub: string; key: string; ref: st
     // Alternate one by one, starting with either side by turns, so drift and background work hit both alike.
     const t: RunTimings = { runtime: [], direct: [], bare: [], backend: runtimeModel.backend, maxDiff };
     const timed = async (fn: () => Promise<unknown>, into: number[]) => {
+      if (fn === runBare && !bare) return;
       const started = performance.now();
       await fn();
       into.push(performance.now() - started);
