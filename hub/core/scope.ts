@@ -1,0 +1,31 @@
+import type { KeyKind } from '../../shared/ids.js';
+import type { KeyRole } from '../../shared/schemas/keys.js';
+import type { BlobStore } from '../blobs/store.js';
+import type { Db } from '../db/client.js';
+
+/** Who is calling: resolved from the bearer key on every request. */
+export interface Principal {
+  keyId: string;
+  projectId: string;
+  kind: KeyKind;
+  role: KeyRole;
+  allowedOrigins: string[];
+}
+
+/**
+ * What every domain function works in: the storage, the caller's project and, when a request made it, who called.
+ * Routes build it once per request (hub/http/scope.ts); the demo seed and tests build it directly. Domain code
+ * takes a Scope (or the part of it it needs) and never reads the Hono context.
+ */
+export interface Scope {
+  db: Db;
+  blobs: BlobStore;
+  projectId: string;
+  /** The key behind the request; null for work the hub does by itself (the demo seed, migrations). */
+  principal: Principal | null;
+  /** The request's clock, epoch ms: one request writes one time everywhere, and tests can fix it. */
+  now: () => number;
+}
+
+/** A scope for work not started by a request. */
+export const systemScope = (db: Db, blobs: BlobStore, projectId: string): Scope => ({ db, blobs, projectId, principal: null, now: Date.now });
