@@ -25,7 +25,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
   },
   webServer: {
-    command: 'node --import tsx hub/node.ts',
+    command: 'node --import tsx hub/platform/node/server.ts',
     url: `${url}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -107,7 +107,7 @@ program
   .command('hub')
   .description('start the hub (the same as npm start)')
   .action(async () => {
-    await import('../node.js');
+    await import('../platform/node/server.js');
   });
 
 try {

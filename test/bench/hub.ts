@@ -35,7 +35,7 @@ export interface BenchHub {
 export async function startBenchHub(dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))): Promise<BenchHub> {
   const port = await freePort();
   const key = newApiKey('secret');
-  const proc = startProcess(process.execPath, ['--import', 'tsx', 'hub/node.ts'], {
+  const proc = startProcess(process.execPath, ['--import', 'tsx', 'hub/platform/node/server.ts'], {
     OUTPOST_DATA_DIR: dataDir,
     OUTPOST_PORT: String(port),
     OUTPOST_ADMIN_KEY: key,

@@ -17,7 +17,7 @@ let url = '';
 beforeAll(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/node.ts'], {
+  hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/platform/node/server.ts'], {
     OUTPOST_DATA_DIR: join(work, 'hub'),
     OUTPOST_PORT: String(port),
     OUTPOST_ADMIN_KEY: key,

@@ -49,7 +49,7 @@ test.describe('runtime sync', () => {
     const env = { OUTPOST_PORT: String(port), OUTPOST_DATA_DIR: dataDir, OUTPOST_ADMIN_KEY: newApiKey('secret'), OUTPOST_DEMO: '0' };
     const hubUrl = `http://127.0.0.1:${port}`;
     const startHub = async () => {
-      const hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/node.ts'], env);
+      const hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/platform/node/server.ts'], env);
       await waitForHealthy(hubUrl, hub);
       return hub;
     };

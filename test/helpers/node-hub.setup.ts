@@ -10,7 +10,7 @@ export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-node-'));
   const port = await freePort();
   const adminKey = testAdminKey();
-  const hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/node.ts'], {
+  const hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/platform/node/server.ts'], {
     OUTPOST_DATA_DIR: dataDir,
     OUTPOST_PORT: String(port),
     OUTPOST_ADMIN_KEY: adminKey,

@@ -11,14 +11,14 @@ const quietEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' };
 
 /** The hub HTTP suite's workerd target: `wrangler dev` on loopback with local D1 and R2, migrations applied as in production. */
 export default async function setup(project: TestProject) {
-  if (!existsSync('dist/console/index.html')) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  if (!existsSync('dist/console/index.html')) execFileSync(process.execPath, ['--import', 'tsx', 'build/console.ts'], { stdio: 'inherit' });
   const persist = mkdtempSync(join(tmpdir(), 'outpost-workerd-'));
   execFileSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
     env: { ...process.env, ...quietEnv },
     stdio: 'pipe',
   });
   // The Worker serves the runtime from R2: upload the files the suite fetches, as `npm run worker:runtime` does.
-  if (!existsSync('dist/runtime/runtime.js')) execFileSync(process.execPath, ['--import', 'tsx', 'runtime/build/build.ts'], { stdio: 'inherit' });
+  if (!existsSync('dist/runtime/runtime.js')) execFileSync(process.execPath, ['--import', 'tsx', 'build/runtime.ts'], { stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/upload-runtime.mjs', '--local', '--persist-to', persist, '--only', 'runtime.js,runtime/build.json'], { env: { ...process.env, ...quietEnv }, stdio: 'pipe' });
   const port = await freePort();
   const adminKey = testAdminKey();

@@ -1,6 +1,13 @@
 /**
  * A minimal protobuf wire-format reader and writer over Uint8Array. No Buffer: this runs on Node, on workerd
  * and in browsers. Only what ONNX needs: varints (int64 included), length-delimited fields, fixed32/fixed64.
+ *
+ * Why not protobufjs (7.6, already installed under onnxruntime-web) or onnx-proto: checked in workerd
+ * (miniflare, compatibility date 2026-04-20), protobufjs's reflection decode (`Root.fromJSON(…).lookupType(…)
+ * .decode`) fails with "EvalError: Code generation from strings disallowed for this context", since it
+ * compiles decoders with `new Function`. Its eval-free parts are a bare Reader (what this file is) or pbjs
+ * static code; onnx-proto is that static code (8.0.1, on protobufjs 6, beside the 7 we have), and decodes
+ * whole messages, initializer tensors included, where signature.ts only needs names and skips payloads.
  */
 
 export const WIRE = { VARINT: 0, FIXED64: 1, LEN: 2, FIXED32: 5 } as const;

@@ -4,6 +4,8 @@ import { ONNX_DTYPES, type TensorSpec } from './signature.js';
 /**
  * Builds small, valid ONNX models (ModelProto bytes) for tests and demos, without any ONNX library.
  * Field numbers are those of onnx/onnx.proto; the output targets IR version 8, which onnxruntime accepts.
+ * Only the Node demo seed and tests call it, so protobufjs's eval would do here (see protobuf.ts); kept because
+ * it writes the few dozen fields it needs with the reader's own writer, where onnx-proto would add protobufjs 6.
  */
 
 export interface OnnxInitializer {

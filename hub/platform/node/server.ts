@@ -1,13 +1,13 @@
 import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
-import { FsBlobStore } from './blobs/fs-store.js';
-import { ConfigError, readConfig } from './config.js';
-import { seedDemo } from './demo/seed.js';
-import { openLibsql } from './db/libsql.js';
-import { ensureRuntimeBuilt, RUNTIME_DIR } from '../runtime/build/build.js';
-import { hubAssets } from './node/assets.js';
-import { CONSOLE_DIR, ensureConsoleBuilt } from './node/build.js';
-import { ensureDefaultProject } from './projects/projects.js';
+import { CONSOLE_DIR, ensureConsoleBuilt } from '../../../build/console.js';
+import { ensureRuntimeBuilt, RUNTIME_DIR } from '../../../build/runtime.js';
+import { createApp } from '../../app.js';
+import { ConfigError, readConfig } from '../../config.js';
+import { openLibsql } from '../../db/libsql.js';
+import { seedDemo } from '../../demo/seed.js';
+import { ensureDefaultProject } from '../../projects/projects.js';
+import { hubAssets } from './assets.js';
+import { FsBlobStore } from './fs-store.js';
 
 const log = (line: string) => console.error(`[outpost] ${line}`);
 

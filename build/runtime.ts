@@ -6,12 +6,11 @@
  *   runtime/inference-worker.js, runtime/training-worker.js   worker scripts (self-contained)
  *   runtime/ort/…           onnxruntime-web and its wasm, runtime/tfjs/… tfjs and its wasm: served by the hub, never a CDN
  */
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
+import { isBuilt, ROOT, runAsScript, sourceHash, writeStamp } from './stamp.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
 export const RUNTIME_DIR = join(ROOT, 'dist', 'runtime');
 const src = (p: string) => join(ROOT, 'runtime', p);
 const out = (p: string) => join(RUNTIME_DIR, p);
@@ -26,23 +25,18 @@ const COPIES: [string, string][] = [
   ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm', 'runtime/tfjs/tfjs-backend-wasm-threaded-simd.wasm'],
 ];
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
-
-/** The build id: a hash of the runtime's sources and the library versions it ships, so caches turn over with them. */
-function buildId(): string {
-  const hash = createHash('sha256');
-  for (const f of [...files(join(ROOT, 'runtime')), ...files(join(ROOT, 'shared'))].sort()) hash.update(relative(ROOT, f)).update(readFileSync(f));
-  for (const pkg of ['onnxruntime-web', '@tensorflow/tfjs', 'comlink', 'idb']) hash.update(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json')));
-  return hash.digest('hex').slice(0, 16);
-}
+const STAMP = out('runtime/build.json');
+/** The build id hashes the runtime's sources and the library versions it ships, so caches turn over with them. */
+const SOURCES = [
+  'runtime',
+  'shared',
+  'build/runtime.ts',
+  'build/stamp.ts',
+  ...['onnxruntime-web', '@tensorflow/tfjs', 'comlink', 'idb'].map((pkg) => `node_modules/${pkg}/package.json`),
+];
 
 export async function buildRuntime(): Promise<string> {
-  const id = buildId();
+  const id = sourceHash(SOURCES);
   rmSync(RUNTIME_DIR, { recursive: true, force: true });
   const common: BuildOptions = {
     bundle: true,
@@ -70,20 +64,15 @@ export async function buildRuntime(): Promise<string> {
     mkdirSync(join(out(to), '..'), { recursive: true });
     copyFileSync(join(ROOT, from), out(to));
   }
-  writeFileSync(out('runtime/build.json'), JSON.stringify({ build: id }));
+  writeStamp(STAMP, id);
   return id;
 }
 
 /** Builds unless dist/runtime holds the build of the current sources. */
-export async function ensureRuntimeBuilt(log: (line: string) => void = () => {}): Promise<void> {
-  const stamp = out('runtime/build.json');
-  if (existsSync(stamp) && JSON.parse(readFileSync(stamp, 'utf8')).build === buildId()) return;
+export async function ensureRuntimeBuilt(log: (line: string) => void): Promise<void> {
+  if (isBuilt(STAMP, sourceHash(SOURCES))) return;
   log('building the browser runtime…');
   await buildRuntime();
 }
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  const started = performance.now();
-  const id = await buildRuntime();
-  console.log(`runtime ${id} built into ${relative(process.cwd(), RUNTIME_DIR)} in ${Math.round(performance.now() - started)} ms`);
-}
+await runAsScript(import.meta, async () => `runtime ${await buildRuntime()} built into dist/runtime`);

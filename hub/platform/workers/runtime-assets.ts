@@ -1,8 +1,6 @@
 import type { R2Bucket } from '@cloudflare/workers-types';
-import type { AssetServer } from './http/env.js';
-
-/** Paths of the browser runtime's files, served by the hub itself (DESIGN §5: no CDN at run time). */
-export const isRuntimeAssetPath = (path: string) => path === '/runtime.js' || path === '/runtime-sw.js' || path.startsWith('/runtime/');
+import type { AssetServer } from '../../http/env.js';
+import { isRuntimeAssetPath } from '../runtime-paths.js';
 
 /** Where `npm run worker:runtime` puts the runtime's files in the R2 bucket: onnxruntime's wasm is over the static-asset limit. */
 export const RUNTIME_ASSET_PREFIX = 'runtime-assets';

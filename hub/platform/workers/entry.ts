@@ -1,13 +1,14 @@
 import type { D1Database, Fetcher, R2Bucket } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
-import { createApp } from './app.js';
-import { R2BlobStore } from './blobs/r2-store.js';
-import { readConfig } from './config.js';
-import type { Db } from './db/client.js';
-import * as schema from './db/schema.js';
-import type { AssetServer } from './http/env.js';
-import { ensureDefaultProject } from './projects/projects.js';
-import { isRuntimeAssetPath, r2RuntimeAssets } from './runtime-assets.js';
+import { createApp } from '../../app.js';
+import { readConfig } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import * as schema from '../../db/schema.js';
+import type { AssetServer } from '../../http/env.js';
+import { ensureDefaultProject } from '../../projects/projects.js';
+import { isRuntimeAssetPath } from '../runtime-paths.js';
+import { R2BlobStore } from './r2-store.js';
+import { r2RuntimeAssets } from './runtime-assets.js';
 
 export interface WorkerBindings {
   DB: D1Database;

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import type { AssetServer } from '../http/env.js';
-import { isRuntimeAssetPath } from '../runtime-assets.js';
+import type { AssetServer } from '../../http/env.js';
+import { isRuntimeAssetPath } from '../runtime-paths.js';
 
 /** Serves a built folder; with `spa`, paths that are not files get index.html (the console routes itself). */
 export function folderAssets(folder: string, { spa = true } = {}): AssetServer {

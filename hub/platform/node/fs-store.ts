@@ -4,9 +4,9 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import type { Digest } from '../../shared/digest.js';
-import { digestMismatch, tooLarge } from './errors.js';
-import type { BlobStore, ByteRange, WriteOptions } from './store.js';
+import type { Digest } from '../../../shared/digest.js';
+import { digestMismatch, tooLarge } from '../../blobs/errors.js';
+import type { BlobStore, ByteRange, WriteOptions } from '../../blobs/store.js';
 
 /** Blobs as files: `<root>/sha256/ab/cdef…`, written to `<root>/tmp/` and renamed into place once verified. */
 export class FsBlobStore implements BlobStore {

@@ -1,9 +1,9 @@
 import type { R2Bucket } from '@cloudflare/workers-types';
-import type { Digest } from '../../shared/digest.js';
-import { toHex } from '../../shared/digest.js';
-import { OutpostError } from '../../shared/errors.js';
-import { digestMismatch, tooLarge } from './errors.js';
-import type { BlobStore, ByteRange, WriteOptions } from './store.js';
+import type { Digest } from '../../../shared/digest.js';
+import { toHex } from '../../../shared/digest.js';
+import { OutpostError } from '../../../shared/errors.js';
+import { digestMismatch, tooLarge } from '../../blobs/errors.js';
+import type { BlobStore, ByteRange, WriteOptions } from '../../blobs/store.js';
 
 // workerd globals (not in the DOM lib this project compiles against)
 declare const FixedLengthStream: new (length: number) => TransformStream<Uint8Array, Uint8Array>;
