@@ -93,7 +93,7 @@ export class Outpost {
   }
 
   /**
-   * Loads a model by ref (`name@alias`, `name/3`, `name`): from IndexedDB when cached (revalidated in the
+   * Loads a model by ref (`name@alias`, `name/3`, or `name` = `name@production`): from IndexedDB when cached (revalidated in the
    * background; a new version is used on the next load or `model.update()`), else from the hub.
    */
   async load(ref: string, options: LoadOptions = {}): Promise<Model> {
