@@ -134,11 +134,12 @@ describe('aliases and refs', () => {
   });
 
   it('refuses a malformed ref with a 400 that names it and says what is wrong', async () => {
-    for (const [ref, why] of [
+    const refused: [string, string][] = [
       ['digits@', 'the alias is empty'],
       ['digits@latest', 'the alias "latest" is reserved'],
       ['-digits', 'the name "-digits" must start with a letter or digit'],
-    ]) {
+    ];
+    for (const [ref, why] of refused) {
       const r = await call(`/v1/models/${encodeURIComponent(ref)}/manifest`, { key: p.keys.read });
       expectError(r, 400, 'bad_request');
       expect(r.body.error.message).toContain(`"${ref}" is not a model ref: use name@alias, name/<version> or name (${why}`);
