@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../hub/cli/index.ts');
+await import('../cli/index.ts');

@@ -54,5 +54,3 @@ export function createApp(deps: HubDeps) {
   });
   return routes;
 }
-
-export type AppType = ReturnType<typeof createApp>;

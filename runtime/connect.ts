@@ -1,13 +1,14 @@
+import type { HubClient } from '../shared/client/hub-client.js';
+import { KEY_RE } from '../shared/ids.js';
 import type { Manifest } from '../shared/schemas/registry.js';
 import { cachedAsset, dropOldAssetCaches, startWorker } from './assets.js';
 import { CacheInventory } from './cache/inventory.js';
 import { ModelCache, type LoadProgress, type WorkerFiles } from './cache/models.js';
 import { OutpostRuntimeError } from './errors.js';
-import { HubClient } from './hub/client.js';
+import { runtimeHub } from './hub.js';
 import { Model, openSession, type ModelDeps } from './inference/model.js';
 import { WorkerPool } from './inference/pool.js';
 import type { BackendChoice } from './inference/protocol.js';
-import { parseRef } from './refs.js';
 import { Outbox, type SyncStatus } from './sync/outbox.js';
 import { TelemetryAggregator } from './telemetry/aggregator.js';
 import { TelemetryJournal } from './telemetry/journal.js';
@@ -35,7 +36,6 @@ export interface LoadOptions {
 }
 
 const TRAINING_WORKER = 'training-worker.js';
-const KEY_RE = /^(sk|pk)_[A-Za-z0-9_-]{43}$/;
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
 
 function persistentDeviceId(): string {
@@ -93,14 +93,12 @@ export class Outpost {
   }
 
   /**
-   * Loads a model by ref (`name@alias`, `name/3`, `name`): from IndexedDB when cached (revalidated in the
+   * Loads a model by ref (`name@alias`, `name/3`, or `name` = `name@production`): from IndexedDB when cached (revalidated in the
    * background; a new version is used on the next load or `model.update()`), else from the hub.
    */
   async load(ref: string, options: LoadOptions = {}): Promise<Model> {
     const backend = options.backend ?? 'auto';
     if (!BACKENDS.includes(backend)) throw new OutpostRuntimeError('backend_unavailable', `backend "${backend}" is unknown: use ${BACKENDS.join(', ')}`);
-    // `local:<name>` is a model saved on this device (op.finetune → ft.save).
-    if (!ref.startsWith('local:')) parseRef(ref);
     let pulled: WorkerFiles = await this.models.loadForWorker(ref, options);
     // A tfjs model may be fine-tuned later, perhaps offline: keep the training worker's script at hand.
     if (pulled.manifest.format === 'tfjs-layers') void cachedAsset(this.hub.base, TRAINING_WORKER).catch(() => {});
@@ -189,7 +187,7 @@ export async function connect(options: ConnectOptions): Promise<Outpost> {
   if (typeof options.key !== 'string' || !KEY_RE.test(options.key)) {
     throw new OutpostRuntimeError('unauthorized', 'connect needs an Outpost key: pk_… (publishable, for public pages) or sk_… followed by 43 characters');
   }
-  const op = new Outpost(new HubClient(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000);
+  const op = new Outpost(runtimeHub(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000);
   await op.start();
   return op;
 }

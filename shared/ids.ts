@@ -1,10 +1,6 @@
-/** Random identifiers and API keys, from WebCrypto so hub, runtime and CLI make them alike. */
+import { base64url } from './base64url.js';
 
-export function base64url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+/** Random identifiers and API keys, from WebCrypto so hub, runtime and CLI make them alike. */
 
 function randomBytes(n: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(n));

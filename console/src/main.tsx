@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import './style.css';
-import { session } from './api';
+import { session } from './hub';
 import { SignIn } from './pages/sign-in';
 import { Shell } from './shell';
 

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Project } from './api';
+import { getProject } from '../../shared/client/projects';
+import type { Project } from '../../shared/schemas/projects';
+import { hub } from './hub';
 import { useOnline } from './components/online';
 import { Compare } from './pages/compare';
 import { Devices } from './pages/devices';
@@ -46,7 +48,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const online = useOnline();
   const [project, setProject] = useState<Project | null>(null);
   useEffect(() => {
-    api.project().then((r) => setProject(r.project), () => setProject(null));
+    getProject(hub).then((r) => setProject(r.project), () => setProject(null));
   }, [online]);
   useEffect(() => {
     if (loc.path === '/' || loc.path === '/index.html') navigate('/runs', { replace: true });

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createdKeySchema, createKeySchema, keyInfoSchema, keyListSchema } from '../../shared/schemas/keys.js';
+import { createdKeySchema, createKeySchema, keyListSchema, keyReplySchema } from '../../shared/schemas/keys.js';
 import { errorResponses, json, newRouter, security } from '../http/openapi.js';
 import { access } from './access.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
@@ -37,7 +37,7 @@ const revoke = createRoute({
   security,
   middleware: admin,
   request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 200: { description: 'Revoked', content: json(z.object({ key: keyInfoSchema })) }, ...errorResponses(401, 403, 404) },
+  responses: { 200: { description: 'Revoked', content: json(keyReplySchema) }, ...errorResponses(401, 403, 404) },
 });
 
 export const keyRoutes = newRouter()

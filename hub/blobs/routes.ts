@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DIGEST_RE, type Digest } from '../../shared/digest.js';
 import { notFound } from '../../shared/errors.js';
+import { blobPutResultSchema } from '../../shared/schemas/blobs.js';
 import { access } from '../auth/access.js';
 import { assertDevicePublishing } from '../registry/device-publish.js';
 import { errorResponses, newRouter, security } from '../http/openapi.js';
@@ -13,7 +14,6 @@ const params = z.object({
     .regex(DIGEST_RE, 'must be sha256: followed by 64 lowercase hex characters')
     .openapi({ param: { name: 'digest', in: 'path' }, example: `sha256:${'ab'.repeat(32)}` }),
 });
-const putResult = z.object({ digest: z.string(), size: z.number().int(), created: z.boolean() });
 
 const putBlob = createRoute({
   method: 'put',
@@ -28,8 +28,8 @@ const putBlob = createRoute({
   middleware: access({ secret: 'write', device: true }),
   request: { params, body: { content: { 'application/octet-stream': { schema: z.any() } }, required: true } },
   responses: {
-    201: { description: 'Stored', content: { 'application/json': { schema: putResult } } },
-    200: { description: 'Already stored; nothing written', content: { 'application/json': { schema: putResult } } },
+    201: { description: 'Stored', content: { 'application/json': { schema: blobPutResultSchema } } },
+    200: { description: 'Already stored; nothing written', content: { 'application/json': { schema: blobPutResultSchema } } },
     ...errorResponses(400, 401, 403, 411, 413, 422),
   },
 });

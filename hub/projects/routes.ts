@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createdProjectSchema, createProjectSchema, projectSchema, updateProjectSchema } from '../../shared/schemas/projects.js';
+import { createdProjectSchema, createProjectSchema, projectReplySchema, updateProjectSchema } from '../../shared/schemas/projects.js';
 import { access } from '../auth/access.js';
 import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
 import { createProject, getProject, updateProject } from './projects.js';
@@ -24,7 +24,7 @@ const current = createRoute({
   summary: "The calling key's project",
   security,
   middleware: access({ secret: 'read', device: true }),
-  responses: { 200: { description: 'Project', content: json(z.object({ project: projectSchema })) }, ...errorResponses(401) },
+  responses: { 200: { description: 'Project', content: json(projectReplySchema) }, ...errorResponses(401) },
 });
 
 const update = createRoute({
@@ -36,7 +36,7 @@ const update = createRoute({
   security,
   middleware: access({ secret: 'admin' }),
   request: body(updateProjectSchema),
-  responses: { 200: { description: 'Project', content: json(z.object({ project: projectSchema })) }, ...errorResponses(400, 401, 403) },
+  responses: { 200: { description: 'Project', content: json(projectReplySchema) }, ...errorResponses(400, 401, 403) },
 });
 
 const byId = createRoute({
@@ -47,7 +47,7 @@ const byId = createRoute({
   security,
   middleware: access({ secret: 'read' }),
   request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 200: { description: 'Project', content: json(z.object({ project: projectSchema })) }, ...errorResponses(401, 403, 404) },
+  responses: { 200: { description: 'Project', content: json(projectReplySchema) }, ...errorResponses(401, 403, 404) },
 });
 
 export const projectRoutes = newRouter()

@@ -1,19 +1,9 @@
 import { notFound } from '../../shared/errors.js';
+import type { ModelRef } from '../../shared/refs.js';
 import type { Db } from '../db/client.js';
 import type { ModelVersionRow, RegisteredModelRow } from '../db/schema.js';
 import { aliasesOf, findModel } from './models.js';
 import { getVersionRow } from './versions.js';
-
-export type ModelRef = { name: string; alias: string } | { name: string; version: number } | { name: string };
-
-/** `name@alias`, `name/3` or `name` (which means `name@production`). */
-export function parseModelRef(ref: string): ModelRef {
-  const at = ref.indexOf('@');
-  if (at >= 0) return { name: ref.slice(0, at), alias: ref.slice(at + 1) };
-  const m = /^(.+)\/(\d+)$/.exec(ref);
-  if (m) return { name: m[1]!, version: Number(m[2]) };
-  return { name: ref };
-}
 
 /** The model and version a ref names; an unknown alias lists the aliases there are. */
 export async function resolveModelRef(db: Db, projectId: string, ref: ModelRef): Promise<{ model: RegisteredModelRow; version: ModelVersionRow }> {

@@ -1,25 +1,29 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
-  aliasEventSchema,
+  aliasHistorySchema,
+  aliasMoveSchema,
   aliasReasonSchema,
   aliasSchema,
   createModelSchema,
   createVersionSchema,
   manifestSchema,
+  modelListSchema,
   modelNameSchema,
-  modelVersionSchema,
+  modelReplySchema,
   moveAliasSchema,
-  registeredModelSchema,
   updateModelSchema,
+  versionListSchema,
+  versionReplySchema,
 } from '../../shared/schemas/registry.js';
 import type { Context } from 'hono';
+import { parseModelRef } from '../../shared/refs.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
 import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
 import { manifestOf } from './manifest.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
-import { parseModelRef, resolveModelRef } from './refs.js';
+import { resolveModelRef } from './refs.js';
 import { checkDevicePublish, ensureDeviceCandidatesModel } from './device-publish.js';
 import { createVersion, withHubRunId, exposeFiles, getVersionRow, lineageOf, listVersions, publishKeyOf, recomputeDeviceBlobs, versionAliases, versionJson } from './versions.js';
 
@@ -29,9 +33,9 @@ const path = (name: string) => ({ param: { name, in: 'path' as const } });
 const nameParam = { name: modelNameSchema.openapi(path('name')) };
 const versionParam = { version: z.coerce.number().int().positive().openapi(path('version')) };
 const aliasParam = { alias: aliasSchema.openapi(path('alias')) };
-const modelReply = json(z.object({ model: registeredModelSchema }));
-const versionReply = json(z.object({ version: modelVersionSchema }));
-const moveReply = json(z.object({ alias: z.string(), from: z.number().nullable(), to: z.number().nullable(), moved: z.boolean() }));
+const modelReply = json(modelReplySchema);
+const versionReply = json(versionReplySchema);
+const moveReply = json(aliasMoveSchema);
 const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ security, ...r, tags: ['registry'] });
 
 export const registryRoutes = newRouter()
@@ -40,7 +44,7 @@ export const registryRoutes = newRouter()
     async (c) => c.json({ model: await createModel(c.var.deps.db, c.var.principal.projectId, c.var.principal.keyId, c.req.valid('json')) }, 201),
   )
   .openapi(
-    route({ method: 'get', path: '/v1/models', summary: 'List models', middleware: read, responses: { 200: { description: 'Models', content: json(z.object({ models: z.array(registeredModelSchema) })) }, ...errorResponses(401, 403) } }),
+    route({ method: 'get', path: '/v1/models', summary: 'List models', middleware: read, responses: { 200: { description: 'Models', content: json(modelListSchema) }, ...errorResponses(401, 403) } }),
     async (c) => c.json({ models: await listModels(c.var.deps.db, c.var.principal.projectId) }, 200),
   )
   .openapi(
@@ -100,7 +104,7 @@ export const registryRoutes = newRouter()
     },
   )
   .openapi(
-    route({ method: 'get', path: '/v1/models/{name}/versions', summary: "A model's versions", middleware: read, request: { params: z.object(nameParam) }, responses: { 200: { description: 'Versions', content: json(z.object({ versions: z.array(modelVersionSchema) })) }, ...errorResponses(401, 403, 404) } }),
+    route({ method: 'get', path: '/v1/models/{name}/versions', summary: "A model's versions", middleware: read, request: { params: z.object(nameParam) }, responses: { 200: { description: 'Versions', content: json(versionListSchema) }, ...errorResponses(401, 403, 404) } }),
     async (c) => c.json({ versions: await listVersions(c.var.deps.db, await findModel(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').name)) }, 200),
   )
   .openapi(
@@ -167,7 +171,7 @@ export const registryRoutes = newRouter()
       summary: 'Alias moves, newest first (from, to, who, when, why)',
       middleware: read,
       request: { params: z.object(nameParam), query: z.object({ alias: z.string().optional() }) },
-      responses: { 200: { description: 'Audit log', content: json(z.object({ events: z.array(aliasEventSchema) })) }, ...errorResponses(401, 403, 404) },
+      responses: { 200: { description: 'Audit log', content: json(aliasHistorySchema) }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
       const { db } = c.var.deps;

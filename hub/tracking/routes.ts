@@ -3,15 +3,20 @@ import type { Digest } from '../../shared/digest.js';
 import { OutpostError } from '../../shared/errors.js';
 import { syncBatchSchema, syncResultSchema } from '../../shared/schemas/sync.js';
 import {
-  artifactSchema,
+  artifactListSchema,
+  artifactReplySchema,
   createExperimentSchema,
   createRunSchema,
-  experimentSchema,
+  experimentListSchema,
+  experimentReplySchema,
   LIMITS,
   logBatchSchema,
+  logResultSchema,
   putArtifactSchema,
-  runSchema,
+  runPageSchema,
+  runReplySchema,
   searchRunsSchema,
+  seriesListSchema,
   seriesRequestSchema,
   seriesSchema,
   updateExperimentSchema,
@@ -30,8 +35,8 @@ import { applySyncBatch } from './sync.js';
 const idParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
-const experimentReply = json(z.object({ experiment: experimentSchema }));
-const runReply = json(z.object({ run: runSchema }));
+const experimentReply = json(experimentReplySchema);
+const runReply = json(runReplySchema);
 
 const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ security, ...r, tags: r.tags ?? ['tracking'] });
 
@@ -47,7 +52,7 @@ export const trackingRoutes = newRouter()
       summary: 'List experiments',
       middleware: read,
       request: { query: z.object({ lifecycle: z.enum(['active', 'deleted', 'all']).default('active') }) },
-      responses: { 200: { description: 'Experiments', content: json(z.object({ experiments: z.array(experimentSchema) })) }, ...errorResponses(401, 403) },
+      responses: { 200: { description: 'Experiments', content: json(experimentListSchema) }, ...errorResponses(401, 403) },
     }),
     async (c) => c.json({ experiments: await listExperiments(c.var.deps.db, c.var.principal.projectId, c.req.valid('query').lifecycle) }, 200),
   )
@@ -113,7 +118,7 @@ export const trackingRoutes = newRouter()
       middleware: write,
       request: { params: idParam, headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }), ...body(logBatchSchema) },
       responses: {
-        200: { description: 'Logged', content: json(z.object({ duplicate: z.boolean(), params: z.number(), tags: z.number(), points: z.number() })) },
+        200: { description: 'Logged', content: json(logResultSchema) },
         ...errorResponses(400, 401, 403, 404, 413),
       },
     }),
@@ -138,7 +143,7 @@ export const trackingRoutes = newRouter()
         'Order terms like `metrics.acc DESC`; missing values sort last. `nextPageToken` pages stably under concurrent inserts.',
       middleware: read,
       request: body(searchRunsSchema),
-      responses: { 200: { description: 'Runs', content: json(z.object({ runs: z.array(runSchema), nextPageToken: z.string().nullable() })) }, ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: { description: 'Runs', content: json(runPageSchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => c.json(await searchRuns(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')), 200),
   )
@@ -169,7 +174,7 @@ export const trackingRoutes = newRouter()
       summary: 'Several metrics of several runs in one call, for charts',
       middleware: read,
       request: body(seriesRequestSchema),
-      responses: { 200: { description: 'Series', content: json(z.object({ series: z.array(seriesSchema) })) }, ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: { description: 'Series', content: json(seriesListSchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { db } = c.var.deps;
@@ -186,7 +191,7 @@ export const trackingRoutes = newRouter()
       summary: 'Attach an uploaded blob to the run as a file at a path',
       middleware: write,
       request: { params: idParam, ...body(putArtifactSchema) },
-      responses: { 200: { description: 'Attached', content: json(z.object({ artifact: artifactSchema })) }, ...errorResponses(400, 401, 403, 404, 409) },
+      responses: { 200: { description: 'Attached', content: json(artifactReplySchema) }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
       const { db } = c.var.deps;
@@ -203,7 +208,7 @@ export const trackingRoutes = newRouter()
       summary: "List a folder of the run's artifacts",
       middleware: read,
       request: { params: idParam, query: z.object({ path: z.string().optional() }) },
-      responses: { 200: { description: 'Files and folders', content: json(z.object({ files: z.array(artifactSchema) })) }, ...errorResponses(401, 403, 404) },
+      responses: { 200: { description: 'Files and folders', content: json(artifactListSchema) }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
       const { db } = c.var.deps;

@@ -1,4 +1,5 @@
 import { inArray, sql, type SQL } from 'drizzle-orm';
+import { base64urlToText, textToBase64url } from '../../shared/base64url.js';
 import { OutpostError } from '../../shared/errors.js';
 import type { Comparison, FilterNode, OrderTerm } from '../../shared/filter/ast.js';
 import { parseFilter, parseOrderBy } from '../../shared/filter/index.js';
@@ -113,10 +114,10 @@ interface PageToken {
   id: string;
 }
 
-const encodeToken = (t: PageToken) => btoa(JSON.stringify(t)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const encodeToken = (t: PageToken) => textToBase64url(JSON.stringify(t));
 function decodeToken(token: string, fingerprint: string): PageToken {
   try {
-    const t = JSON.parse(atob(token.replace(/-/g, '+').replace(/_/g, '/'))) as PageToken;
+    const t = JSON.parse(base64urlToText(token)) as PageToken;
     if (t.q === fingerprint && Array.isArray(t.v) && typeof t.id === 'string') return t;
   } catch {
     // fall through to the error below

@@ -1,7 +1,10 @@
 import type { Manifest, ManifestFile } from '../../shared/schemas/registry.js';
 import { OutpostRuntimeError, storageError, throwIfAborted } from '../errors.js';
-import { HubClient } from '../hub/client.js';
-import { manifestPath, parseRef } from '../refs.js';
+import { getBlob } from '../../shared/client/blobs.js';
+import type { HubClient } from '../../shared/client/hub-client.js';
+import { fetchManifest } from '../../shared/client/registry.js';
+import { parseModelRef, type ModelRef } from '../../shared/refs.js';
+import { hubFailure } from '../hub.js';
 import { blobBytes, manifestKey, openStore, type StoredManifest } from './db.js';
 import { verifyBlob } from './digest.js';
 
@@ -45,6 +48,15 @@ export interface ModelFiles {
 
 const DOWNLOADS_AT_ONCE = 4;
 
+/** A model ref (shared/refs.ts), its refusal as the runtime's `bad_ref`. */
+function modelRef(ref: string): ModelRef {
+  try {
+    return parseModelRef(ref);
+  } catch (err) {
+    throw new OutpostRuntimeError('bad_ref', (err as Error).message);
+  }
+}
+
 /** Pulls models from a hub into IndexedDB and reads them back, never handing out bytes that fail their sha256. */
 export class ModelCache {
   constructor(private readonly hub: HubClient) {}
@@ -55,7 +67,8 @@ export class ModelCache {
    * download and verify as `load` does.
    */
   async loadForWorker(ref: string, options: PullOptions = {}): Promise<WorkerFiles> {
-    if (!ref.startsWith('local:')) parseRef(ref);
+    // `local:<name>` is a model saved on this device (op.finetune → ft.save).
+    if (!ref.startsWith('local:')) modelRef(ref);
     // The manifest and its blob records in one transaction: a warm load is two IndexedDB round trips fewer.
     const db = await openStore();
     const tx = db.transaction(['manifests', 'blobs']);
@@ -73,7 +86,7 @@ export class ModelCache {
   }
 
   private stored(ref: string): Promise<StoredManifest | undefined> {
-    parseRef(ref.startsWith('local:') ? ref.slice('local:'.length) : ref);
+    modelRef(ref.startsWith('local:') ? ref.slice('local:'.length) : ref);
     return openStore().then((db) => db.get('manifests', manifestKey(this.hub.base, ref)));
   }
 
@@ -111,10 +124,10 @@ export class ModelCache {
   }
 
   private async pull(ref: string, etag: string | undefined, options: PullOptions) {
-    const res = await this.hub.fetch(manifestPath(parseRef(ref)), { headers: etag ? { 'If-None-Match': etag } : {}, signal: options.signal });
-    if (res.status === 304) return null;
-    if (!res.ok) throw await HubClient.failure(res, `could not resolve ${ref}`);
-    const manifest = (await res.json()) as Manifest;
+    const manifest = await fetchManifest(this.hub, modelRef(ref), { etag, signal: options.signal }).catch((err) => {
+      throw hubFailure(err, `could not resolve ${ref}`);
+    });
+    if (!manifest) return null;
     const files = await this.download(manifest, options);
     if (options.cache !== false) await this.save(ref, manifest, files);
     return { manifest, files };
@@ -171,8 +184,9 @@ export class ModelCache {
   }
 
   private async fetchBlob(file: ManifestFile, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<ArrayBuffer> {
-    const res = await this.hub.fetch(`/v1/blobs/${file.digest}`, { signal });
-    if (!res.ok) throw await HubClient.failure(res, `could not download ${file.path}`);
+    const res = await getBlob(this.hub, file.digest, { signal }).catch((err) => {
+      throw hubFailure(err, `could not download ${file.path}`);
+    });
     if (!res.body) return res.arrayBuffer();
     const out = new Uint8Array(file.size);
     const reader = res.body.getReader();

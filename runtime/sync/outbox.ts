@@ -1,7 +1,9 @@
+import type { HubClient } from '../../shared/client/hub-client.js';
+import { sendSync } from '../../shared/client/sync.js';
+import { OutpostError } from '../../shared/errors.js';
 import type { SyncItem, SyncResult } from '../../shared/schemas/sync.js';
 import { openStore, type OutboxRecord } from '../cache/db.js';
 import { OutpostRuntimeError, storageError } from '../errors.js';
-import { HubClient } from '../hub/client.js';
 import { backoffMs } from './backoff.js';
 
 export interface SyncStatus {
@@ -108,24 +110,19 @@ export class Outbox {
     const db = await openStore();
     const records = await db.getAllFromIndex('outbox', 'hub', this.hub.base, BATCH);
     if (!records.length) return false;
-    let res: Response;
-    try {
-      res = await this.hub.fetch('/v1/sync', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ items: records.map((r) => r.item) }) });
-    } catch (err) {
-      this.reachable = false;
-      this.lastError = (err as Error).message;
-      return false;
-    }
-    if (!res.ok) {
-      this.reachable = res.status < 500;
-      this.lastError = (await HubClient.failure(res, 'sync')).message;
-      return false;
-    }
     let body: SyncResult;
     try {
-      body = (await res.json()) as SyncResult;
+      body = await sendSync(this.hub, records.map((r) => r.item));
     } catch (err) {
-      this.lastError = `sync reply broke off: ${(err as Error).message}`;
+      if (err instanceof OutpostError) {
+        this.reachable = err.status < 500;
+        this.lastError = `sync: ${err.message}`;
+      } else if ((err as OutpostRuntimeError).code === 'offline') {
+        this.reachable = false;
+        this.lastError = (err as Error).message;
+      } else {
+        this.lastError = `sync reply broke off: ${(err as Error).message}`;
+      }
       return false;
     }
     const tx = db.transaction('outbox', 'readwrite');

@@ -1,5 +1,5 @@
 import type { Manifest } from '../../shared/schemas/registry.js';
-import type { HubClient } from '../hub/client.js';
+import type { HubClient } from '../../shared/client/hub-client.js';
 import type { Model } from '../inference/model.js';
 import type { BackendChoice } from '../inference/protocol.js';
 import type { SyncStatus } from '../sync/outbox.js';

@@ -1,7 +1,10 @@
+import { putBlob } from '../../shared/client/blobs.js';
+import { createModel, createVersion } from '../../shared/client/registry.js';
 import { deviceCandidatesName } from '../../shared/device-candidates.js';
+import { OutpostError } from '../../shared/errors.js';
 import type { ManifestFile } from '../../shared/schemas/registry.js';
 import { OutpostRuntimeError } from '../errors.js';
-import { HubClient } from '../hub/client.js';
+import { hubFailure } from '../hub.js';
 import type { FinetuneContext } from './context.js';
 
 export interface PublishOptions {
@@ -41,29 +44,28 @@ export async function publishFineTune(ctx: FinetuneContext, request: PublishRequ
     throw new OutpostRuntimeError('offline', `cannot publish while the fine-tune's run is not on the hub yet (${(err as Error).message}): publish again when online`, { cause: err });
   }
   for (const file of request.manifestFiles) {
-    const res = await ctx.hub.fetch(`/v1/blobs/${file.digest}`, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: request.files[file.path] });
-    if (!res.ok) throw await HubClient.failure(res, `could not upload ${file.path} of the fine-tune`);
+    await putBlob(ctx.hub, file.digest, request.files[file.path]!).catch((err) => {
+      throw hubFailure(err, `could not upload ${file.path} of the fine-tune`);
+    });
   }
   if (name !== deviceCandidatesName(request.base.model)) {
     // Another model name is made here if missing (a device-candidates model the hub makes itself); refusals show on the version.
-    await ctx.hub.fetch('/v1/models', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+    await createModel(ctx.hub, { name }).catch((err) => {
+      if (!(err instanceof OutpostError)) throw err;
+    });
   }
-  const res = await ctx.hub.fetch(`/v1/models/${encodeURIComponent(name)}/versions`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      format: 'tfjs-layers',
-      files: request.manifestFiles,
-      baseModel: request.base.model,
-      baseVersion: request.base.version,
-      runId: request.runId,
-      metrics: request.metrics,
-      description: options.description ?? `fine-tuned on device ${ctx.deviceId} from ${request.base.model}/${request.base.version}`,
-      tags: { 'outpost.device_id': ctx.deviceId },
-      ...(options.alias !== undefined ? { alias: options.alias } : {}),
-    }),
+  const { version, created } = await createVersion(ctx.hub, name, {
+    format: 'tfjs-layers',
+    files: request.manifestFiles,
+    baseModel: request.base.model,
+    baseVersion: request.base.version,
+    runId: request.runId,
+    metrics: request.metrics,
+    description: options.description ?? `fine-tuned on device ${ctx.deviceId} from ${request.base.model}/${request.base.version}`,
+    tags: { 'outpost.device_id': ctx.deviceId },
+    ...(options.alias !== undefined ? { alias: options.alias } : {}),
+  }).catch((err) => {
+    throw hubFailure(err, `could not publish the fine-tune into "${name}"`);
   });
-  if (!res.ok) throw await HubClient.failure(res, `could not publish the fine-tune into "${name}"`);
-  const { version } = (await res.json()) as { version: { model: string; version: number } };
-  return { model: version.model, version: version.version, ref: `${version.model}/${version.version}`, created: res.status === 201 };
+  return { model: version.model, version: version.version, ref: `${version.model}/${version.version}`, created };
 }

@@ -5,3 +5,4 @@ export * from './tracking.js';
 export * from './sync.js';
 export * from './registry.js';
 export * from './telemetry.js';
+export * from './blobs.js';

@@ -45,3 +45,4 @@ export const createdKeySchema = z.object({
 export type CreatedKey = z.infer<typeof createdKeySchema>;
 
 export const keyListSchema = z.object({ keys: z.array(keyInfoSchema) });
+export const keyReplySchema = z.object({ key: keyInfoSchema });

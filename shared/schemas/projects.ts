@@ -23,3 +23,5 @@ export const createdProjectSchema = z.object({
   project: projectSchema,
   adminKey: z.object({ key: keyInfoSchema, secret: z.string() }),
 });
+
+export const projectReplySchema = z.object({ project: projectSchema });

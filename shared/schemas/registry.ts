@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import { DIGEST_RE } from '../digest.js';
+import { ALIAS_CHARS_RE, ALIAS_MAX, ALIAS_RULE, isReservedAlias, NAME_RE, NAME_RULE, RESERVED_ALIAS_RULE } from '../refs.js';
 import { tagsSchema } from './tracking.js';
 
-/** DESIGN §10: model names. */
-export const MODEL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-export const modelNameSchema = z.string().regex(MODEL_NAME_RE, 'must start with a letter or digit and use only letters, digits, ".", "_" or "-" (at most 128)');
+/** DESIGN §10: model names (the rule lives in shared/refs.ts, which the zod-free runtime uses too). */
+export const modelNameSchema = z.string().regex(NAME_RE, NAME_RULE);
 
 /** MLflow's alias rule, with `latest` and `v<digits>` reserved (they name versions, not aliases). */
 export const aliasSchema = z
   .string()
   .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .regex(/^[\w-]*$/, 'may use only letters, digits, "_" and "-"')
-  .refine((a) => a.toLowerCase() !== 'latest' && !/^v\d+$/i.test(a), 'is reserved: "latest" and "v<digits>" name versions');
+  .max(ALIAS_MAX, `must be at most ${ALIAS_MAX} characters`)
+  .regex(ALIAS_CHARS_RE, ALIAS_RULE)
+  .refine((a) => !isReservedAlias(a), RESERVED_ALIAS_RULE);
 
 export const modelFormats = ['onnx', 'tfjs-layers'] as const;
 
@@ -129,3 +129,11 @@ export const manifestSchema = z.object({
   lineage: lineageSchema.optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Replies of /v1 registry routes: the hub's openapi and every client's types come from these. */
+export const modelReplySchema = z.object({ model: registeredModelSchema });
+export const modelListSchema = z.object({ models: z.array(registeredModelSchema) });
+export const versionReplySchema = z.object({ version: modelVersionSchema });
+export const versionListSchema = z.object({ versions: z.array(modelVersionSchema) });
+export const aliasMoveSchema = z.object({ alias: z.string(), from: z.number().nullable(), to: z.number().nullable(), moved: z.boolean() });
+export const aliasHistorySchema = z.object({ events: z.array(aliasEventSchema) });

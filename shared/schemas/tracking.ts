@@ -152,3 +152,13 @@ export const putArtifactSchema = z.object({
     .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'must be a relative path without "." or ".." segments or backslashes'),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lowercase hex characters'),
 });
+
+/** Replies of /v1 tracking routes: the hub's openapi and every client's types come from these. */
+export const experimentReplySchema = z.object({ experiment: experimentSchema });
+export const experimentListSchema = z.object({ experiments: z.array(experimentSchema) });
+export const runReplySchema = z.object({ run: runSchema });
+export const logResultSchema = z.object({ duplicate: z.boolean(), params: z.number(), tags: z.number(), points: z.number() });
+export const runPageSchema = z.object({ runs: z.array(runSchema), nextPageToken: z.string().nullable() });
+export const seriesListSchema = z.object({ series: z.array(seriesSchema) });
+export const artifactReplySchema = z.object({ artifact: artifactSchema });
+export const artifactListSchema = z.object({ files: z.array(artifactSchema) });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkFeeds, transferable } from '../../runtime/inference/tensors.js';
-import { manifestPath, parseRef } from '../../runtime/refs.js';
 import { backoffMs } from '../../runtime/sync/backoff.js';
 import { TelemetryAggregator } from '../../runtime/telemetry/aggregator.js';
 import { histogramQuantile } from '../../shared/telemetry/histogram.js';
@@ -17,20 +16,6 @@ const good = () => ({
   x: { data: new Float32Array(8), dims: [2, 4] },
   ids: { data: new BigInt64Array(3), dims: [3] },
   flag: { data: new Uint8Array(1), dims: [] },
-});
-
-describe('model refs', () => {
-  it('parses name@alias, name/version and name, and maps them to the hub routes', () => {
-    expect(parseRef('digits@production')).toEqual({ name: 'digits', alias: 'production' });
-    expect(parseRef('digits/3')).toEqual({ name: 'digits', version: 3 });
-    expect(parseRef('digits')).toEqual({ name: 'digits' });
-    expect(manifestPath(parseRef('digits@production'))).toBe('/v1/models/digits%40production/manifest');
-    expect(manifestPath(parseRef('digits/3'))).toBe('/v1/models/digits/versions/3/manifest');
-  });
-
-  it('refuses what is not a ref, saying which forms are', () => {
-    for (const bad of ['', '@prod', 'digits/0', 'digits@', 'a b', '../x']) expect(() => parseRef(bad)).toThrow(/is not a model ref: use name@alias, name\/<version> or name/);
-  });
 });
 
 describe('feeds against the signature', () => {

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api } from '../api';
+import { metricSeries } from '../../../shared/client/tracking';
+import { hub } from '../hub';
 import { LoadState } from '../components/status';
 import { useLoad } from '../components/use-load';
 import { sortByX, type Line } from './align';
@@ -20,7 +21,7 @@ const MAX_POINTS = 100_000;
 export function MetricPanel({ metric, runs, settings }: { metric: string; runs: Array<{ id: string; label: string }>; settings: ChartSettings }) {
   const [maxPoints, setMaxPoints] = useState(BASE_POINTS);
   const ids = runs.map((r) => r.id);
-  const loaded = useLoad(() => api.series(ids, [metric], maxPoints), [ids.join(), metric, maxPoints]);
+  const loaded = useLoad(() => metricSeries(hub, { runIds: ids, keys: [metric], maxPoints }), [ids.join(), metric, maxPoints]);
   const series = loaded.data?.series;
 
   const stats = useMemo(() => {

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, type Run } from '../api';
+import { getRun } from '../../../shared/client/tracking';
+import type { Run } from '../../../shared/schemas/tracking';
+import { hub } from '../hub';
 import { ChartSettingsBar, DEFAULT_CHART_SETTINGS } from '../charts/chart-settings';
 import { MetricPanel } from '../charts/metric-panel';
 import { colorOf } from '../charts/palette';
@@ -75,7 +77,7 @@ function DiffTable({ runs }: { runs: Run[] }) {
 /** Runs side by side: every metric as one chart with a line per run, and what differs between them. */
 export function Compare({ query }: { query: URLSearchParams }) {
   const ids = query.getAll('run').filter(Boolean);
-  const loaded = useLoad(() => Promise.all(ids.map((id) => api.run(id).then((r) => r.run))), [ids.join()]);
+  const loaded = useLoad(() => Promise.all(ids.map((id) => getRun(hub, id).then((r) => r.run))), [ids.join()]);
   const [settings, setSettings] = useState(DEFAULT_CHART_SETTINGS);
 
   if (ids.length < 2) {

@@ -1,5 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api, type TelemetryResponse } from '../api';
+import { readTelemetry } from '../../../shared/client/telemetry';
+import type { TelemetryResponse } from '../../../shared/schemas/telemetry';
+import { hub } from '../hub';
 import type { Line } from '../charts/align';
 import { MetricChart } from '../charts/metric-chart';
 import { colorOf } from '../charts/palette';
@@ -41,7 +43,7 @@ export function Devices() {
   const [period, setPeriod] = useState<Period>('24h');
   const [figure, setFigure] = useState<Figure>('count');
   const { span, bucket } = PERIODS[period];
-  const loaded = useLoad(() => api.telemetry(Date.now() - span, bucket), [period]);
+  const loaded = useLoad(() => readTelemetry(hub, { since: Date.now() - span, bucket }), [period]);
   const series = loaded.data?.series;
   const lines = useMemo(() => chartLines(series ?? [], figure), [series, figure]);
 

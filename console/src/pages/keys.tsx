@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import type { CreatedKey, CreateKey } from '../../../shared/schemas/keys';
-import { api, session, type KeyInfo } from '../api';
+import { createKey, listKeys, revokeKey } from '../../../shared/client/keys';
+import type { CreatedKey, CreateKey, KeyInfo } from '../../../shared/schemas/keys';
+import { hub, session } from '../hub';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { CopyButton } from '../components/copy';
 import { LoadState } from '../components/status';
@@ -26,7 +27,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: CreatedKey) => void
     const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
     try {
-      onCreated(await api.createKey(toRequest(String(data.get('name')).trim(), role, String(data.get('origins') ?? ''))));
+      onCreated(await createKey(hub, toRequest(String(data.get('name')).trim(), role, String(data.get('origins') ?? ''))));
       setError(null);
       form.reset();
       setRole('read');
@@ -70,7 +71,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: CreatedKey) => void
 
 /** Keys of this project: create (the secret is shown once), list, revoke. */
 export function Keys() {
-  const loaded = useLoad(() => api.keys(), []);
+  const loaded = useLoad(() => listKeys(hub), []);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<KeyInfo | null>(null);
 
@@ -132,7 +133,7 @@ export function Keys() {
           confirmLabel="Revoke"
           danger
           onConfirm={async () => {
-            await api.revokeKey(revoking.id);
+            await revokeKey(hub, revoking.id);
             loaded.reload();
           }}
           onClose={() => setRevoking(null)}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { request } from '../api';
+import { getProject } from '../../../shared/client/projects';
+import { consoleHub } from '../hub';
 
 /** A plain form: the console sends no request until the user submits a key. */
 export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
@@ -12,7 +13,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      await request('GET', '/v1/project', { key });
+      await getProject(consoleHub(key));
       onSignedIn(key);
     } catch (e) {
       setError((e as Error).message);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FineTune, Model, Outpost } from '../../../runtime/index';
-import { session } from '../api';
+import { session } from '../hub';
 import { Snippet } from '../components/copy';
 import { formatMs } from '../format';
 import { Link } from '../router';

@@ -133,6 +133,19 @@ describe('aliases and refs', () => {
     expect(bare.body.error.message).toBe('model "bare" has no alias "production" (it has no aliases yet)');
   });
 
+  it('refuses a malformed ref with a 400 that names it and says what is wrong', async () => {
+    const refused: [string, string][] = [
+      ['digits@', 'the alias is empty'],
+      ['digits@latest', 'the alias "latest" is reserved'],
+      ['-digits', 'the name "-digits" must start with a letter or digit'],
+    ];
+    for (const [ref, why] of refused) {
+      const r = await call(`/v1/models/${encodeURIComponent(ref)}/manifest`, { key: p.keys.read });
+      expectError(r, 400, 'bad_request');
+      expect(r.body.error.message).toContain(`"${ref}" is not a model ref: use name@alias, name/<version> or name (${why}`);
+    }
+  });
+
   it('serves a manifest with an ETag and answers 304 until the alias moves', async () => {
     const first = await call('/v1/models/digits@champion/manifest', { key: p.keys.read });
     expect(first.body).toMatchObject({ model: 'digits', version: 1, format: 'onnx' });

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api } from '../../api';
+import { moveAlias, rollbackAlias } from '../../../../shared/client/registry';
+import { formatRef } from '../../../../shared/refs';
+import { hub } from '../../hub';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 
 /** Moves an alias (an existing one, or a new name) to a version, after a confirmation with a reason. */
@@ -9,11 +11,11 @@ export function PromoteDialog({ model, version, aliases, onDone, onClose }: { mo
   const current = aliases[alias.trim()];
   return (
     <ConfirmDialog
-      title={`Promote ${model}/${version}`}
+      title={`Promote ${formatRef({ name: model, version })}`}
       confirmLabel="Promote"
       askReason
       onConfirm={async (reason) => {
-        await api.moveAlias(model, alias.trim(), version, reason);
+        await moveAlias(hub, model, alias.trim(), { version, reason });
         onDone();
       }}
       onClose={onClose}
@@ -42,12 +44,12 @@ export function PromoteDialog({ model, version, aliases, onDone, onClose }: { mo
 export function RollbackDialog({ model, alias, from, to, onDone, onClose }: { model: string; alias: string; from: number; to: number; onDone: () => void; onClose: () => void }) {
   return (
     <ConfirmDialog
-      title={`Roll back ${model}@${alias}`}
+      title={`Roll back ${formatRef({ name: model, alias })}`}
       confirmLabel="Roll back"
       danger
       askReason
       onConfirm={async (reason) => {
-        await api.rollbackAlias(model, alias, reason);
+        await rollbackAlias(hub, model, alias, reason);
         onDone();
       }}
       onClose={onClose}

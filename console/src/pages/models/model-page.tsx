@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, type AliasEvent } from '../../api';
+import { listKeys } from '../../../../shared/client/keys';
+import { aliasHistory, getModel, listVersions, type AliasEvent } from '../../../../shared/client/registry';
+import { hub } from '../../hub';
 import { LoadState } from '../../components/status';
 import { useLoad } from '../../components/use-load';
 import { formatTime } from '../../format';
@@ -11,11 +13,11 @@ type Dialog = { kind: 'promote'; version: number } | { kind: 'rollback'; alias: 
 
 async function loadModel(name: string) {
   const [{ model }, { versions }, { events }, keys] = await Promise.all([
-    api.model(name),
-    api.versions(name),
-    api.history(name),
+    getModel(hub, name),
+    listVersions(hub, name),
+    aliasHistory(hub, name),
     // Key names make the audit log readable; a non-admin key cannot list keys, and then ids it is.
-    api.keys().catch(() => ({ keys: [] })),
+    listKeys(hub).catch(() => ({ keys: [] })),
   ]);
   return { model, versions, events, keyNames: new Map(keys.keys.map((k) => [k.id, k.name])) };
 }

@@ -1,4 +1,5 @@
-import { api } from '../../api';
+import { listModels } from '../../../../shared/client/registry';
+import { hub } from '../../hub';
 import { Snippet } from '../../components/copy';
 import { EmptyState, modelPushSnippet } from '../../components/empty-state';
 import { LoadState } from '../../components/status';
@@ -8,7 +9,7 @@ import { Link } from '../../router';
 
 /** Registered models with where their aliases point. */
 export function Models() {
-  const loaded = useLoad(() => api.models(), []);
+  const loaded = useLoad(() => listModels(hub), []);
   const models = loaded.data?.models;
   if (!models) return <LoadState error={loaded.error} loading={loaded.loading} what="models" />;
   if (models.length === 0) {

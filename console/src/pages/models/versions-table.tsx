@@ -1,4 +1,4 @@
-import type { ModelVersion } from '../../api';
+import type { ModelVersion } from '../../../../shared/schemas/registry';
 import { formatBytes, formatNumber, formatTime } from '../../format';
 import { Link } from '../../router';
 

@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
-import { api, downloadBlob, type Artifact } from '../../api';
+import { listArtifacts, type Artifact } from '../../../../shared/client/tracking';
+import { downloadBlob, hub } from '../../hub';
 import { LoadState } from '../../components/status';
 import { useLoad } from '../../components/use-load';
 import { formatBytes } from '../../format';
 
 function Folder({ runId, path }: { runId: string; path?: string }) {
-  const loaded = useLoad(() => api.artifacts(runId, path), [runId, path]);
+  const loaded = useLoad(() => listArtifacts(hub, runId, path), [runId, path]);
   if (!loaded.data) return <LoadState error={loaded.error} loading={loaded.loading} what="artifacts" />;
   if (loaded.data.files.length === 0 && !path) {
     return (

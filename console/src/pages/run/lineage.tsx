@@ -1,12 +1,16 @@
-import { api, type ModelVersion, type Run } from '../../api';
+import { listModels, listVersions } from '../../../../shared/client/registry';
+import { formatRef } from '../../../../shared/refs';
+import type { ModelVersion } from '../../../../shared/schemas/registry';
+import type { Run } from '../../../../shared/schemas/tracking';
+import { hub } from '../../hub';
 import { LoadState } from '../../components/status';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
 
 /** Versions whose source run is this one: the registry holds tens of models, so the console asks each. */
 async function versionsFromRun(runId: string): Promise<ModelVersion[]> {
-  const { models } = await api.models();
-  const lists = await Promise.all(models.map((m) => api.versions(m.name)));
+  const { models } = await listModels(hub);
+  const lists = await Promise.all(models.map((m) => listVersions(hub, m.name)));
   return lists.flatMap((l) => l.versions).filter((v) => v.runId === runId);
 }
 
@@ -37,9 +41,9 @@ export function Lineage({ run }: { run: Run }) {
           ) : (
             <ul class="plain">
               {loaded.data.map((v) => (
-                <li key={`${v.model}/${v.version}`}>
+                <li key={formatRef({ name: v.model, version: v.version })}>
                   <Link href={`/models/${encodeURIComponent(v.model)}`}>
-                    {v.model}/{v.version}
+                    {formatRef({ name: v.model, version: v.version })}
                   </Link>
                   {v.aliases.length > 0 && <span class="muted"> ({v.aliases.join(', ')})</span>}
                   {v.baseVersion != null && (

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, type Run } from '../../api';
+import { getRun } from '../../../../shared/client/tracking';
+import type { Run } from '../../../../shared/schemas/tracking';
+import { hub } from '../../hub';
 import { ChartSettingsBar, DEFAULT_CHART_SETTINGS } from '../../charts/chart-settings';
 import { MetricPanel } from '../../charts/metric-panel';
 import { KeyValueTable } from '../../components/kv-table';
@@ -81,7 +83,7 @@ function Metrics({ run }: { run: Run }) {
 
 /** One run: what it was, its curves, its files and where it led. */
 export function RunDetail({ id }: { id: string }) {
-  const loaded = useLoad(() => api.run(id), [id]);
+  const loaded = useLoad(() => getRun(hub, id), [id]);
   const run = loaded.data?.run;
   if (!run) return <LoadState error={loaded.error} loading={loaded.loading} what="the run" />;
   return (

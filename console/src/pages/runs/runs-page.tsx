@@ -1,5 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api, type Experiment, type Run } from '../../api';
+import { listExperiments } from '../../../../shared/client/tracking';
+import type { Experiment, Run } from '../../../../shared/schemas/tracking';
+import { hub } from '../../hub';
 import { EmptyState, scriptTagSnippet, trackingSnippet } from '../../components/empty-state';
 import { Snippet } from '../../components/copy';
 import { LoadState } from '../../components/status';
@@ -58,7 +60,7 @@ function NoRunsYet({ page }: { page?: boolean }) {
 /** Experiments, and their runs: filtered and sorted by the hub, columns of your choice, all in the URL. */
 export function RunsPage({ query }: { query: URLSearchParams }) {
   const view = readView(query);
-  const experiments = useLoad(() => api.experiments(), []);
+  const experiments = useLoad(() => listExperiments(hub), []);
   const all = experiments.data?.experiments ?? [];
   const ids = view.experiments.length ? view.experiments : all.map((e) => e.id);
   const sort = view.sort ?? DEFAULT_SORT;

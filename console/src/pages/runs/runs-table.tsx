@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Run } from '../../api';
+import type { Run } from '../../../../shared/schemas/tracking';
 import { formatNumber, formatTime } from '../../format';
 import { Link } from '../../router';
 import { splitColumn, type Sort } from './view';

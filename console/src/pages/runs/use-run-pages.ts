@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Run, type SearchRuns } from '../../api';
+import { searchRuns, type SearchRunsRequest } from '../../../../shared/client/tracking';
+import type { Run } from '../../../../shared/schemas/tracking';
+import { hub } from '../../hub';
 
 const FIRST_PAGE = 200;
 const NEXT_PAGES = 500;
@@ -16,7 +18,7 @@ export interface RunPages {
  * Runs for a search, a keyset page at a time: the first page at once, the next ones as the table asks while it
  * scrolls. A new search drops whatever the old one still had in flight.
  */
-export function useRunPages(search: Omit<SearchRuns, 'limit' | 'pageToken'> | null): RunPages {
+export function useRunPages(search: Omit<SearchRunsRequest, 'limit' | 'pageToken'> | null): RunPages {
   const [state, setState] = useState<{ rows: Run[]; next: string | null; loading: boolean; error: string | null }>({ rows: [], next: null, loading: true, error: null });
   const generation = useRef(0);
   const busy = useRef(false);
@@ -27,7 +29,7 @@ export function useRunPages(search: Omit<SearchRuns, 'limit' | 'pageToken'> | nu
       if (!search) return;
       busy.current = true;
       setState((s) => ({ ...s, loading: true }));
-      api.searchRuns({ ...search, limit: pageToken ? NEXT_PAGES : FIRST_PAGE, pageToken: pageToken ?? undefined }).then(
+      searchRuns(hub, { ...search, limit: pageToken ? NEXT_PAGES : FIRST_PAGE, pageToken: pageToken ?? undefined }).then(
         (page) => {
           if (mine !== generation.current) return;
           busy.current = false;

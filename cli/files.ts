@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { CliError } from './client.js';
+import { CliError } from './context.js';
 
 export interface LocalFile {
   /** Path inside the model, with forward slashes. */
