@@ -31,15 +31,19 @@ export const bodyCap = createMiddleware<HubEnv>(async (c, next) => {
   }
   const body = c.req.raw.body;
   if (!body) return next();
-  // bodyLimit reads through this stream, so the rest of the body stays ours to drain when it stops.
+  // bodyLimit reads through this stream, so the rest of the body stays ours to drain when it stops; with no
+  // high-water mark the stream reads only when asked, so no read of its own is pending when the drain starts.
   const reader = body.getReader();
-  const relayed = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+  const relayed = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
     },
-  });
+    { highWaterMark: 0 },
+  );
   c.req.raw = new Request(c.req.raw, { body: relayed, duplex: 'half' } as RequestInit);
   const onError = async () => {
     await drain(reader, maxUpload);
