@@ -1,15 +1,14 @@
-import { createRoute } from '@hono/zod-openapi';
 import { telemetryQuerySchema, telemetryResponseSchema } from '../../shared/schemas/telemetry.js';
 import { access } from '../auth/access.js';
-import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
+import { scopeOf } from '../http/scope.js';
 import { readTelemetry } from './read.js';
 
 export const telemetryRoutes = newRouter().openapi(
-  createRoute({
+  hubRoute({
     method: 'get',
     path: '/v1/telemetry',
     tags: ['telemetry'],
-    security,
     summary: 'Device inference telemetry per model, version and backend: totals and a time series',
     description:
       'Devices send telemetry as `/v1/sync` items. Defaults: `until` now, `since` 24 h before it, `bucket` one hour (ms). ' +
@@ -19,5 +18,5 @@ export const telemetryRoutes = newRouter().openapi(
     request: { query: telemetryQuerySchema },
     responses: { 200: { description: 'Series', content: json(telemetryResponseSchema) }, ...errorResponses(400, 401, 403, 404) },
   }),
-  async (c) => c.json(await readTelemetry(c.var.deps.db, c.var.principal.projectId, c.req.valid('query')), 200),
+  async (c) => c.json(await readTelemetry(scopeOf(c), c.req.valid('query')), 200),
 );

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Digest } from '../../shared/digest.js';
-import { OutpostError } from '../../shared/errors.js';
-import { syncBatchSchema, syncResultSchema } from '../../shared/schemas/sync.js';
+import { METRICS_FRAME_TYPE } from '../../shared/metrics-frame.js';
 import {
   artifactListSchema,
   artifactReplySchema,
@@ -23,14 +22,16 @@ import {
   updateRunSchema,
 } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
-import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
+import { bodyBytes } from '../http/body.js';
+import { scopeOf } from '../http/scope.js';
 import { listArtifacts, putArtifact } from './artifacts.js';
 import { createExperiment, getExperiment, listExperiments, toExperiment, updateExperiment } from './experiments.js';
-import { appendToRun } from './log.js';
+import { frameBatch, isMetricsFrame } from './frame.js';
+import { logToRun } from './log.js';
 import { readSeries } from './metrics/history.js';
 import { createRun, getRun, getRunRow, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
-import { applySyncBatch } from './sync.js';
 
 const idParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 const read = access({ secret: 'read' });
@@ -38,12 +39,12 @@ const write = access({ secret: 'write' });
 const experimentReply = json(experimentReplySchema);
 const runReply = json(runReplySchema);
 
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ security, ...r, tags: r.tags ?? ['tracking'] });
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => hubRoute({ ...r, tags: r.tags ?? ['tracking'] });
 
 export const trackingRoutes = newRouter()
   .openapi(
     route({ method: 'post', path: '/v1/experiments', summary: 'Create an experiment', middleware: write, request: body(createExperimentSchema), responses: { 201: { description: 'Created', content: experimentReply }, ...errorResponses(400, 401, 403, 409) } }),
-    async (c) => c.json({ experiment: await createExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')) }, 201),
+    async (c) => c.json({ experiment: await createExperiment(scopeOf(c), c.req.valid('json')) }, 201),
   )
   .openapi(
     route({
@@ -54,11 +55,11 @@ export const trackingRoutes = newRouter()
       request: { query: z.object({ lifecycle: z.enum(['active', 'deleted', 'all']).default('active') }) },
       responses: { 200: { description: 'Experiments', content: json(experimentListSchema) }, ...errorResponses(401, 403) },
     }),
-    async (c) => c.json({ experiments: await listExperiments(c.var.deps.db, c.var.principal.projectId, c.req.valid('query').lifecycle) }, 200),
+    async (c) => c.json({ experiments: await listExperiments(scopeOf(c), c.req.valid('query').lifecycle) }, 200),
   )
   .openapi(
     route({ method: 'get', path: '/v1/experiments/{id}', summary: 'Get an experiment', middleware: read, request: { params: idParam }, responses: { 200: { description: 'Experiment', content: experimentReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ experiment: toExperiment(await getExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id)) }, 200),
+    async (c) => c.json({ experiment: toExperiment(await getExperiment(scopeOf(c), c.req.valid('param').id)) }, 200),
   )
   .openapi(
     route({
@@ -69,23 +70,32 @@ export const trackingRoutes = newRouter()
       request: { params: idParam, ...body(updateExperimentSchema) },
       responses: { 200: { description: 'Updated', content: experimentReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
-    async (c) => c.json({ experiment: await updateExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ experiment: await updateExperiment(s, await getExperiment(s, c.req.valid('param').id), c.req.valid('json')) }, 200);
+    },
   )
   .openapi(
     route({ method: 'delete', path: '/v1/experiments/{id}', summary: 'Delete an experiment (restorable)', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Deleted', content: experimentReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ experiment: await updateExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'deleted' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ experiment: await updateExperiment(s, await getExperiment(s, c.req.valid('param').id), { lifecycle: 'deleted' }) }, 200);
+    },
   )
   .openapi(
     route({ method: 'post', path: '/v1/experiments/{id}/restore', summary: 'Restore a deleted experiment', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Restored', content: experimentReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ experiment: await updateExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'active' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ experiment: await updateExperiment(s, await getExperiment(s, c.req.valid('param').id), { lifecycle: 'active' }) }, 200);
+    },
   )
   .openapi(
     route({ method: 'post', path: '/v1/runs', summary: 'Create a run', middleware: write, request: body(createRunSchema), responses: { 201: { description: 'Created', content: runReply }, ...errorResponses(400, 401, 403, 404) } }),
-    async (c) => c.json({ run: await createRun(c.var.deps.db, c.var.principal.projectId, { source: 'api', ...c.req.valid('json') }) }, 201),
+    async (c) => c.json({ run: (await createRun(scopeOf(c), { source: 'api', ...c.req.valid('json') })).run }, 201),
   )
   .openapi(
     route({ method: 'get', path: '/v1/runs/{id}', summary: 'Get a run with its params, tags and latest metrics', middleware: read, request: { params: idParam }, responses: { 200: { description: 'Run', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await getRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ run: await getRun(scopeOf(c), c.req.valid('param').id) }, 200),
   )
   .openapi(
     route({
@@ -97,15 +107,24 @@ export const trackingRoutes = newRouter()
       request: { params: idParam, ...body(updateRunSchema) },
       responses: { 200: { description: 'Updated', content: runReply }, ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json({ run: await updateRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await updateRun(s, await getRunRow(s, c.req.valid('param').id), c.req.valid('json')) }, 200);
+    },
   )
   .openapi(
     route({ method: 'delete', path: '/v1/runs/{id}', summary: 'Delete a run (restorable)', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Deleted', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await updateRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'deleted' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await updateRun(s, await getRunRow(s, c.req.valid('param').id), { lifecycle: 'deleted' }) }, 200);
+    },
   )
   .openapi(
     route({ method: 'post', path: '/v1/runs/{id}/restore', summary: 'Restore a deleted run', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Restored', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await updateRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'active' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await updateRun(s, await getRunRow(s, c.req.valid('param').id), { lifecycle: 'active' }) }, 200);
+    },
   )
   .openapi(
     route({
@@ -114,23 +133,31 @@ export const trackingRoutes = newRouter()
       summary: 'Log params, tags and metric points in one columnar batch',
       description:
         'Params are immutable: the same value again is fine, another value is a 400 naming the key. Tags are overwritten. ' +
-        'Metric points are appended. With an `Idempotency-Key` header, a batch sent again is stored once (`duplicate: true`).',
+        'Metric points are appended. With an `Idempotency-Key` header, a batch sent again is stored once (`duplicate: true`). ' +
+        `The batch comes as JSON or, without a number parsed per point, as a binary columnar frame (\`Content-Type: ${METRICS_FRAME_TYPE}\`).`,
       middleware: write,
-      request: { params: idParam, headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }), ...body(logBatchSchema) },
+      request: {
+        params: idParam,
+        headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
+        body: {
+          required: true,
+          content: {
+            ...json(logBatchSchema),
+            // Typed never: the handler reads this body itself (frameBatch), so only the JSON batch is ever validated data.
+            [METRICS_FRAME_TYPE]: { schema: z.custom<never>().openapi({ type: 'string', format: 'binary', description: 'The same batch as a binary columnar frame (shared/metrics-frame.ts)' }) },
+          },
+        },
+      },
       responses: {
         200: { description: 'Logged', content: json(logResultSchema) },
         ...errorResponses(400, 401, 403, 404, 413),
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const { projectId } = c.var.principal;
-      const run = await getRunRow(db, projectId, c.req.valid('param').id);
-      const batch = c.req.valid('json');
-      const points = (batch.metrics ?? []).reduce((n, m) => n + m.values.length, 0);
-      if (points > LIMITS.nativePoints) throw new OutpostError(413, 'payload_too_large', `a batch holds at most ${LIMITS.nativePoints} points; this one has ${points}`);
-      const key = c.req.valid('header')['idempotency-key'];
-      return c.json(await appendToRun(db, projectId, run.id, batch, key ? { id: `log:${run.id}:${key}`, kind: 'log' } : undefined), 200);
+      const s = scopeOf(c);
+      const run = await getRunRow(s, c.req.valid('param').id);
+      const batch = isMetricsFrame(c.req.header('content-type')) ? frameBatch(await bodyBytes(c)) : c.req.valid('json');
+      return c.json(await logToRun(s, run, batch, c.req.valid('header')['idempotency-key']), 200);
     },
   )
   .openapi(
@@ -145,7 +172,7 @@ export const trackingRoutes = newRouter()
       request: body(searchRunsSchema),
       responses: { 200: { description: 'Runs', content: json(runPageSchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json(await searchRuns(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')), 200),
+    async (c) => c.json(await searchRuns(scopeOf(c), c.req.valid('json')), 200),
   )
   .openapi(
     route({
@@ -161,10 +188,10 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Series', content: json(seriesSchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { id, key } = c.req.valid('param');
-      const run = await getRunRow(db, c.var.principal.projectId, id);
-      return c.json(await readSeries(db, run.id, key, c.req.valid('query').maxPoints), 200);
+      const run = await getRunRow(s, id);
+      return c.json(await readSeries(s.db, run.id, key, c.req.valid('query').maxPoints), 200);
     },
   )
   .openapi(
@@ -177,10 +204,10 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Series', content: json(seriesListSchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { runIds, keys, maxPoints } = c.req.valid('json');
-      for (const id of runIds) await getRunRow(db, c.var.principal.projectId, id);
-      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(db, runId, key, maxPoints))));
+      for (const id of runIds) await getRunRow(s, id);
+      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(s.db, runId, key, maxPoints))));
       return c.json({ series }, 200);
     },
   )
@@ -194,11 +221,10 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Attached', content: json(artifactReplySchema) }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const { projectId } = c.var.principal;
-      const run = await getRunRow(db, projectId, c.req.valid('param').id);
+      const s = scopeOf(c);
+      const run = await getRunRow(s, c.req.valid('param').id);
       const { path, digest } = c.req.valid('json');
-      return c.json({ artifact: await putArtifact(db, projectId, run.id, path, digest as Digest) }, 200);
+      return c.json({ artifact: await putArtifact(s, run, path, digest as Digest) }, 200);
     },
   )
   .openapi(
@@ -211,24 +237,8 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Files and folders', content: json(artifactListSchema) }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const run = await getRunRow(db, c.var.principal.projectId, c.req.valid('param').id);
-      return c.json({ files: await listArtifacts(db, run.id, c.req.valid('query').path) }, 200);
+      const s = scopeOf(c);
+      const run = await getRunRow(s, c.req.valid('param').id);
+      return c.json({ files: await listArtifacts(s, run, c.req.valid('query').path) }, 200);
     },
-  )
-  .openapi(
-    route({
-      method: 'post',
-      path: '/v1/sync',
-      tags: ['sync'],
-      summary: 'Apply a device outbox batch (runs, params, metric chunks, finishes, telemetry)',
-      description:
-        'Each item has a client-made `id`; an item already applied is reported `duplicate` and changes nothing. Items may arrive out of order. ' +
-        'Publishable keys may write only device runs of their project, and telemetry only for models exposed to devices. ' +
-        'A telemetry item is rejected alone when its model does not exist, periodEnd < periodStart, or errors > count.',
-      middleware: access({ secret: 'write', device: true }),
-      request: body(syncBatchSchema),
-      responses: { 200: { description: 'Per-item results', content: json(syncResultSchema) }, ...errorResponses(400, 401, 403) },
-    }),
-    async (c) => c.json(await applySyncBatch(c.var.deps.db, c.var.principal, c.req.valid('json').items), 200),
   );
