@@ -1,0 +1,71 @@
+import { addLatency, histogramQuantile, type LatencyHistogram } from '../../../shared/telemetry/histogram.js';
+import { createModel } from '../../../hub/registry/models.js';
+import { readTelemetry } from '../../../hub/telemetry/read.js';
+import { recordTelemetry, type TelemetryReport } from '../../../hub/telemetry/record.js';
+import { describe, expect, test, type InProcessHub } from '../../helpers/app.js';
+
+const MINUTE = 60_000;
+const T0 = 1_750_000_020_000; // 20 s into a minute
+
+/** A device's report for `latencies` successful runs plus `errors` failed ones. */
+function report(deviceId: string, latencies: number[], errors = 0, extra: Partial<TelemetryReport> = {}): TelemetryReport {
+  const histogram: LatencyHistogram = {};
+  for (const ms of latencies) addLatency(histogram, ms);
+  return {
+    model: 'digits',
+    version: 1,
+    backend: 'wasm',
+    deviceId,
+    periodStart: T0,
+    periodEnd: T0 + 30_000,
+    count: latencies.length + errors,
+    errors,
+    latency: { histogram, sumMs: latencies.reduce((a, b) => a + b, 0), minMs: Math.min(...latencies), maxMs: Math.max(...latencies) },
+    ...extra,
+  };
+}
+
+const record = (hub: InProcessHub, r: TelemetryReport, clientId: string = crypto.randomUUID()) => recordTelemetry(hub.db, hub.project.id, 'secret', r, clientId);
+const read = (hub: InProcessHub) => readTelemetry(hub.db, hub.project.id, { since: T0 - 20_000, until: T0 + 40 * MINUTE, bucket: MINUTE }, T0 + 40 * MINUTE);
+
+describe('telemetry', () => {
+  test("folds several devices' reports of one minute into one point, with counts, errors, devices and percentiles", async ({ hub }) => {
+    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
+    const a = [2, 3, 4, 5, 100];
+    const b = [6, 7, 8];
+    await record(hub, report('phone-a', a, 1));
+    await record(hub, report('phone-b', b, 2, { lastError: 'out of memory' }));
+    const merged: LatencyHistogram = {};
+    for (const ms of [...a, ...b]) addLatency(merged, ms);
+    const { series } = await read(hub);
+    expect(series).toHaveLength(1);
+    const [s] = series;
+    expect(s).toMatchObject({ model: 'digits', version: 1, backend: 'wasm', count: 11, errors: 3, devices: 2, lastError: 'out of memory', lastSeen: T0 + 30_000 });
+    expect(s!.p50Ms).toBeCloseTo(histogramQuantile(merged, 0.5)!, 3);
+    expect(s!.p95Ms).toBeCloseTo(histogramQuantile(merged, 0.95)!, 3);
+    expect(s!.meanMs).toBeCloseTo((114 + 21) / 8, 3);
+    expect(s!.points).toEqual([expect.objectContaining({ t: Math.floor(T0 / MINUTE) * MINUTE, count: 11, errors: 3 })]);
+  });
+
+  test('stores a report once by its client id: a retry changes nothing and says it was applied already', async ({ hub }) => {
+    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
+    const r = report('phone-a', [5, 6]);
+    expect(await record(hub, r, 'tele-1')).toBe(false);
+    expect(await record(hub, r, 'tele-1')).toBe(true);
+    expect((await read(hub)).series[0]).toMatchObject({ count: 2, devices: 1 });
+  });
+
+  test('refuses an impossible report naming the field, and a model that does not exist', async ({ hub }) => {
+    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
+    await expect(record(hub, report('p', [1], 0, { periodEnd: T0 - 1 }))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^periodEnd: /) });
+    await expect(record(hub, report('p', [1], 0, { count: 1, errors: 2 }))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^errors: /) });
+    await expect(record(hub, report('p', [1], 0, { model: 'nope' }))).rejects.toMatchObject({ status: 400, message: 'model: no model named "nope" in this project' });
+    expect((await read(hub)).series).toEqual([]);
+  });
+
+  test('hides models not exposed to devices from publishable keys, so a name is no existence oracle', async ({ hub }) => {
+    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
+    const failed = recordTelemetry(hub.db, hub.project.id, 'publishable', report('p', [1]), 'tele-2');
+    await expect(failed).rejects.toMatchObject({ status: 400, message: 'model: no model named "digits" in this project' });
+  });
+});
