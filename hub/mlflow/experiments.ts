@@ -39,7 +39,7 @@ const searchSchema = z.object({
 /** experiments/search is registered for POST and GET, as in MLflow's handlers. */
 async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) {
   const s = scope(c);
-  const all = await listExperiments(s.db, s.projectId, LIFECYCLE_OF_VIEW[input.view_type ?? 'ACTIVE_ONLY']);
+  const all = await listExperiments(s, LIFECYCLE_OF_VIEW[input.view_type ?? 'ACTIVE_ONLY']);
   const found = searchExperiments(all, { filter: input.filter, orderBy: input.order_by, maxResults: maxResults(input.max_results), pageToken: input.page_token });
   return c.json({
     ...(found.experiments.length ? { experiments: found.experiments.map(experimentJson) } : {}),
@@ -55,8 +55,8 @@ export const experimentRoutes = new Hono<HubEnv>()
     if (body.artifact_location?.startsWith('runs:')) throw invalidParam(`Invalid value '${body.artifact_location}' for parameter 'artifact_location': it cannot be a runs:/ URI.`);
     const tags = tagRecord(body.tags, 'tags', EXPERIMENT_TAG_VALUE);
     const s = scope(c);
-    if (await findExperimentByName(s.db, s.projectId, body.name)) throw alreadyExists(body.name);
-    const created = await uniqueName(body.name, () => createExperiment(s.db, s.projectId, { name: body.name, tags }));
+    if (await findExperimentByName(s, body.name)) throw alreadyExists(body.name);
+    const created = await uniqueName(body.name, () => createExperiment(s, { name: body.name, tags }));
     return c.json({ experiment_id: created.id });
   })
   .get('/experiments/get', read, async (c) => {
@@ -68,7 +68,7 @@ export const experimentRoutes = new Hono<HubEnv>()
     const s = scope(c);
     // "Default" exists on every MLflow server; create it on first use like experiment "0".
     const row =
-      experiment_name === DEFAULT_EXPERIMENT_NAME ? await ensureExperiment(s.db, s.projectId, experiment_name) : await findExperimentByName(s.db, s.projectId, experiment_name);
+      experiment_name === DEFAULT_EXPERIMENT_NAME ? await ensureExperiment(s, experiment_name) : await findExperimentByName(s, experiment_name);
     if (!row) throw doesNotExist(`Could not find experiment with name '${experiment_name}'`);
     return c.json({ experiment: experimentJson(toExperiment(row)) });
   })
@@ -81,7 +81,7 @@ export const experimentRoutes = new Hono<HubEnv>()
     const row = await loadExperiment(s, body.experiment_id);
     // MLflow raises INVALID_STATE here, which it serves as a 500.
     if (row.lifecycle !== 'active') throw new MlflowError('INVALID_STATE', 'Cannot rename a non-active experiment.');
-    if (row.name !== body.new_name) await uniqueName(body.new_name, () => updateExperiment(s.db, s.projectId, row.id, { name: body.new_name }));
+    if (row.name !== body.new_name) await uniqueName(body.new_name, () => updateExperiment(s, row, { name: body.new_name }));
     return c.json({});
   })
   .post('/experiments/delete', write, async (c) => setLifecycle(c, 'deleted'))
@@ -93,7 +93,7 @@ export const experimentRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const row = await loadExperiment(s, body.experiment_id);
     assertExperimentActive(row);
-    await updateExperiment(s.db, s.projectId, row.id, { tags: { [body.key]: body.value ?? '' } });
+    await updateExperiment(s, row, { tags: { [body.key]: body.value ?? '' } });
     return c.json({});
   });
 
@@ -109,6 +109,6 @@ async function setLifecycle(c: Context<HubEnv>, to: 'active' | 'deleted') {
   if (row.lifecycle === to) {
     throw doesNotExist(to === 'deleted' ? `No Experiment with id=${experiment_id} exists` : `No deleted Experiment with id=${experiment_id} exists`);
   }
-  await updateExperiment(s.db, s.projectId, row.id, { lifecycle: to });
+  await updateExperiment(s, row, { lifecycle: to });
   return c.json({});
 }

@@ -32,8 +32,7 @@ export const loggingRoutes = new Hono<HubEnv>()
     const runId = runIdOf(body);
     checkKey(body.key);
     const s = scope(c);
-    await loadActiveRun(s, runId);
-    await logMetricPoints(s, runId, [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }]);
+    await logMetricPoints(s, await loadActiveRun(s, runId), [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }]);
     return c.json({});
   })
   .post('/runs/log-parameter', write, async (c) => {
@@ -42,8 +41,7 @@ export const loggingRoutes = new Hono<HubEnv>()
     const value = body.value ?? '';
     checkParam(body.key, value);
     const s = scope(c);
-    await loadActiveRun(s, runId);
-    await logParamsAndTags(s, runId, { [body.key]: value }, {}, false);
+    await logParamsAndTags(s, await loadActiveRun(s, runId), { [body.key]: value }, {}, false);
     return c.json({});
   })
   .post('/runs/set-tag', write, async (c) => {
@@ -52,8 +50,7 @@ export const loggingRoutes = new Hono<HubEnv>()
     const value = body.value ?? '';
     checkTag(body.key, value);
     const s = scope(c);
-    await loadActiveRun(s, runId);
-    await logParamsAndTags(s, runId, {}, { [body.key]: value }, false);
+    await logParamsAndTags(s, await loadActiveRun(s, runId), {}, { [body.key]: value }, false);
     return c.json({});
   })
   .post('/runs/delete-tag', write, async (c) => {
@@ -87,12 +84,12 @@ export const loggingRoutes = new Hono<HubEnv>()
       throw invalidParam(`Duplicate parameter keys have been submitted: ${pyList(duplicates)}. Please ensure the request contains only one param value per param key.`);
     }
     const s = scope(c);
-    await loadActiveRun(s, body.run_id);
+    const run = await loadActiveRun(s, body.run_id);
     // Params first: a changed param then refuses the request before anything is written.
-    await logParamsAndTags(s, body.run_id, paramRecord, tagRecord, true);
+    await logParamsAndTags(s, run, paramRecord, tagRecord, true);
     await logMetricPoints(
       s,
-      body.run_id,
+      run,
       metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 })),
     );
     return c.json({});

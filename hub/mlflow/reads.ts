@@ -55,7 +55,7 @@ export const readRoutes = new Hono<HubEnv>()
     const dir = safeArtifactDir(q.path);
     const s = scope(c);
     const run = await loadRun(s, runId);
-    const entries = await listArtifacts(s.db, runId, dir);
+    const entries = await listArtifacts(s, run, dir);
     const files = entries.map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.isDir || e.size === null ? {} : { file_size: e.size }) }));
     return c.json({ root_uri: runArtifactUri(run.experimentId, runId), ...(files.length ? { files } : {}) });
   });

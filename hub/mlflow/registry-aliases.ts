@@ -43,7 +43,7 @@ export const registryAliasRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, body.name);
     const version = await loadVersion(s, model, body.version);
-    await moveAlias(s.db, model, body.alias, version.version, c.var.principal.keyId, REASON);
+    await moveAlias(s, model, body.alias, version.version, c.var.principal.keyId, REASON);
     return c.json({});
   })
   .delete('/registered-models/alias', write, async (c) => {
@@ -51,14 +51,14 @@ export const registryAliasRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, name);
     // Deleting an alias the model does not have changes nothing, as in MLflow's stores.
-    if ((await aliasesOf(s.db, model.id))[alias] !== undefined) await deleteAlias(s.db, model, alias, c.var.principal.keyId, REASON);
+    if ((await aliasesOf(s, model.id))[alias] !== undefined) await deleteAlias(s, model, alias, c.var.principal.keyId, REASON);
     return c.json({});
   })
   .get('/registered-models/alias', read, async (c) => {
     const { name, alias } = await parseQuery(c, aliasRef);
     const s = scope(c);
     const model = await loadModel(s, name);
-    const target = (await aliasesOf(s.db, model.id))[alias];
+    const target = (await aliasesOf(s, model.id))[alias];
     // MLflow answers an unknown alias with INVALID_PARAMETER_VALUE, not RESOURCE_DOES_NOT_EXIST.
     if (target === undefined) throw invalidParam(`Registered model alias ${alias} not found.`);
     return c.json({ model_version: await versionJson(s.db, model, await loadVersion(s, model, String(target))) });

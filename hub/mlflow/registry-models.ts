@@ -6,7 +6,7 @@ import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { registeredModels } from '../db/schema.js';
 import type { HubEnv } from '../http/env.js';
-import { createModel, findModel, updateModel } from '../registry/models.js';
+import { createModel, updateModel } from '../registry/models.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
 import { checkKey, checkValue, tagRecord } from './limits.js';
 import { scope } from './lookup.js';
@@ -60,8 +60,8 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     checkModelName(body.name);
     const tags = tagRecord(body.tags);
     const s = scope(c);
-    await uniqueName(body.name, () => createModel(s.db, s.projectId, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
-    return c.json({ registered_model: await registeredModelJson(s.db, await findModel(s.db, s.projectId, body.name)) });
+    const model = await uniqueName(body.name, () => createModel(s, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
+    return c.json({ registered_model: await registeredModelJson(s.db, model) });
   })
   .get('/registered-models/get', read, async (c) => {
     const { name } = await parseQuery(c, nameOnly);
@@ -75,7 +75,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, body.name);
     // An unset description clears it, as MLflow's handler reads the proto field's default.
-    await updateModel(s.db, s.projectId, model.name, { description: body.description ?? '' });
+    await updateModel(s, model, { description: body.description ?? '' });
     return c.json({ registered_model: await registeredModelJson(s.db, await loadModel(s, model.name)) });
   })
   .post('/registered-models/rename', write, async (c) => {
@@ -98,7 +98,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     checkValue(body.value ?? '', LIMITS.tagValue);
     const s = scope(c);
     const model = await loadModel(s, body.name);
-    await updateModel(s.db, s.projectId, model.name, { tags: { [body.key]: body.value ?? '' } });
+    await updateModel(s, model, { tags: { [body.key]: body.value ?? '' } });
     return c.json({});
   })
   .delete('/registered-models/delete-tag', write, async (c) => {

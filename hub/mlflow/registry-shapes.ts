@@ -72,7 +72,7 @@ const isNotFound = (err: unknown) => err instanceof OutpostError && err.status =
 /** The model, with MLflow's not-found wording. */
 export async function loadModel(s: Scope, name: string): Promise<RegisteredModelRow> {
   try {
-    return await findModel(s.db, s.projectId, name);
+    return await findModel(s, name);
   } catch (err) {
     if (isNotFound(err)) throw doesNotExist(`Registered Model with name=${name} not found`);
     throw err;
@@ -89,7 +89,7 @@ export function versionNumber(version: string): number {
 
 export async function loadVersion(s: Scope, model: RegisteredModelRow, version: string): Promise<ModelVersionRow> {
   try {
-    return await getVersionRow(s.db, model, versionNumber(version));
+    return await getVersionRow(s, model, versionNumber(version));
   } catch (err) {
     if (isNotFound(err)) throw doesNotExist(`Model Version (name=${model.name}, version=${version}) not found`);
     throw err;

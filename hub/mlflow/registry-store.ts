@@ -22,7 +22,7 @@ export async function deleteModel(db: Db, model: RegisteredModelRow): Promise<vo
     db.delete(modelVersions).where(eq(modelVersions.modelId, model.id)),
     db.delete(registeredModels).where(eq(registeredModels.id, model.id)),
   ]);
-  if (model.devices) await recomputeDeviceBlobs(db, model.projectId);
+  if (model.devices) await recomputeDeviceBlobs({ db, projectId: model.projectId });
 }
 
 /**
@@ -40,7 +40,7 @@ export async function deleteVersion(db: Db, model: RegisteredModelRow, version: 
     ...pointing.map((a) => db.insert(aliasEvents).values({ modelId: model.id, alias: a.alias, fromVersion: version, toVersion: null, actor, reason, at })),
   ]);
   // Publishable keys must lose the deleted version's files (unless another exposed version has them).
-  if (model.devices) await recomputeDeviceBlobs(db, model.projectId);
+  if (model.devices) await recomputeDeviceBlobs({ db, projectId: model.projectId });
 }
 
 /** Renames in place: versions, aliases and history hang off the model's id, so they follow. */

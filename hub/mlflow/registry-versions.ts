@@ -71,10 +71,9 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, body.name);
     const content = await versionContent(s, body.source, body.run_id);
-    const { blobs } = c.var.deps;
     try {
-      const { version: created } = await createVersion(s.db, blobs, s.projectId, c.var.principal.keyId, model.name, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
-      return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s.db, model, created.version)) });
+      const { version: created } = await createVersion(s, model, c.var.principal.keyId, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
+      return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s, model, created.version)) });
     } catch (err) {
       // A file whose blob is gone is a bad source here, not a name clash (which is what a 409 would mean to MLflow).
       if (err instanceof OutpostError && err.status === 409) throw invalidParam(`Cannot register ${body.source}: ${err.message}`);
@@ -94,8 +93,8 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);
-    await updateVersion(s.db, model, row.version, { description: body.description ?? '' });
-    return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s.db, model, row.version)) });
+    await updateVersion(s, model, row.version, { description: body.description ?? '' });
+    return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s, model, row.version)) });
   })
   .delete('/model-versions/delete', write, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
@@ -112,7 +111,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);
-    await updateVersion(s.db, model, row.version, { tags: { [body.key]: body.value ?? '' } });
+    await updateVersion(s, model, row.version, { tags: { [body.key]: body.value ?? '' } });
     return c.json({});
   })
   .delete('/model-versions/delete-tag', write, async (c) => {

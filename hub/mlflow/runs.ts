@@ -38,8 +38,7 @@ const searchSchema = z.object({
 async function setLifecycle(c: Context<HubEnv>, lifecycle: 'active' | 'deleted') {
   const { run_id } = await parseBody(c, z.object({ run_id: requiredString }));
   const s = scope(c);
-  await loadRun(s, run_id);
-  await updateRun(s.db, s.projectId, run_id, { lifecycle });
+  await updateRun(s, await loadRun(s, run_id), { lifecycle });
   return c.json({});
 }
 
@@ -62,25 +61,25 @@ export const runRoutes = new Hono<HubEnv>()
     assertExperimentActive(experiment);
     // user_id is deprecated in the request; the client's mlflow.user tag says the same thing.
     const userId = body.user_id || tags['mlflow.user'] || undefined;
-    const run = await createRun(s.db, s.projectId, { experimentId: experiment.id, name, startTime: body.start_time, source: 'api', userId, tags });
+    const { run } = await createRun(s, { experimentId: experiment.id, name, startTime: body.start_time, source: 'api', userId, tags });
     return c.json({ run: runJson(run) });
   })
   .post('/runs/update', write, async (c) => {
     const body = await parseBody(c, z.object({ ...runRef, status: opt(runStatus), end_time: opt(int64), run_name: optString }));
     const runId = runIdOf(body);
     const s = scope(c);
-    await loadActiveRun(s, runId);
+    const row = await loadActiveRun(s, runId);
     if (body.run_name) {
       checkValue(body.run_name, LIMITS.runName, 'run_name');
-      await appendToRun(s.db, s.projectId, runId, { tags: { [RUN_NAME_TAG]: body.run_name } });
+      await appendToRun(s, row, { tags: { [RUN_NAME_TAG]: body.run_name } });
     }
-    const run = await updateRun(s.db, s.projectId, runId, { name: body.run_name || undefined, status: body.status, endTime: body.end_time });
+    const run = await updateRun(s, row, { name: body.run_name || undefined, status: body.status, endTime: body.end_time });
     return c.json({ run_info: runInfoJson(run) });
   })
   .get('/runs/get', read, async (c) => {
     const runId = runIdOf(await parseQuery(c, z.object(runRef)));
     const s = scope(c);
-    const [run] = await runDetails(s.db, [await loadRun(s, runId)]);
+    const [run] = await runDetails(s, [await loadRun(s, runId)]);
     return c.json({ run: runJson(run!) });
   })
   .post('/runs/search', read, async (c) => {
@@ -89,7 +88,7 @@ export const runRoutes = new Hono<HubEnv>()
     const limit = maxResults(body.max_results);
     const experimentIds = await Promise.all((body.experiment_ids ?? []).map((id) => resolveExperimentId(s, id)));
     if (experimentIds.length === 0) return c.json({});
-    const found = await searchRuns(s.db, s.projectId, {
+    const found = await searchRuns(s, {
       experimentIds,
       filter: body.filter,
       orderBy: body.order_by,

@@ -1,10 +1,11 @@
 import type { MetricColumns } from '../../shared/schemas/tracking.js';
+import { applyOnce } from '../core/idempotency.js';
+import type { Scope } from '../core/scope.js';
+import type { RunRow } from '../db/schema.js';
 import { appendToRun, ParamChangedError } from '../tracking/log.js';
 import { updateRun } from '../tracking/runs.js';
 import { invalidParam } from './errors.js';
-import type { scope } from './lookup.js';
 
-type Scope = ReturnType<typeof scope>;
 export interface MetricPoint {
   key: string;
   value: number;
@@ -29,16 +30,16 @@ function paramChanged(e: ParamChangedError, batch: boolean) {
 }
 
 /** Params and tags in one atomic write; a changed param refuses the whole write, as the domain checks before writing. */
-export async function logParamsAndTags(s: Scope, runId: string, params: Record<string, string>, tags: Record<string, string>, batch: boolean) {
+export async function logParamsAndTags(s: Scope, run: RunRow, params: Record<string, string>, tags: Record<string, string>, batch: boolean) {
   if (!Object.keys(params).length && !Object.keys(tags).length) return;
   try {
-    await appendToRun(s.db, s.projectId, runId, { params, tags });
+    await appendToRun(s, run, { params, tags });
   } catch (err) {
     if (err instanceof ParamChangedError) throw paramChanged(err, batch);
     throw err;
   }
   const name = tags[RUN_NAME_TAG];
-  if (name) await updateRun(s.db, s.projectId, runId, { name });
+  if (name) await updateRun(s, run, { name });
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -51,7 +52,7 @@ async function sha256Hex(text: string): Promise<string> {
  * point), which makes a client's retry harmless. Here identical points within a request collapse, and a request
  * whose points were all logged before by an identical request is a no-op: the content hash is its idempotency id.
  */
-export async function logMetricPoints(s: Scope, runId: string, points: MetricPoint[]) {
+export async function logMetricPoints(s: Scope, run: RunRow, points: MetricPoint[]) {
   const seen = new Set<string>();
   const byKey = new Map<string, MetricColumns & { timestamps: number[] }>();
   for (const p of points) {
@@ -66,6 +67,6 @@ export async function logMetricPoints(s: Scope, runId: string, points: MetricPoi
   }
   if (byKey.size === 0) return;
   const metrics = [...byKey.values()];
-  const clientId = `mlflow-metrics:${await sha256Hex(JSON.stringify([runId, metrics]))}`;
-  await appendToRun(s.db, s.projectId, runId, { metrics }, { id: clientId, kind: 'mlflow-metrics' });
+  const id = `mlflow-metrics:${await sha256Hex(JSON.stringify([run.id, metrics]))}`;
+  await applyOnce(s, { id, kind: 'mlflow-metrics', runId: run.id }, (record) => appendToRun(s, run, { metrics }, [record]));
 }

@@ -32,7 +32,7 @@ export async function openInProcessHub(): Promise<InProcessHub & { close: () => 
   const { db, close } = await openLibsql(config.dbUrl);
   const blobs = new FsBlobStore(config.blobDir);
   const app = createApp({ db, blobs, config });
-  const { project, adminKey } = await createProject(db, 'domain-tests');
+  const { project, adminKey } = await createProject({ db }, 'domain-tests');
   const principal = { keyId: adminKey.key.id, projectId: project.id, kind: 'secret' as const, role: 'admin' as const, allowedOrigins: [] };
   const scope: Scope = { db, blobs, projectId: project.id, principal, now: Date.now };
   const request = (path: string, init: RequestInit = {}) => {

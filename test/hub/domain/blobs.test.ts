@@ -40,11 +40,11 @@ describe('project blob access', () => {
     const bytes = bytesOf(64);
     const digest = digestOf(bytes);
     await hub.blobs.write(digest, streamOf(bytes), { maxBytes: 1024 });
-    expect(await findProjectBlob(hub.db, hub.project.id, digest)).toBeNull();
-    await recordProjectBlob(hub.db, hub.project.id, digest, 64);
-    await recordProjectBlob(hub.db, hub.project.id, digest, 64); // idempotent
-    expect(await findProjectBlob(hub.db, hub.project.id, digest)).toEqual({ size: 64, deviceVisible: false });
-    expect(await findProjectBlob(hub.db, 'prj_someone_else', digest)).toBeNull();
+    expect(await findProjectBlob(hub.scope, digest)).toBeNull();
+    await recordProjectBlob(hub.scope, digest, 64);
+    await recordProjectBlob(hub.scope, digest, 64); // idempotent
+    expect(await findProjectBlob(hub.scope, digest)).toEqual({ size: 64, deviceVisible: false });
+    expect(await findProjectBlob({ db: hub.db, projectId: 'prj_someone_else' }, digest)).toBeNull();
   });
 
   test('serves an uploaded blob over HTTP with its digest as ETag', async ({ hub }) => {

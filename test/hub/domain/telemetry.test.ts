@@ -1,5 +1,6 @@
 import { addLatency, histogramQuantile, type LatencyHistogram } from '../../../shared/telemetry/histogram.js';
 import { createModel } from '../../../hub/registry/models.js';
+import { applyOnce } from '../../../hub/core/idempotency.js';
 import { readTelemetry } from '../../../hub/telemetry/read.js';
 import { recordTelemetry, type TelemetryReport } from '../../../hub/telemetry/record.js';
 import { describe, expect, test, type InProcessHub } from '../../helpers/app.js';
@@ -25,12 +26,15 @@ function report(deviceId: string, latencies: number[], errors = 0, extra: Partia
   };
 }
 
-const record = (hub: InProcessHub, r: TelemetryReport, clientId: string = crypto.randomUUID()) => recordTelemetry(hub.db, hub.project.id, 'secret', r, clientId);
-const read = (hub: InProcessHub) => readTelemetry(hub.db, hub.project.id, { since: T0 - 20_000, until: T0 + 40 * MINUTE, bucket: MINUTE }, T0 + 40 * MINUTE);
+const record = (hub: InProcessHub, r: TelemetryReport) => recordTelemetry(hub.scope, r);
+/** As `/v1/sync` stores a telemetry item: once by its client id, through the idempotency ledger. */
+const recordOnce = (hub: InProcessHub, r: TelemetryReport, clientId: string) =>
+  applyOnce(hub.scope, { id: `sync:${clientId}`, kind: 'telemetry' }, (statement) => recordTelemetry(hub.scope, r, [statement]));
+const read = (hub: InProcessHub) => readTelemetry({ ...hub.scope, now: () => T0 + 40 * MINUTE }, { since: T0 - 20_000, until: T0 + 40 * MINUTE, bucket: MINUTE });
 
 describe('telemetry', () => {
   test("folds several devices' reports of one minute into one point, with counts, errors, devices and percentiles", async ({ hub }) => {
-    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
+    await createModel(hub.scope, 'tester', { name: 'digits' });
     const a = [2, 3, 4, 5, 100];
     const b = [6, 7, 8];
     await record(hub, report('phone-a', a, 1));
@@ -48,15 +52,15 @@ describe('telemetry', () => {
   });
 
   test('stores a report once by its client id: a retry changes nothing and says it was applied already', async ({ hub }) => {
-    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
+    await createModel(hub.scope, 'tester', { name: 'digits' });
     const r = report('phone-a', [5, 6]);
-    expect(await record(hub, r, 'tele-1')).toBe(false);
-    expect(await record(hub, r, 'tele-1')).toBe(true);
+    expect(await recordOnce(hub, r, 'tele-1')).toMatchObject({ duplicate: false });
+    expect(await recordOnce(hub, r, 'tele-1')).toEqual({ duplicate: true });
     expect((await read(hub)).series[0]).toMatchObject({ count: 2, devices: 1 });
   });
 
   test('refuses an impossible report naming the field, and a model that does not exist', async ({ hub }) => {
-    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
+    await createModel(hub.scope, 'tester', { name: 'digits' });
     await expect(record(hub, report('p', [1], 0, { periodEnd: T0 - 1 }))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^periodEnd: /) });
     await expect(record(hub, report('p', [1], 0, { count: 1, errors: 2 }))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^errors: /) });
     await expect(record(hub, report('p', [1], 0, { model: 'nope' }))).rejects.toMatchObject({ status: 400, message: 'model: no model named "nope" in this project' });
@@ -64,8 +68,9 @@ describe('telemetry', () => {
   });
 
   test('hides models not exposed to devices from publishable keys, so a name is no existence oracle', async ({ hub }) => {
-    await createModel(hub.db, hub.project.id, 'tester', { name: 'digits' });
-    const failed = recordTelemetry(hub.db, hub.project.id, 'publishable', report('p', [1]), 'tele-2');
+    await createModel(hub.scope, 'tester', { name: 'digits' });
+    const device = { ...hub.scope.principal!, kind: 'publishable' as const, role: 'device' as const };
+    const failed = recordTelemetry({ ...hub.scope, principal: device }, report('p', [1]));
     await expect(failed).rejects.toMatchObject({ status: 400, message: 'model: no model named "digits" in this project' });
   });
 });
