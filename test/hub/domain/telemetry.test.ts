@@ -4,26 +4,14 @@ import { applyOnce } from '../../../hub/core/idempotency.js';
 import { readTelemetry } from '../../../hub/telemetry/read.js';
 import { recordTelemetry, type TelemetryReport } from '../../../hub/telemetry/record.js';
 import { describe, expect, test, type InProcessHub } from '../../helpers/app.js';
+import { reportFigures } from '../../helpers/telemetry.js';
 
 const MINUTE = 60_000;
 const T0 = 1_750_000_020_000; // 20 s into a minute
 
 /** A device's report for `latencies` successful runs plus `errors` failed ones. */
 function report(deviceId: string, latencies: number[], errors = 0, extra: Partial<TelemetryReport> = {}): TelemetryReport {
-  const histogram: LatencyHistogram = {};
-  for (const ms of latencies) addLatency(histogram, ms);
-  return {
-    model: 'digits',
-    version: 1,
-    backend: 'wasm',
-    deviceId,
-    periodStart: T0,
-    periodEnd: T0 + 30_000,
-    count: latencies.length + errors,
-    errors,
-    latency: { histogram, sumMs: latencies.reduce((a, b) => a + b, 0), minMs: Math.min(...latencies), maxMs: Math.max(...latencies) },
-    ...extra,
-  };
+  return { model: 'digits', version: 1, backend: 'wasm', deviceId, periodStart: T0, periodEnd: T0 + 30_000, ...reportFigures(latencies, errors), ...extra };
 }
 
 const record = (hub: InProcessHub, r: TelemetryReport) => recordTelemetry(hub.scope, r);
