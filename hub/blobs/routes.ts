@@ -1,9 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { DIGEST_RE, type Digest } from '../../shared/digest.js';
 import { notFound } from '../../shared/errors.js';
 import { access } from '../auth/access.js';
+import { crossOrigin } from '../http/cross-origin.js';
 import { assertDevicePublishing } from '../registry/device-publish.js';
-import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { errorResponses, hubRoute, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { blobIsStored, findProjectBlob, recordProjectBlob } from './access.js';
 import { parseRange } from './range.js';
@@ -16,7 +17,7 @@ const params = z.object({
 });
 const putResult = z.object({ digest: z.string(), size: z.number().int(), created: z.boolean() });
 
-const putBlob = createRoute({
+const putBlob = hubRoute({
   method: 'put',
   path: '/v1/blobs/{digest}',
   tags: ['blobs'],
@@ -25,7 +26,6 @@ const putBlob = createRoute({
     'Streams the body while hashing it. A body that does not hash to the digest is refused with 422 and nothing is stored, ' +
     'also when the client goes away mid-upload. Uploading a blob the project already has is a no-op (200). ' +
     'Publishable keys may upload only in projects that allow device publishing (to publish fine-tunes), and always send the bytes.',
-  security,
   middleware: access({ secret: 'write', device: true }),
   request: { params, body: { content: { 'application/octet-stream': { schema: z.any() } }, required: true } },
   responses: {
@@ -35,7 +35,7 @@ const putBlob = createRoute({
   },
 });
 
-const getBlob = createRoute({
+const getBlob = hubRoute({
   method: 'get',
   path: '/v1/blobs/{digest}',
   tags: ['blobs'],
@@ -43,7 +43,6 @@ const getBlob = createRoute({
   description:
     'Immutable: `ETag` is the digest, `If-None-Match` gives 304, `Range: bytes=a-b` gives 206. ' +
     'A project reads only blobs it uploaded or references; publishable keys only those of models exposed to devices.',
-  security,
   middleware: access({ secret: 'read', device: true }),
   request: { params },
   responses: {
@@ -54,7 +53,11 @@ const getBlob = createRoute({
   },
 });
 
-export const blobRoutes = newRouter()
+const router = newRouter();
+// Pages on other origins load model files, also cross-origin-isolated ones.
+router.use('/v1/blobs/*', crossOrigin({ resourcePolicy: true }));
+
+export const blobRoutes = router
   .openapi(putBlob, async (c) => {
     const digest = c.req.valid('param').digest as Digest;
     const { blobs, config } = c.var.deps;

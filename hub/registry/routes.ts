@@ -14,8 +14,9 @@ import {
 } from '../../shared/schemas/registry.js';
 import type { Context } from 'hono';
 import { access } from '../auth/access.js';
+import { crossOrigin } from '../http/cross-origin.js';
 import type { HubEnv } from '../http/env.js';
-import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
 import { manifestOf } from './manifest.js';
@@ -33,9 +34,13 @@ const aliasParam = { alias: aliasSchema.openapi(path('alias')) };
 const modelReply = json(z.object({ model: registeredModelSchema }));
 const versionReply = json(z.object({ version: modelVersionSchema }));
 const moveReply = json(z.object({ alias: z.string(), from: z.number().nullable(), to: z.number().nullable(), moved: z.boolean() }));
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ security, ...r, tags: ['registry'] });
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => hubRoute({ ...r, tags: ['registry'] });
 
-export const registryRoutes = newRouter()
+const router = newRouter();
+// What a page on another origin uses: manifests, and publishing its fine-tunes (runtime/training/publish.ts).
+for (const path of ['/v1/models', '/v1/models/:name/versions', '/v1/models/:ref/manifest', '/v1/models/:name/versions/:version/manifest']) router.use(path, crossOrigin());
+
+export const registryRoutes = router
   .openapi(
     route({ method: 'post', path: '/v1/models', summary: 'Register a model', middleware: write, request: body(createModelSchema), responses: { 201: { description: 'Created', content: modelReply }, ...errorResponses(400, 401, 403, 409) } }),
     async (c) => {
