@@ -1,8 +1,9 @@
 import { addLatency, histogramQuantile, type LatencyHistogram } from '../../../shared/telemetry/histogram.js';
 import { createModel } from '../../../hub/registry/models.js';
-import { applyOnce } from '../../../hub/core/idempotency.js';
+import { SyncDispatcher } from '../../../hub/core/sync/dispatcher.js';
 import { readTelemetry } from '../../../hub/telemetry/read.js';
 import { recordTelemetry, type TelemetryReport } from '../../../hub/telemetry/record.js';
+import { telemetrySyncHandlers } from '../../../hub/telemetry/sync.js';
 import { describe, expect, test, type InProcessHub } from '../../helpers/app.js';
 import { reportFigures } from '../../helpers/telemetry.js';
 
@@ -15,9 +16,9 @@ function report(deviceId: string, latencies: number[], errors = 0, extra: Partia
 }
 
 const record = (hub: InProcessHub, r: TelemetryReport) => recordTelemetry(hub.scope, r);
-/** As `/v1/sync` stores a telemetry item: once by its client id, through the idempotency ledger. */
-const recordOnce = (hub: InProcessHub, r: TelemetryReport, clientId: string) =>
-  applyOnce(hub.scope, { id: `sync:${clientId}`, kind: 'telemetry' }, (statement) => recordTelemetry(hub.scope, r, [statement]));
+/** A telemetry outbox item through the sync dispatcher with telemetry's handler, as `/v1/sync` applies it. */
+const syncItem = async (hub: InProcessHub, r: TelemetryReport, id: string) =>
+  (await new SyncDispatcher().register(telemetrySyncHandlers).apply(hub.scope, [{ id, type: 'telemetry', ...r }])).results[0];
 const read = (hub: InProcessHub) => readTelemetry({ ...hub.scope, now: () => T0 + 40 * MINUTE }, { since: T0 - 20_000, until: T0 + 40 * MINUTE, bucket: MINUTE });
 
 describe('telemetry', () => {
@@ -39,11 +40,12 @@ describe('telemetry', () => {
     expect(s!.points).toEqual([expect.objectContaining({ t: Math.floor(T0 / MINUTE) * MINUTE, count: 11, errors: 3 })]);
   });
 
-  test('stores a report once by its client id: a retry changes nothing and says it was applied already', async ({ hub }) => {
+  test('stores a synced report once by its item id: a retry changes nothing and is reported as a duplicate', async ({ hub }) => {
     await createModel(hub.scope, 'tester', { name: 'digits' });
     const r = report('phone-a', [5, 6]);
-    expect(await recordOnce(hub, r, 'tele-1')).toMatchObject({ duplicate: false });
-    expect(await recordOnce(hub, r, 'tele-1')).toEqual({ duplicate: true });
+    const id = crypto.randomUUID();
+    expect(await syncItem(hub, r, id)).toEqual({ id, status: 'applied' });
+    expect(await syncItem(hub, r, id)).toEqual({ id, status: 'duplicate' });
     expect((await read(hub)).series[0]).toMatchObject({ count: 2, devices: 1 });
   });
 
