@@ -170,6 +170,7 @@ export const seriesRequestSchema = z
     maxStep: z.number().int(WHOLE).optional(),
   })
   .refine(stepsInOrder, stepsInOrderIssue);
+export type SeriesRequest = z.input<typeof seriesRequestSchema>;
 
 export const artifactSchema = z.object({ path: z.string(), isDir: z.boolean(), size: z.number().nullable(), digest: z.string().nullable() });
 export const putArtifactSchema = z.object({

@@ -24,7 +24,7 @@ const fmt = (n: number) => n.toLocaleString();
  */
 export function MetricPanel({ metric, runs, settings }: { metric: string; runs: Array<{ id: string; label: string }>; settings: ChartSettings }) {
   const ids = runs.map((r) => r.id);
-  const overview = useLoad(() => api.series(ids, [metric], { maxPoints: BASE_POINTS }), [ids.join(), metric]);
+  const overview = useLoad(() => api.series({ runIds: ids, keys: [metric], maxPoints: BASE_POINTS }), [ids.join(), metric]);
   const [zoom, setZoom] = useState<{ steps: StepRange; maxPoints: number } | null>(null);
   const zoomed = useLoad(
     () => (zoom && overview.data ? fetchZoomedSeries(api.series, overview.data.series, zoom.steps, zoom.maxPoints) : Promise.resolve(null)),

@@ -1,4 +1,4 @@
-import type { Series, SeriesWindow } from '../../../shared/schemas/tracking';
+import type { Series, SeriesRequest } from '../../../shared/schemas/tracking';
 import type { Range, XAxis } from './metric-chart';
 
 export interface StepRange {
@@ -6,8 +6,8 @@ export interface StepRange {
   maxStep: number;
 }
 
-/** Fetches series of runs and keys (the console's `api.series`; the chart bench passes its own). */
-export type SeriesFetch = (runIds: string[], keys: string[], window: SeriesWindow) => Promise<{ series: Series[] }>;
+/** `POST /v1/metrics/series` (the console's `api.series`; the chart bench passes its own). */
+export type SeriesFetch = (request: SeriesRequest) => Promise<{ series: Series[] }>;
 
 /**
  * The steps a zoomed x range shows. On the step axis that is the range itself; on the time axis, the steps of the
@@ -58,7 +58,7 @@ export function spliceRange(overview: Series, detail: Series, { minStep, maxStep
 export async function fetchZoomedSeries(fetchSeries: SeriesFetch, overview: Series[], range: StepRange, maxPoints: number): Promise<{ series: Series[]; inRange: Series[] }> {
   const runIds = [...new Set(overview.map((s) => s.runId))];
   const keys = [...new Set(overview.map((s) => s.key))];
-  const { series: inRange } = await fetchSeries(runIds, keys, { ...range, maxPoints });
+  const { series: inRange } = await fetchSeries({ runIds, keys, ...range, maxPoints });
   const detailOf = new Map(inRange.map((s) => [`${s.runId}\n${s.key}`, s]));
   const series = overview.map((s) => {
     const detail = detailOf.get(`${s.runId}\n${s.key}`);

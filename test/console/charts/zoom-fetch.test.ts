@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Series, SeriesWindow } from '../../../shared/schemas/tracking.js';
+import type { Series, SeriesRequest } from '../../../shared/schemas/tracking.js';
 import { fetchZoomedSeries, spliceRange, stepRangeOf } from '../../../console/src/charts/zoom-fetch.js';
 
 /** A downsampled overview: every 10th step of 0…1000, timestamps 1000 ms apart from t0 (one step = 100 ms). */
@@ -35,13 +35,13 @@ describe('a zoom fetch', () => {
   });
 
   it('asks for every run and key of the overview in one call with the step range and maxPoints', async () => {
-    const asked: Array<{ runIds: string[]; keys: string[]; window: SeriesWindow }> = [];
-    const fetchSeries = async (runIds: string[], keys: string[], window: SeriesWindow) => {
-      asked.push({ runIds, keys, window });
-      return { series: runIds.map((runId) => ({ runId, key: 'loss', total: 2, steps: [300, 301], values: [0, 0], timestamps: [0, 0] })) };
+    const asked: SeriesRequest[] = [];
+    const fetchSeries = async (request: SeriesRequest) => {
+      asked.push(request);
+      return { series: request.runIds.map((runId) => ({ runId, key: 'loss', total: 2, steps: [300, 301], values: [0, 0], timestamps: [0, 0] })) };
     };
     const { series, inRange } = await fetchZoomedSeries(fetchSeries, [overview('a'), overview('b')], { minStep: 300, maxStep: 301 }, 1600);
-    expect(asked).toEqual([{ runIds: ['a', 'b'], keys: ['loss'], window: { minStep: 300, maxStep: 301, maxPoints: 1600 } }]);
+    expect(asked).toEqual([{ runIds: ['a', 'b'], keys: ['loss'], minStep: 300, maxStep: 301, maxPoints: 1600 }]);
     expect(inRange.map((s) => s.total)).toEqual([2, 2]);
     expect(series.map((s) => s.steps.filter((x) => x >= 290 && x <= 310))).toEqual([
       [290, 300, 301, 310],
