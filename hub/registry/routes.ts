@@ -20,10 +20,11 @@ import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi
 import { scopeOf } from '../http/scope.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
 import { manifestOf } from './manifest.js';
-import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
+import { patchModel } from './exposure.js';
+import { assertDeviceReadable, createModel, findModel, listModels, toModel } from './models.js';
+import { publishVersion } from './publish.js';
 import { parseModelRef, resolveModelRef } from './refs.js';
-import { checkDevicePublish, ensureDeviceCandidatesModel } from './device-publish.js';
-import { createVersion, withHubRunId, exposeFiles, getVersionRow, lineageOf, listVersions, publishKeyOf, recomputeDeviceBlobs, versionAliases, versionJson } from './versions.js';
+import { getVersionRow, lineageOf, listVersions, versionJson } from './versions.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -71,15 +72,7 @@ export const registryRoutes = router
     }),
     async (c) => {
       const s = scopeOf(c);
-      const patch = c.req.valid('json');
-      const row = await findModel(s, c.req.valid('param').name);
-      const model = await updateModel(s, row, patch);
-      if (patch.devices) {
-        await exposeFiles(s, (await listVersions(s, row)).flatMap((v) => v.files.map((f) => f.digest)));
-      } else if (patch.devices === false) {
-        await recomputeDeviceBlobs(s);
-      }
-      return c.json({ model }, 200);
+      return c.json({ model: await patchModel(s, await findModel(s, c.req.valid('param').name), c.req.valid('json')) }, 200);
     },
   )
   .openapi(
@@ -97,17 +90,8 @@ export const registryRoutes = router
       responses: { 200: { description: 'Published before by the same run: that version', content: versionReply }, 201: { description: 'Created', content: versionReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const s = scopeOf(c);
-      const principal = c.var.principal;
-      const { name } = c.req.valid('param');
-      const input = withHubRunId(c.req.valid('json'));
-      if (principal.kind === 'publishable') await checkDevicePublish(s, name, input);
-      await ensureDeviceCandidatesModel(s, principal.keyId, name, input);
-      const model = await findModel(s, name);
-      const { version, created } = await createVersion(s, model, principal.keyId, input, await publishKeyOf(input));
-      if (input.alias === undefined) return c.json({ version }, created ? 201 : 200);
-      await moveAlias(s, model, input.alias, version.version, principal.keyId, 'published');
-      return c.json({ version: { ...version, aliases: await versionAliases(s, model.id, version.version) } }, created ? 201 : 200);
+      const { version, created } = await publishVersion(scopeOf(c), c.req.valid('param').name, c.req.valid('json'));
+      return c.json({ version }, created ? 201 : 200);
     },
   )
   .openapi(
