@@ -4,6 +4,7 @@ import { LIMITS, type LogBatch } from '../../shared/schemas/tracking.js';
 import { applyOnce } from '../core/idempotency.js';
 import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
+import { isNotNullViolation } from '../db/errors.js';
 import { metricChunks, metricSummaries, runParams, runTags, type RunRow } from '../db/schema.js';
 import { BadPointError, latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
@@ -30,15 +31,29 @@ export class ParamChangedError extends OutpostError {
 }
 
 
-/** Refuses a param whose key the run already has with another value; the same value again is fine. */
-async function checkParams(db: Db, runId: string, params: Record<string, string>) {
-  const keys = Object.keys(params);
-  for (const slice of slices(keys)) {
+/**
+ * Inserts params so that the database enforces immutability inside the atomic batch: a key the run already has
+ * with another value is set to NULL, which the NOT NULL column refuses, so the whole batch rolls back, also when
+ * a concurrent batch stored the other value a moment earlier. The same value again is a no-op.
+ */
+function paramStatements(db: Db, runId: string, params: Record<string, string>) {
+  const stored = sql`${runParams.value}`;
+  return slices(Object.entries(params), 30).map((s) =>
+    db
+      .insert(runParams)
+      .values(s.map(([key, value]) => ({ runId, key, value })))
+      .onConflictDoUpdate({ target: [runParams.runId, runParams.key], set: { value: sql`CASE WHEN ${stored} = excluded.value THEN ${stored} ELSE NULL END` } }),
+  );
+}
+
+/** After the param guard failed a batch: the ParamChangedError naming the key whose stored value differs. */
+async function paramChanged(db: Db, runId: string, params: Record<string, string>): Promise<ParamChangedError | null> {
+  for (const slice of slices(Object.keys(params))) {
     const existing = await db.select().from(runParams).where(and(eq(runParams.runId, runId), inArray(runParams.key, slice)));
-    for (const row of existing) {
-      if (row.value !== params[row.key]) throw new ParamChangedError(runId, row.key, row.value, params[row.key]!);
-    }
+    const changed = existing.find((row) => row.value !== params[row.key]);
+    if (changed) return new ParamChangedError(runId, changed.key, changed.value, params[changed.key]!);
   }
+  return null;
 }
 
 /** One metric's points as columns: JSON arrays or, from the binary frame, Float64Array views. */
@@ -134,12 +149,11 @@ export async function appendToRun(scope: ProjectScope, run: RunRow, batch: Appen
   const runId = run.id;
   const params = batch.params ?? {};
   const tags = Object.entries(batch.tags ?? {});
-  await checkParams(db, runId, params);
 
   const now = Date.now();
   const statements = [
     ...alongside,
-    ...slices(Object.entries(params), 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId, key, value }))).onConflictDoNothing()),
+    ...paramStatements(db, runId, params),
     ...slices(tags, 30).map((s) =>
       db
         .insert(runTags)
@@ -151,7 +165,13 @@ export async function appendToRun(scope: ProjectScope, run: RunRow, batch: Appen
       (batch.metrics ?? []).filter((m) => m.values.length > 0).map((m) => metricRows(runId, m, now)),
     ),
   ];
-  if (statements.length) await db.batch(statements as never);
+  if (statements.length === 0) return;
+  try {
+    await db.batch(statements as never);
+  } catch (err) {
+    if (isNotNullViolation(err, 'run_params.value')) throw (await paramChanged(db, runId, params)) ?? err;
+    throw err;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addLatency, LATENCY_GROWTH, type LatencyHistogram } from '../../../shared/telemetry/histogram.js';
+import { LATENCY_GROWTH } from '../../../shared/telemetry/histogram.js';
 import { call, expectError, newProject, type TestProject } from '../../helpers/client.js';
+import { reportFigures } from '../../helpers/telemetry.js';
 
 let p: TestProject;
 beforeAll(async () => {
@@ -19,9 +20,6 @@ const telemetry = (query: string, key = p.keys.read) => call(`/v1/telemetry?${qu
 
 /** A device's report of the given run latencies (and failures) in one period. */
 function report(model: string, deviceId: string, latencies: number[], extra: Record<string, unknown> = {}) {
-  const histogram: LatencyHistogram = {};
-  for (const ms of latencies) addLatency(histogram, ms);
-  const errors = (extra.errors as number | undefined) ?? 0;
   return {
     id: crypto.randomUUID(),
     type: 'telemetry',
@@ -31,9 +29,7 @@ function report(model: string, deviceId: string, latencies: number[], extra: Rec
     deviceId,
     periodStart: T0,
     periodEnd: T0 + 60_000,
-    count: latencies.length + errors,
-    errors,
-    latency: { histogram, sumMs: latencies.reduce((s, x) => s + x, 0), minMs: Math.min(...latencies), maxMs: Math.max(...latencies) },
+    ...reportFigures(latencies, (extra.errors as number | undefined) ?? 0),
     ...extra,
   };
 }
