@@ -2,13 +2,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
+import { scopeOf } from '../http/scope.js';
 import { doesNotExist, invalidParam } from './errors.js';
 import { double, int64, keyValue, opt, repeated, requiredString, runIdOf, runRef } from './fields.js';
 import { checkBatchSizes, checkKey, checkParam, checkTag } from './limits.js';
-import { loadActiveRun, scope } from './lookup.js';
+import { loadActiveRun } from './lookup.js';
 import { MAX_REQUEST_BYTES, parseBody } from './request.js';
-import { deleteRunTag } from './tags.js';
-import { logMetricPoints, logParamsAndTags } from './writes.js';
+import { deleteRunTag } from '../tracking/run-tags.js';
+import { logToRun } from './writes.js';
 
 const write = access({ secret: 'write' });
 
@@ -31,9 +32,9 @@ export const loggingRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, z.object({ ...runRef, ...metricFields }));
     const runId = runIdOf(body);
     checkKey(body.key);
-    const s = scope(c);
+    const s = scopeOf(c);
     await loadActiveRun(s, runId);
-    await logMetricPoints(s, runId, [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }]);
+    await logToRun(s, runId, { points: [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }] }, false);
     return c.json({});
   })
   .post('/runs/log-parameter', write, async (c) => {
@@ -41,9 +42,9 @@ export const loggingRoutes = new Hono<HubEnv>()
     const runId = runIdOf(body);
     const value = body.value ?? '';
     checkParam(body.key, value);
-    const s = scope(c);
+    const s = scopeOf(c);
     await loadActiveRun(s, runId);
-    await logParamsAndTags(s, runId, { [body.key]: value }, {}, false);
+    await logToRun(s, runId, { params: { [body.key]: value } }, false);
     return c.json({});
   })
   .post('/runs/set-tag', write, async (c) => {
@@ -51,16 +52,16 @@ export const loggingRoutes = new Hono<HubEnv>()
     const runId = runIdOf(body);
     const value = body.value ?? '';
     checkTag(body.key, value);
-    const s = scope(c);
+    const s = scopeOf(c);
     await loadActiveRun(s, runId);
-    await logParamsAndTags(s, runId, {}, { [body.key]: value }, false);
+    await logToRun(s, runId, { tags: { [body.key]: value } }, false);
     return c.json({});
   })
   .post('/runs/delete-tag', write, async (c) => {
     const body = await parseBody(c, z.object({ run_id: requiredString, key: requiredString }));
-    const s = scope(c);
-    await loadActiveRun(s, body.run_id);
-    if (!(await deleteRunTag(s.db, body.run_id, body.key))) throw doesNotExist(`No tag with name: ${body.key} in run with id ${body.run_id}`);
+    const s = scopeOf(c);
+    const run = await loadActiveRun(s, body.run_id);
+    if (!(await deleteRunTag(s, run, body.key))) throw doesNotExist(`No tag with name: ${body.key} in run with id ${body.run_id}`);
     return c.json({});
   })
   .post('/runs/log-batch', write, async (c) => {
@@ -86,14 +87,8 @@ export const loggingRoutes = new Hono<HubEnv>()
     if (duplicates.length) {
       throw invalidParam(`Duplicate parameter keys have been submitted: ${pyList(duplicates)}. Please ensure the request contains only one param value per param key.`);
     }
-    const s = scope(c);
+    const s = scopeOf(c);
     await loadActiveRun(s, body.run_id);
-    // Params first: a changed param then refuses the request before anything is written.
-    await logParamsAndTags(s, body.run_id, paramRecord, tagRecord, true);
-    await logMetricPoints(
-      s,
-      body.run_id,
-      metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 })),
-    );
+    await logToRun(s, body.run_id, { params: paramRecord, tags: tagRecord, points: metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 })) }, true);
     return c.json({});
   });

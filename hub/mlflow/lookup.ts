@@ -1,14 +1,10 @@
-import type { Context } from 'hono';
 import { OutpostError } from '../../shared/errors.js';
 import type { ExperimentRow, RunRow } from '../db/schema.js';
-import type { HubEnv } from '../http/env.js';
+import type { Scope } from '../core/scope.js';
 import { ensureExperiment, getExperiment } from '../tracking/experiments.js';
 import { getRunRow } from '../tracking/runs.js';
 import { doesNotExist, invalidParam } from './errors.js';
 
-/** The database and the caller's project, which every MLflow handler scopes its work to. */
-export const scope = (c: Context<HubEnv>) => ({ db: c.var.deps.db, projectId: c.var.principal.projectId });
-type Scope = ReturnType<typeof scope>;
 
 /**
  * MLflow clients fall back to experiment "0", named "Default", which every MLflow server has. Outpost ids are not

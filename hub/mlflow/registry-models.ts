@@ -6,14 +6,14 @@ import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { registeredModels } from '../db/schema.js';
 import type { HubEnv } from '../http/env.js';
+import { scopeOf } from '../http/scope.js';
 import { createModel, findModel, updateModel } from '../registry/models.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
 import { checkKey, checkValue, tagRecord } from './limits.js';
-import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
-import { checkModelName, loadModel, registeredModelJson } from './registry-shapes.js';
-import { deleteModel, deleteModelTag, modelAlreadyExists, renameModel } from './registry-store.js';
+import { checkModelName, loadModel, modelAlreadyExists, registeredModelJson } from './registry-shapes.js';
+import { deleteModel, deleteModelTag } from '../registry/deletion.js';
 
 /** registered-models/*: MLflow's RegisteredModel over Outpost's registered_models (see registry-shapes.ts). */
 
@@ -29,7 +29,7 @@ const searchSchema = z.object({ filter: optString, max_results: opt(int64), orde
 
 /** Searched by name and tags, ordered by name unless asked otherwise (MLflow's default). */
 async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) {
-  const s = scope(c);
+  const s = scopeOf(c);
   const rows = await s.db.select().from(registeredModels).where(eq(registeredModels.projectId, s.projectId));
   const items = rows.map((row) => {
     const fields: Record<string, string | number> = { name: row.name, creation_timestamp: row.createdAt, last_updated_timestamp: row.updatedAt };
@@ -59,20 +59,20 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, z.object({ name: requiredString, tags: repeated(keyValue), description: optString }));
     checkModelName(body.name);
     const tags = tagRecord(body.tags);
-    const s = scope(c);
+    const s = scopeOf(c);
     await uniqueName(body.name, () => createModel(s.db, s.projectId, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
     return c.json({ registered_model: await registeredModelJson(s.db, await findModel(s.db, s.projectId, body.name)) });
   })
   .get('/registered-models/get', read, async (c) => {
     const { name } = await parseQuery(c, nameOnly);
-    const s = scope(c);
+    const s = scopeOf(c);
     return c.json({ registered_model: await registeredModelJson(s.db, await loadModel(s, name)) });
   })
   .get('/registered-models/search', read, async (c) => search(c, await parseQuery(c, searchSchema)))
   .post('/registered-models/search', read, async (c) => search(c, await parseBody(c, searchSchema)))
   .patch('/registered-models/update', write, async (c) => {
     const body = await parseBody(c, nameOnly.extend({ description: optString }));
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, body.name);
     // An unset description clears it, as MLflow's handler reads the proto field's default.
     await updateModel(s.db, s.projectId, model.name, { description: body.description ?? '' });
@@ -81,22 +81,23 @@ export const registeredModelRoutes = new Hono<HubEnv>()
   .post('/registered-models/rename', write, async (c) => {
     const body = await parseBody(c, nameOnly.extend({ new_name: requiredString }));
     checkModelName(body.new_name, 'new_name');
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, body.name);
-    const renamed = model.name === body.new_name ? model : await renameModel(s.db, model, body.new_name);
-    return c.json({ registered_model: await registeredModelJson(s.db, renamed) });
+    if (model.name === body.new_name) return c.json({ registered_model: await registeredModelJson(s.db, model) });
+    const renamed = await uniqueName(body.new_name, () => updateModel(s.db, s.projectId, model.name, { name: body.new_name }));
+    return c.json({ registered_model: await registeredModelJson(s.db, { ...model, name: renamed.name, updatedAt: renamed.updatedAt }) });
   })
   .delete('/registered-models/delete', write, async (c) => {
     const { name } = await parseQuery(c, nameOnly);
-    const s = scope(c);
-    await deleteModel(s.db, await loadModel(s, name));
+    const s = scopeOf(c);
+    await deleteModel(s, await loadModel(s, name));
     return c.json({});
   })
   .post('/registered-models/set-tag', write, async (c) => {
     const body = await parseBody(c, nameOnly.extend({ key: requiredString, value: opt(z.string()) }));
     checkKey(body.key);
     checkValue(body.value ?? '', LIMITS.tagValue);
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, body.name);
     await updateModel(s.db, s.projectId, model.name, { tags: { [body.key]: body.value ?? '' } });
     return c.json({});
@@ -104,7 +105,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
   .delete('/registered-models/delete-tag', write, async (c) => {
     const { name, key } = await parseQuery(c, nameOnly.extend({ key: requiredString }));
     checkKey(key);
-    const s = scope(c);
-    await deleteModelTag(s.db, await loadModel(s, name), key);
+    const s = scopeOf(c);
+    await deleteModelTag(s, await loadModel(s, name), key);
     return c.json({});
   });

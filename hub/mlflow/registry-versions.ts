@@ -6,16 +6,16 @@ import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { modelAliases, modelVersions, registeredModels } from '../db/schema.js';
 import type { HubEnv } from '../http/env.js';
+import { scopeOf } from '../http/scope.js';
 import { createVersion, getVersionRow, updateVersion } from '../registry/versions.js';
 import { invalidParam } from './errors.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
 import { checkKey, checkValue, tagRecord } from './limits.js';
-import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
-import { loadModel, loadVersion, modelVersionJson, SOURCE_TAG, versionField, versionJson } from './registry-shapes.js';
+import { loadModel, loadVersion, modelVersionJson, SOURCE_TAG, versionField, modelVersionJsonOf } from './registry-shapes.js';
 import { versionContent } from './registry-source.js';
-import { deleteVersion, deleteVersionTag } from './registry-store.js';
+import { deleteVersion, deleteVersionTag } from '../registry/deletion.js';
 
 /** model-versions/*: MLflow's ModelVersion over Outpost's immutable versions (see registry-source.ts for `source`). */
 
@@ -31,7 +31,7 @@ const FILTER_FIELDS = { name: 'string', run_id: 'id', source_path: 'string', ver
 const ORDER_KEYS = ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'];
 
 async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) {
-  const s = scope(c);
+  const s = scopeOf(c);
   const rows = await s.db
     .select({ model: registeredModels, version: modelVersions })
     .from(modelVersions)
@@ -68,13 +68,13 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, z.object({ name: requiredString, source: requiredString, run_id: optString, tags: repeated(keyValue), run_link: optString, description: optString }));
     const tags = tagRecord(body.tags);
     checkValue(body.source, LIMITS.tagValue, 'source');
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, body.name);
     const content = await versionContent(s, body.source, body.run_id);
     const { blobs } = c.var.deps;
     try {
       const { version: created } = await createVersion(s.db, blobs, s.projectId, c.var.principal.keyId, model.name, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
-      return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s.db, model, created.version)) });
+      return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s.db, model, created.version)) });
     } catch (err) {
       // A file whose blob is gone is a bad source here, not a name clash (which is what a 409 would mean to MLflow).
       if (err instanceof OutpostError && err.status === 409) throw invalidParam(`Cannot register ${body.source}: ${err.message}`);
@@ -83,33 +83,33 @@ export const modelVersionRoutes = new Hono<HubEnv>()
   })
   .get('/model-versions/get', read, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, name);
-    return c.json({ model_version: await versionJson(s.db, model, await loadVersion(s, model, version)) });
+    return c.json({ model_version: await modelVersionJsonOf(s, model, await loadVersion(s, model, version)) });
   })
   .get('/model-versions/search', read, async (c) => search(c, await parseQuery(c, searchSchema)))
   .post('/model-versions/search', read, async (c) => search(c, await parseBody(c, searchSchema)))
   .patch('/model-versions/update', write, async (c) => {
     const body = await parseBody(c, versionRef.extend({ description: optString }));
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);
     await updateVersion(s.db, model, row.version, { description: body.description ?? '' });
-    return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s.db, model, row.version)) });
+    return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s.db, model, row.version)) });
   })
   .delete('/model-versions/delete', write, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, name);
     const row = await loadVersion(s, model, version);
-    await deleteVersion(s.db, model, row.version, c.var.principal.keyId);
+    await deleteVersion(s, model, row);
     return c.json({});
   })
   .post('/model-versions/set-tag', write, async (c) => {
     const body = await parseBody(c, versionRef.extend({ key: requiredString, value: opt(z.string()) }));
     checkKey(body.key);
     checkValue(body.value ?? '', LIMITS.tagValue);
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);
     await updateVersion(s.db, model, row.version, { tags: { [body.key]: body.value ?? '' } });
@@ -118,14 +118,14 @@ export const modelVersionRoutes = new Hono<HubEnv>()
   .delete('/model-versions/delete-tag', write, async (c) => {
     const { name, version, key } = await parseQuery(c, versionRef.extend({ key: requiredString }));
     checkKey(key);
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, name);
-    await deleteVersionTag(s.db, await loadVersion(s, model, version), key);
+    await deleteVersionTag(s, await loadVersion(s, model, version), key);
     return c.json({});
   })
   .get('/model-versions/get-download-uri', read, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
-    const s = scope(c);
+    const s = scopeOf(c);
     const model = await loadModel(s, name);
     const row = await loadVersion(s, model, version);
     // The version's files are served by digest, listed in its manifest; MLflow's artifact download does not apply.

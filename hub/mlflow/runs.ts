@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
+import { scopeOf } from '../http/scope.js';
 import { appendToRun } from '../tracking/log.js';
 import { randomRunName } from '../tracking/run-names.js';
 import { createRun, runDetails, updateRun } from '../tracking/runs.js';
@@ -10,7 +11,7 @@ import { searchRuns } from '../tracking/search.js';
 import { invalidParam } from './errors.js';
 import { experimentIdField, int64, keyValue, LIFECYCLE_OF_VIEW, maxResults, opt, optString, repeated, requiredString, runIdOf, runRef, runStatus, viewType } from './fields.js';
 import { checkValue, tagRecord } from './limits.js';
-import { assertExperimentActive, loadActiveRun, loadExperiment, loadRun, resolveExperimentId, scope } from './lookup.js';
+import { assertExperimentActive, loadActiveRun, loadExperiment, loadRun, resolveExperimentId } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { runInfoJson, runJson } from './shapes.js';
 import { RUN_NAME_TAG } from './writes.js';
@@ -37,7 +38,7 @@ const searchSchema = z.object({
 
 async function setLifecycle(c: Context<HubEnv>, lifecycle: 'active' | 'deleted') {
   const { run_id } = await parseBody(c, z.object({ run_id: requiredString }));
-  const s = scope(c);
+  const s = scopeOf(c);
   await loadRun(s, run_id);
   await updateRun(s.db, s.projectId, run_id, { lifecycle });
   return c.json({});
@@ -56,7 +57,7 @@ export const runRoutes = new Hono<HubEnv>()
     const name = body.run_name || tagged || randomRunName();
     checkValue(name, LIMITS.runName, 'run_name');
     tags[RUN_NAME_TAG] = name;
-    const s = scope(c);
+    const s = scopeOf(c);
     // An absent or empty experiment_id is "0", as in SqlAlchemyStore: the project's "Default" experiment.
     const experiment = await loadExperiment(s, body.experiment_id ?? '0');
     assertExperimentActive(experiment);
@@ -68,7 +69,7 @@ export const runRoutes = new Hono<HubEnv>()
   .post('/runs/update', write, async (c) => {
     const body = await parseBody(c, z.object({ ...runRef, status: opt(runStatus), end_time: opt(int64), run_name: optString }));
     const runId = runIdOf(body);
-    const s = scope(c);
+    const s = scopeOf(c);
     await loadActiveRun(s, runId);
     if (body.run_name) {
       checkValue(body.run_name, LIMITS.runName, 'run_name');
@@ -79,13 +80,13 @@ export const runRoutes = new Hono<HubEnv>()
   })
   .get('/runs/get', read, async (c) => {
     const runId = runIdOf(await parseQuery(c, z.object(runRef)));
-    const s = scope(c);
+    const s = scopeOf(c);
     const [run] = await runDetails(s.db, [await loadRun(s, runId)]);
     return c.json({ run: runJson(run!) });
   })
   .post('/runs/search', read, async (c) => {
     const body = await parseBody(c, searchSchema);
-    const s = scope(c);
+    const s = scopeOf(c);
     const limit = maxResults(body.max_results);
     const experimentIds = await Promise.all((body.experiment_ids ?? []).map((id) => resolveExperimentId(s, id)));
     if (experimentIds.length === 0) return c.json({});

@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, max } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { conflict, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { RegisteredModel } from '../../shared/schemas/registry.js';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { modelAliases, modelVersions, registeredModels, type RegisteredModelRow } from '../db/schema.js';
+import { modelAliases, registeredModels, type RegisteredModelRow } from '../db/schema.js';
+import { latestVersion } from './latest.js';
 
 
 export async function findModel(db: Db, projectId: string, name: string): Promise<RegisteredModelRow> {
@@ -19,7 +20,7 @@ export async function aliasesOf(db: Db, modelId: string): Promise<Record<string,
 }
 
 export async function toModel(db: Db, row: RegisteredModelRow): Promise<RegisteredModel> {
-  const [latest] = await db.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.modelId, row.id));
+  const latest = await latestVersion({ db }, row.id);
   return {
     id: row.id,
     name: row.name,
@@ -27,7 +28,7 @@ export async function toModel(db: Db, row: RegisteredModelRow): Promise<Register
     tags: row.tags,
     devices: row.devices,
     aliases: await aliasesOf(db, row.id),
-    latestVersion: latest?.v ?? null,
+    latestVersion: latest?.version ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -65,10 +66,17 @@ export async function listModels(db: Db, projectId: string): Promise<RegisteredM
   return Promise.all(rows.map((r) => toModel(db, r)));
 }
 
-export async function updateModel(db: Db, projectId: string, name: string, patch: { description?: string; tags?: Record<string, string>; devices?: boolean }) {
+/** Renames in place (versions, aliases and history hang off the model's id, so they follow), describes, tags or exposes. */
+export async function updateModel(db: Db, projectId: string, name: string, patch: { name?: string; description?: string; tags?: Record<string, string>; devices?: boolean }) {
   const row = await findModel(db, projectId, name);
   const next = { ...row, ...patch, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags, updatedAt: Date.now() };
-  await db.update(registeredModels).set({ description: next.description, tags: next.tags, devices: next.devices, updatedAt: next.updatedAt }).where(eq(registeredModels.id, row.id));
+  try {
+    await db.update(registeredModels).set({ name: next.name, description: next.description, tags: next.tags, devices: next.devices, updatedAt: next.updatedAt }).where(eq(registeredModels.id, row.id));
+  } catch (err) {
+    // The unique index on (project, name) decides a race with a create or another rename.
+    if (isUniqueViolation(err)) throw conflict(`model "${next.name}" already exists`);
+    throw err;
+  }
   return toModel(db, next);
 }
 

@@ -16,12 +16,14 @@ import type { Context } from 'hono';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
 import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { scopeOf } from '../http/scope.js';
+import { deleteModel, deleteVersion } from './deletion.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
 import { manifestOf } from './manifest.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
 import { parseModelRef, resolveModelRef } from './refs.js';
 import { checkDevicePublish, ensureDeviceCandidatesModel } from './device-publish.js';
-import { createVersion, withHubRunId, exposeFiles, getVersionRow, lineageOf, listVersions, publishKeyOf, recomputeDeviceBlobs, versionAliases, versionJson } from './versions.js';
+import { createVersion, withHubRunId, exposeFiles, getVersionRow, lineageOf, listVersions, publishKeyOf, recomputeDeviceBlobs, versionAliases, modelVersionOf } from './versions.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -51,11 +53,11 @@ export const registryRoutes = newRouter()
     route({
       method: 'patch',
       path: '/v1/models/{name}',
-      summary: 'Describe, tag, or expose a model to devices',
-      description: '`devices: true` lets publishable keys read its manifests and files.',
+      summary: 'Rename, describe, tag, or expose a model to devices',
+      description: '`devices: true` lets publishable keys read its manifests and files. A new `name` keeps the versions, aliases and their history; a name already taken is 409.',
       middleware: write,
       request: { params: z.object(nameParam), ...body(updateModelSchema) },
-      responses: { 200: { description: 'Updated', content: modelReply }, ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: { description: 'Updated', content: modelReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
       const { db } = c.var.deps;
@@ -109,7 +111,41 @@ export const registryRoutes = newRouter()
       const { db } = c.var.deps;
       const { name, version } = c.req.valid('param');
       const model = await findModel(db, c.var.principal.projectId, name);
-      return c.json({ version: await versionJson(db, model, await getVersionRow(db, model, version)) }, 200);
+      return c.json({ version: await modelVersionOf(db, model, await getVersionRow(db, model, version)) }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'delete',
+      path: '/v1/models/{name}',
+      summary: 'Delete a model for good',
+      description: 'Its versions, aliases, alias history and device telemetry go with it; the blobs stay in the project.',
+      middleware: write,
+      request: { params: z.object(nameParam) },
+      responses: { 200: { description: 'Deleted', content: json(z.object({ deleted: z.literal(true) })) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      await deleteModel(s, await findModel(s.db, s.projectId, c.req.valid('param').name));
+      return c.json({ deleted: true as const }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'delete',
+      path: '/v1/models/{name}/versions/{version}',
+      summary: 'Delete a version for good',
+      description: 'Aliases that pointed at it are removed (recorded in the alias history), and its device telemetry goes with it.',
+      middleware: write,
+      request: { params: z.object({ ...nameParam, ...versionParam }) },
+      responses: { 200: { description: 'Deleted', content: json(z.object({ deleted: z.literal(true) })) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      const { name, version } = c.req.valid('param');
+      const model = await findModel(s.db, s.projectId, name);
+      await deleteVersion(s, model, await getVersionRow(s.db, model, version));
+      return c.json({ deleted: true as const }, 200);
     },
   )
   .openapi(

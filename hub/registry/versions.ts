@@ -44,7 +44,7 @@ export async function lineageOf(db: Db, model: RegisteredModelRow, row: ModelVer
 }
 
 /** One version as the API shows it, with its aliases and lineage resolved. */
-export async function versionJson(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
+export async function modelVersionOf(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
   return toVersion(model, row, await versionAliases(db, model.id, row.version), (await lineageOf(db, model, row)).baseModel);
 }
 
@@ -131,7 +131,7 @@ export async function createVersion(
   const model = await findModel(db, projectId, name);
   const again = async () => {
     const row = publishKey ? await findPublished(db, model, publishKey) : undefined;
-    return row && { version: await versionJson(db, model, row), created: false };
+    return row && { version: await modelVersionOf(db, model, row), created: false };
   };
   const earlier = await again();
   if (earlier) return earlier;
@@ -229,5 +229,5 @@ export async function updateVersion(db: Db, model: RegisteredModelRow, version: 
   const row = await getVersionRow(db, model, version);
   const next = { ...row, description: patch.description ?? row.description, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags };
   await db.update(modelVersions).set({ description: next.description, tags: next.tags }).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, version)));
-  return versionJson(db, model, next);
+  return modelVersionOf(db, model, next);
 }

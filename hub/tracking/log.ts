@@ -3,7 +3,7 @@ import { OutpostError } from '../../shared/errors.js';
 import type { LogBatch } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { appliedWrites, metricChunks, metricSummaries, runParams, runTags } from '../db/schema.js';
+import { appliedWrites, metricChunks, metricSummaries, runParams, runs, runTags } from '../db/schema.js';
 import { BadPointError, latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
 
@@ -48,7 +48,11 @@ export interface MetricInput {
   timestamps?: ArrayLike<number>;
 }
 
-export type AppendBatch = Omit<LogBatch, 'metrics'> & { metrics?: MetricInput[] };
+export type AppendBatch = Omit<LogBatch, 'metrics'> & {
+  metrics?: MetricInput[];
+  /** A new run name, written in the same atomic batch (MLflow keeps it equal to the mlflow.runName tag). */
+  name?: string;
+};
 
 type ChunkRow = typeof metricChunks.$inferInsert;
 type SummaryRow = typeof metricSummaries.$inferInsert;
@@ -149,6 +153,7 @@ export async function appendToRun(
   const statements = [
     ...(clientId ? [db.insert(appliedWrites).values({ projectId, clientId: clientId.id, kind: clientId.kind, runId, appliedAt: now })] : []),
     ...alongside,
+    ...(batch.name !== undefined ? [db.update(runs).set({ name: batch.name }).where(eq(runs.id, runId))] : []),
     ...slices(Object.entries(params), 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId, key, value }))).onConflictDoNothing()),
     ...slices(tags, 30).map((s) =>
       db

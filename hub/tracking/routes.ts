@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Digest } from '../../shared/digest.js';
-import { OutpostError } from '../../shared/errors.js';
+import { notFound, OutpostError } from '../../shared/errors.js';
 import { syncBatchSchema, syncResultSchema } from '../../shared/schemas/sync.js';
 import {
   artifactSchema,
@@ -19,10 +19,12 @@ import {
 } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { scopeOf } from '../http/scope.js';
 import { listArtifacts, putArtifact } from './artifacts.js';
 import { createExperiment, getExperiment, listExperiments, toExperiment, updateExperiment } from './experiments.js';
 import { appendToRun } from './log.js';
 import { readSeries } from './metrics/history.js';
+import { deleteRunTag } from './run-tags.js';
 import { createRun, getRun, getRunRow, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
 import { applySyncBatch } from './sync.js';
@@ -101,6 +103,23 @@ export const trackingRoutes = newRouter()
   .openapi(
     route({ method: 'post', path: '/v1/runs/{id}/restore', summary: 'Restore a deleted run', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Restored', content: runReply }, ...errorResponses(401, 403, 404) } }),
     async (c) => c.json({ run: await updateRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'active' }) }, 200),
+  )
+  .openapi(
+    route({
+      method: 'delete',
+      path: '/v1/runs/{id}/tags/{key}',
+      summary: 'Remove a tag from a run',
+      middleware: write,
+      request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }), key: z.string().openapi({ param: { name: 'key', in: 'path' } }) }) },
+      responses: { 200: { description: 'Removed', content: runReply }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      const { id, key } = c.req.valid('param');
+      const run = await getRunRow(s.db, s.projectId, id);
+      if (!(await deleteRunTag(s, run, key))) throw notFound(`run "${run.id}" has no tag "${key}"`);
+      return c.json({ run: await getRun(s.db, s.projectId, run.id) }, 200);
+    },
   )
   .openapi(
     route({
