@@ -1,0 +1,25 @@
+import { and, eq } from 'drizzle-orm';
+import type { Digest } from '../../shared/digest.js';
+import { recordProjectBlob } from '../blobs/access.js';
+import type { WriteOptions } from '../blobs/store.js';
+import type { Scope } from '../core/scope.js';
+import { putArtifact, type ArtifactEntry } from './artifacts.js';
+import { runArtifacts, type RunRow } from './schema.js';
+
+/**
+ * A run's artifacts as files sent and fetched by path (MLflow's artifact proxy): the bytes become a project blob,
+ * content-addressed like every other, and the run's file at `path` points at it.
+ */
+export async function uploadRunArtifact(s: Pick<Scope, 'db' | 'blobs' | 'projectId'>, run: RunRow, path: string, body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<ArtifactEntry> {
+  const { digest, size } = await s.blobs.writeUnaddressed(body, options);
+  await recordProjectBlob(s.db, s.projectId, digest, size);
+  return putArtifact(s.db, s.projectId, run.id, path, digest);
+}
+
+/** The run's file at `path` with its bytes, or null when the run has no file there (a folder is not a file). */
+export async function readRunArtifact(s: Pick<Scope, 'db' | 'blobs'>, run: RunRow, path: string) {
+  const [row] = await s.db.select().from(runArtifacts).where(and(eq(runArtifacts.runId, run.id), eq(runArtifacts.path, path)));
+  if (!row) return null;
+  const body = await s.blobs.read(row.digest as Digest);
+  return body && { size: row.size, digest: row.digest, body };
+}
