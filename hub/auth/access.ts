@@ -1,7 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import { OutpostError } from '../../shared/errors.js';
 import { keyKindOf } from '../../shared/ids.js';
-import type { HubEnv, Principal } from '../http/env.js';
+import type { Principal } from '../core/scope.js';
+import type { HubEnv } from '../http/env.js';
 import { constantTimeEqual, hashKey } from './hash.js';
 import { findKeyByHash, touchKey } from './keys.js';
 

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { forbidden, notFound } from '../../shared/errors.js';
 import { newApiKey, newId } from '../../shared/ids.js';
 import type { CreateKey, CreatedKey, KeyInfo, KeyRole } from '../../shared/schemas/keys.js';
+import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import { apiKeys, type ApiKeyRow } from '../db/schema.js';
 import { hashKey } from './hash.js';
@@ -40,19 +41,19 @@ export async function buildKeyRow(projectId: string, input: CreateKey, secret = 
   return { row, secret };
 }
 
-export async function createKey(db: Db, projectId: string, input: CreateKey): Promise<CreatedKey> {
+export async function createKey({ db, projectId }: ProjectScope, input: CreateKey): Promise<CreatedKey> {
   const { row, secret } = await buildKeyRow(projectId, input);
   await db.insert(apiKeys).values(row);
   return { key: toKeyInfo(row), secret };
 }
 
-export async function listKeys(db: Db, projectId: string): Promise<KeyInfo[]> {
+export async function listKeys({ db, projectId }: ProjectScope): Promise<KeyInfo[]> {
   const rows = await db.select().from(apiKeys).where(eq(apiKeys.projectId, projectId)).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
   return rows.map(toKeyInfo);
 }
 
 /** Revokes a key of the caller's project. Revoking an already revoked key returns it unchanged. */
-export async function revokeKey(db: Db, projectId: string, keyId: string): Promise<KeyInfo> {
+export async function revokeKey({ db, projectId }: ProjectScope, keyId: string): Promise<KeyInfo> {
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, keyId));
   if (!row) throw notFound(`key "${keyId}" does not exist`);
   if (row.projectId !== projectId) throw forbidden(`key "${keyId}" belongs to another project`);

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createdKeySchema, createKeySchema, keyInfoSchema, keyListSchema } from '../../shared/schemas/keys.js';
 import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { scopeOf } from '../http/scope.js';
 import { access } from './access.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
 
@@ -41,6 +42,6 @@ const revoke = createRoute({
 });
 
 export const keyRoutes = newRouter()
-  .openapi(create, async (c) => c.json(await createKey(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')), 201))
-  .openapi(list, async (c) => c.json({ keys: await listKeys(c.var.deps.db, c.var.principal.projectId) }, 200))
-  .openapi(revoke, async (c) => c.json({ key: await revokeKey(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id) }, 200));
+  .openapi(create, async (c) => c.json(await createKey(scopeOf(c), c.req.valid('json')), 201))
+  .openapi(list, async (c) => c.json({ keys: await listKeys(scopeOf(c)) }, 200))
+  .openapi(revoke, async (c) => c.json({ key: await revokeKey(scopeOf(c), c.req.valid('param').id) }, 200));

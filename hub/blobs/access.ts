@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { Digest } from '../../shared/digest.js';
-import type { Db } from '../db/client.js';
+import type { ProjectScope } from '../core/scope.js';
 import { blobs, projectBlobs } from '../db/schema.js';
 
 /** The blob as the project sees it: null when it does not exist or the project has never uploaded or referenced it. */
-export async function findProjectBlob(db: Db, projectId: string, digest: Digest) {
+export async function findProjectBlob({ db, projectId }: ProjectScope, digest: Digest) {
   const [row] = await db
     .select({ size: blobs.size, deviceVisible: projectBlobs.deviceVisible })
     .from(projectBlobs)
@@ -13,13 +13,13 @@ export async function findProjectBlob(db: Db, projectId: string, digest: Digest)
   return row ?? null;
 }
 
-export async function blobIsStored(db: Db, digest: Digest): Promise<boolean> {
+export async function blobIsStored({ db }: ProjectScope, digest: Digest): Promise<boolean> {
   const [row] = await db.select({ digest: blobs.digest }).from(blobs).where(eq(blobs.digest, digest));
   return Boolean(row);
 }
 
 /** Records that the blob is stored and that the project may read it; both idempotent. */
-export async function recordProjectBlob(db: Db, projectId: string, digest: Digest, size: number): Promise<void> {
+export async function recordProjectBlob({ db, projectId }: ProjectScope, digest: Digest, size: number): Promise<void> {
   await db.batch([
     db.insert(blobs).values({ digest, size, createdAt: new Date() }).onConflictDoNothing(),
     db.insert(projectBlobs).values({ projectId, digest, deviceVisible: false, createdAt: new Date() }).onConflictDoNothing(),

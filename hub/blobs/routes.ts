@@ -4,6 +4,7 @@ import { notFound } from '../../shared/errors.js';
 import { access } from '../auth/access.js';
 import { assertDevicePublishing } from '../registry/device-publish.js';
 import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { scopeOf } from '../http/scope.js';
 import { blobIsStored, findProjectBlob, recordProjectBlob } from './access.js';
 import { parseRange } from './range.js';
 
@@ -56,12 +57,11 @@ const getBlob = createRoute({
 export const blobRoutes = newRouter()
   .openapi(putBlob, async (c) => {
     const digest = c.req.valid('param').digest as Digest;
-    const { db, blobs, config } = c.var.deps;
-    const principal = c.var.principal;
-    const { projectId } = principal;
-    const device = principal.kind === 'publishable';
-    if (device) await assertDevicePublishing(db, principal, 'upload blobs');
-    const mine = await findProjectBlob(db, projectId, digest);
+    const { blobs, config } = c.var.deps;
+    const s = scopeOf(c);
+    const device = c.var.principal.kind === 'publishable';
+    if (device) await assertDevicePublishing(s, 'upload blobs');
+    const mine = await findProjectBlob(s, digest);
     // A device proves it has the bytes even when the project has them: a digest alone tells it nothing.
     if (mine && !device) return c.json({ digest, size: mine.size, created: false }, 200);
 
@@ -69,17 +69,17 @@ export const blobRoutes = newRouter()
     const options = { maxBytes: config.maxUpload, declaredSize: length === undefined ? undefined : Number(length) };
     const body = c.req.raw.body ?? new Blob([]).stream();
     // Stored by another project: the caller proves it has the same bytes before it may read them.
-    const known = (await blobIsStored(db, digest)) && (await blobs.exists(digest));
+    const known = (await blobIsStored(s, digest)) && (await blobs.exists(digest));
     const { size } = known ? await blobs.verify(digest, body, options) : await blobs.write(digest, body, options);
     if (mine) return c.json({ digest, size, created: false }, 200);
-    await recordProjectBlob(db, projectId, digest, size);
+    await recordProjectBlob(s, digest, size);
     return c.json({ digest, size, created: !known }, known ? 200 : 201);
   })
   .openapi(getBlob, async (c) => {
     const digest = c.req.valid('param').digest as Digest;
-    const { db, blobs } = c.var.deps;
+    const { blobs } = c.var.deps;
     const principal = c.var.principal;
-    const row = await findProjectBlob(db, principal.projectId, digest);
+    const row = await findProjectBlob(scopeOf(c), digest);
     const missing = () => notFound(`blob ${digest} not found in this project`);
     if (!row || (principal.kind === 'publishable' && !row.deviceVisible)) throw missing();
 

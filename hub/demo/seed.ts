@@ -2,9 +2,10 @@ import type { Digest } from '../../shared/digest.js';
 import { sha256Digest } from '../../shared/digest.js';
 import { recordProjectBlob } from '../blobs/access.js';
 import type { BlobStore } from '../blobs/store.js';
+import { systemScope, type Scope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import { moveAlias } from '../registry/aliases.js';
-import { createModel, findModel } from '../registry/models.js';
+import { createModel } from '../registry/models.js';
 import { linearModelOnnx } from '../registry/onnx/write.js';
 import { createVersion } from '../registry/versions.js';
 import { createExperiment } from '../tracking/experiments.js';
@@ -21,20 +22,20 @@ function prng(seed: number) {
   return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
 }
 
-async function storeFiles(db: Db, blobs: BlobStore, projectId: string, files: Record<string, Uint8Array>) {
+async function storeFiles(scope: Scope, files: Record<string, Uint8Array>) {
   const entries = [];
   for (const [path, bytes] of Object.entries(files)) {
     const digest = (await sha256Digest(bytes as Uint8Array<ArrayBuffer>)) as Digest;
-    const { size } = await blobs.write(digest, new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(), { maxBytes: Infinity, declaredSize: bytes.byteLength });
-    await recordProjectBlob(db, projectId, digest, size);
+    const { size } = await scope.blobs.write(digest, new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(), { maxBytes: Infinity, declaredSize: bytes.byteLength });
+    await recordProjectBlob(scope, digest, size);
     entries.push({ path, digest, size });
   }
   return entries;
 }
 
 /** Training runs with believable curves: loss falls, accuracy rises, each run a little differently. */
-async function seedRuns(db: Db, projectId: string) {
-  const experiment = await createExperiment(db, projectId, { name: 'digits-training', tags: { team: 'vision' } });
+async function seedRuns(scope: Scope) {
+  const experiment = await createExperiment(scope, { name: 'digits-training', tags: { team: 'vision' } });
   const rand = prng(7);
   const runIds: string[] = [];
   const grid = [
@@ -47,7 +48,7 @@ async function seedRuns(db: Db, projectId: string) {
   ];
   const start = Date.now() - 6 * 3600_000;
   for (const [i, [lr, optimizer, batch]] of grid.entries()) {
-    const run = await createRun(db, projectId, {
+    const { row: run } = await createRun(scope, {
       experimentId: experiment.id,
       name: `${optimizer}-lr${lr}`,
       source: 'cli',
@@ -60,8 +61,8 @@ async function seedRuns(db: Db, projectId: string) {
     const timestamps = steps.map((s) => start + i * 1800_000 + s * 6_000);
     const loss = steps.map((s) => 2.3 * Math.exp(-s * quality * 0.03) + 0.05 + rand() * 0.04);
     const acc = steps.map((s) => Math.min(0.995, 0.1 + quality * (1 - Math.exp(-s * 0.04)) + rand() * 0.01));
-    await appendToRun(db, projectId, run.id, { metrics: [{ key: 'loss', steps, values: loss, timestamps }, { key: 'accuracy', steps, values: acc, timestamps }] });
-    await updateRun(db, projectId, run.id, { status: i === 5 ? 'FAILED' : 'FINISHED', endTime: timestamps[timestamps.length - 1] });
+    await appendToRun(scope, run, { metrics: [{ key: 'loss', steps, values: loss, timestamps }, { key: 'accuracy', steps, values: acc, timestamps }] });
+    await updateRun(scope, run, { status: i === 5 ? 'FAILED' : 'FINISHED', endTime: timestamps[timestamps.length - 1] });
     runIds.push(run.id);
   }
   return runIds;
@@ -73,18 +74,17 @@ async function seedRuns(db: Db, projectId: string) {
  * device telemetry for them (demo data, see ./telemetry.ts).
  */
 export async function seedDemo(db: Db, blobs: BlobStore, projectId: string): Promise<void> {
-  const runIds = await seedRuns(db, projectId);
-  await createModel(db, projectId, ACTOR, { name: 'digits', description: 'Linear classifier of 8×8 digit images (demo)', devices: true });
+  const scope = systemScope(db, blobs, projectId);
+  const runIds = await seedRuns(scope);
+  const digits = await createModel(scope, ACTOR, { name: 'digits', description: 'Linear classifier of 8×8 digit images (demo)', devices: true });
   for (const [i, seed] of [1, 2].entries()) {
-    const files = await storeFiles(db, blobs, projectId, { 'model.onnx': linearModelOnnx({ inputSize: 64, outputSize: 10, seed }) });
-    await createVersion(db, blobs, projectId, ACTOR, 'digits', { format: 'onnx', files, runId: runIds[2 + i], metrics: { accuracy: 0.91 + i * 0.03 } });
+    const files = await storeFiles(scope, { 'model.onnx': linearModelOnnx({ inputSize: 64, outputSize: 10, seed }) });
+    await createVersion(scope, digits, ACTOR, { format: 'onnx', files, runId: runIds[2 + i], metrics: { accuracy: 0.91 + i * 0.03 } });
   }
-  const digits = await findModel(db, projectId, 'digits');
-  await moveAlias(db, digits, 'staging', 1, ACTOR, 'demo: first candidate');
-  await moveAlias(db, digits, 'production', 2, ACTOR, 'demo: best accuracy');
-  await createModel(db, projectId, ACTOR, { name: 'digits-tfjs', description: 'Small dense classifier in tfjs-layers format (demo)', devices: true });
-  const tfjs = await storeFiles(db, blobs, projectId, tfjsModelFiles(3));
-  await createVersion(db, blobs, projectId, ACTOR, 'digits-tfjs', { format: 'tfjs-layers', files: tfjs });
-  await moveAlias(db, await findModel(db, projectId, 'digits-tfjs'), 'production', 1, ACTOR, 'demo');
-  await seedDemoTelemetry(db, projectId, prng(11));
+  await moveAlias(scope, digits, 'staging', 1, ACTOR, 'demo: first candidate');
+  await moveAlias(scope, digits, 'production', 2, ACTOR, 'demo: best accuracy');
+  const digitsTfjs = await createModel(scope, ACTOR, { name: 'digits-tfjs', description: 'Small dense classifier in tfjs-layers format (demo)', devices: true });
+  await createVersion(scope, digitsTfjs, ACTOR, { format: 'tfjs-layers', files: await storeFiles(scope, tfjsModelFiles(3)) });
+  await moveAlias(scope, digitsTfjs, 'production', 1, ACTOR, 'demo');
+  await seedDemoTelemetry(scope, prng(11));
 }

@@ -1,6 +1,6 @@
 import type { Backend } from '../../shared/schemas/telemetry.js';
 import { addLatency, type LatencyHistogram } from '../../shared/telemetry/histogram.js';
-import type { Db } from '../db/client.js';
+import type { Scope } from '../core/scope.js';
 import { recordTelemetry } from '../telemetry/record.js';
 
 const HALF_HOUR = 1_800_000;
@@ -24,7 +24,8 @@ const dailyLoad = (t: number) => 0.35 + 0.65 * Math.max(0, Math.sin(((t % DAY) /
  * models, written through the same `recordTelemetry` as `/v1/sync`, so the console's Devices page has something
  * to show on first start. Latencies are log-normal around each device's median; a few runs fail.
  */
-export async function seedDemoTelemetry(db: Db, projectId: string, random: () => number, now = Date.now()): Promise<void> {
+export async function seedDemoTelemetry(scope: Scope, random: () => number): Promise<void> {
+  const now = scope.now();
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const end = Math.floor(now / HALF_HOUR) * HALF_HOUR;
   for (let periodStart = end - DAY; periodStart < end; periodStart += HALF_HOUR) {
@@ -58,7 +59,7 @@ export async function seedDemoTelemetry(db: Db, projectId: string, random: () =>
         latency,
         ...(errors > 0 && device.error ? { lastError: device.error } : {}),
       };
-      await recordTelemetry(db, projectId, 'secret', report, `demo:telemetry:${device.id}:${periodStart}`);
+      await recordTelemetry(scope, report);
     }
   }
 }

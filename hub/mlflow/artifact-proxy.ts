@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { access } from '../auth/access.js';
 import type { Scope } from '../core/scope.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
 import { listArtifacts } from '../tracking/artifacts.js';
 import { readRunArtifact, uploadRunArtifact } from '../tracking/artifact-files.js';
 import { parseProxiedPath } from './artifact-paths.js';
 import { doesNotExist, invalidParam } from './errors.js';
 import { optString } from './fields.js';
-import { loadRun } from './lookup.js';
+import { loadRun, scope } from './lookup.js';
 import { parseQuery } from './request.js';
 
 /**
@@ -45,16 +44,16 @@ function fileOnly(raw: string, path: string): string {
 export const artifactProxyRoutes = new Hono<HubEnv>()
   .get('/artifacts', read, async (c) => {
     const q = await parseQuery(c, z.object({ path: optString }));
-    const s = scopeOf(c);
+    const s = scope(c);
     const { run, path } = await runOf(s, q.path ?? '');
-    const entries = await listArtifacts(s.db, run.id, path);
+    const entries = await listArtifacts(s, run, path);
     // FileInfo paths are names within the listed folder (the client joins them to its own path).
     const files = entries.map((e) => ({ path: e.path.slice(e.path.lastIndexOf('/') + 1), is_dir: e.isDir, ...(e.isDir || e.size === null ? {} : { file_size: e.size }) }));
     return c.json(files.length ? { files } : {});
   })
   .put('/artifacts/*', write, async (c) => {
     const raw = rawPathOf(c);
-    const s = scopeOf(c);
+    const s = scope(c);
     // Everything about the request is checked before its body is read.
     const { run, path } = await runOf(s, raw);
     const length = c.req.header('content-length');
@@ -64,7 +63,7 @@ export const artifactProxyRoutes = new Hono<HubEnv>()
   })
   .get('/artifacts/*', read, async (c) => {
     const raw = rawPathOf(c);
-    const s = scopeOf(c);
+    const s = scope(c);
     const { run, path } = await runOf(s, raw);
     const file = await readRunArtifact(s, run, fileOnly(raw, path));
     if (!file) throw doesNotExist(`No artifact at '${path}' in run ${run.id}`);

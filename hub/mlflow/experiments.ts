@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { OutpostError } from '../../shared/errors.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
 import { createExperiment, ensureExperiment, findExperimentByName, listExperiments, toExperiment, updateExperiment } from '../tracking/experiments.js';
 import { doesNotExist, invalidParam, MlflowError } from './errors.js';
 import { searchExperiments } from './experiment-search.js';
 import { experimentIdField, int64, keyValue, LIFECYCLE_OF_VIEW, maxResults, opt, optString, repeated, requiredString, viewType } from './fields.js';
 import { checkExperimentName, checkKey, checkValue, EXPERIMENT_TAG_VALUE, tagRecord } from './limits.js';
-import { assertExperimentActive, DEFAULT_EXPERIMENT_NAME, loadExperiment } from './lookup.js';
+import { assertExperimentActive, DEFAULT_EXPERIMENT_NAME, loadExperiment, scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { experimentJson } from './shapes.js';
 
@@ -39,8 +38,8 @@ const searchSchema = z.object({
 
 /** experiments/search is registered for POST and GET, as in MLflow's handlers. */
 async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) {
-  const s = scopeOf(c);
-  const all = await listExperiments(s.db, s.projectId, LIFECYCLE_OF_VIEW[input.view_type ?? 'ACTIVE_ONLY']);
+  const s = scope(c);
+  const all = await listExperiments(s, LIFECYCLE_OF_VIEW[input.view_type ?? 'ACTIVE_ONLY']);
   const found = searchExperiments(all, { filter: input.filter, orderBy: input.order_by, maxResults: maxResults(input.max_results), pageToken: input.page_token });
   return c.json({
     ...(found.experiments.length ? { experiments: found.experiments.map(experimentJson) } : {}),
@@ -55,21 +54,21 @@ export const experimentRoutes = new Hono<HubEnv>()
     // Artifacts live in project blobs, so a custom artifact_location is accepted and ignored; MLflow's one rule still holds.
     if (body.artifact_location?.startsWith('runs:')) throw invalidParam(`Invalid value '${body.artifact_location}' for parameter 'artifact_location': it cannot be a runs:/ URI.`);
     const tags = tagRecord(body.tags, 'tags', EXPERIMENT_TAG_VALUE);
-    const s = scopeOf(c);
-    if (await findExperimentByName(s.db, s.projectId, body.name)) throw alreadyExists(body.name);
-    const created = await uniqueName(body.name, () => createExperiment(s.db, s.projectId, { name: body.name, tags }));
+    const s = scope(c);
+    if (await findExperimentByName(s, body.name)) throw alreadyExists(body.name);
+    const created = await uniqueName(body.name, () => createExperiment(s, { name: body.name, tags }));
     return c.json({ experiment_id: created.id });
   })
   .get('/experiments/get', read, async (c) => {
     const { experiment_id } = await parseQuery(c, experimentIdOnly);
-    return c.json({ experiment: experimentJson(toExperiment(await loadExperiment(scopeOf(c), experiment_id))) });
+    return c.json({ experiment: experimentJson(toExperiment(await loadExperiment(scope(c), experiment_id))) });
   })
   .get('/experiments/get-by-name', read, async (c) => {
     const { experiment_name } = await parseQuery(c, z.object({ experiment_name: requiredString }));
-    const s = scopeOf(c);
+    const s = scope(c);
     // "Default" exists on every MLflow server; create it on first use like experiment "0".
     const row =
-      experiment_name === DEFAULT_EXPERIMENT_NAME ? await ensureExperiment(s.db, s.projectId, experiment_name) : await findExperimentByName(s.db, s.projectId, experiment_name);
+      experiment_name === DEFAULT_EXPERIMENT_NAME ? await ensureExperiment(s, experiment_name) : await findExperimentByName(s, experiment_name);
     if (!row) throw doesNotExist(`Could not find experiment with name '${experiment_name}'`);
     return c.json({ experiment: experimentJson(toExperiment(row)) });
   })
@@ -78,11 +77,11 @@ export const experimentRoutes = new Hono<HubEnv>()
   .post('/experiments/update', write, async (c) => {
     const body = await parseBody(c, experimentIdOnly.extend({ new_name: requiredString }));
     checkExperimentName(body.new_name, 'new_name');
-    const s = scopeOf(c);
+    const s = scope(c);
     const row = await loadExperiment(s, body.experiment_id);
     // MLflow raises INVALID_STATE here, which it serves as a 500.
     if (row.lifecycle !== 'active') throw new MlflowError('INVALID_STATE', 'Cannot rename a non-active experiment.');
-    if (row.name !== body.new_name) await uniqueName(body.new_name, () => updateExperiment(s.db, s.projectId, row.id, { name: body.new_name }));
+    if (row.name !== body.new_name) await uniqueName(body.new_name, () => updateExperiment(s, row, { name: body.new_name }));
     return c.json({});
   })
   .post('/experiments/delete', write, async (c) => setLifecycle(c, 'deleted'))
@@ -91,10 +90,10 @@ export const experimentRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, experimentIdOnly.extend({ key: requiredString, value: opt(z.string()) }));
     checkKey(body.key);
     checkValue(body.value ?? '', EXPERIMENT_TAG_VALUE);
-    const s = scopeOf(c);
+    const s = scope(c);
     const row = await loadExperiment(s, body.experiment_id);
     assertExperimentActive(row);
-    await updateExperiment(s.db, s.projectId, row.id, { tags: { [body.key]: body.value ?? '' } });
+    await updateExperiment(s, row, { tags: { [body.key]: body.value ?? '' } });
     return c.json({});
   });
 
@@ -105,11 +104,11 @@ export const experimentRoutes = new Hono<HubEnv>()
  */
 async function setLifecycle(c: Context<HubEnv>, to: 'active' | 'deleted') {
   const { experiment_id } = await parseBody(c, experimentIdOnly);
-  const s = scopeOf(c);
+  const s = scope(c);
   const row = await loadExperiment(s, experiment_id);
   if (row.lifecycle === to) {
     throw doesNotExist(to === 'deleted' ? `No Experiment with id=${experiment_id} exists` : `No deleted Experiment with id=${experiment_id} exists`);
   }
-  await updateExperiment(s.db, s.projectId, row.id, { lifecycle: to });
+  await updateExperiment(s, row, { lifecycle: to });
   return c.json({});
 }

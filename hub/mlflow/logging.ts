@@ -2,14 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
 import { doesNotExist, invalidParam } from './errors.js';
 import { double, int64, keyValue, opt, repeated, requiredString, runIdOf, runRef } from './fields.js';
 import { checkBatchSizes, checkKey, checkParam, checkTag } from './limits.js';
-import { loadActiveRun } from './lookup.js';
+import { loadActiveRun, scope } from './lookup.js';
 import { MAX_REQUEST_BYTES, parseBody } from './request.js';
 import { deleteRunTag } from '../tracking/run-tags.js';
-import { logToRun } from './writes.js';
+import { logMlflowWrites } from './writes.js';
 
 const write = access({ secret: 'write' });
 
@@ -32,9 +31,8 @@ export const loggingRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, z.object({ ...runRef, ...metricFields }));
     const runId = runIdOf(body);
     checkKey(body.key);
-    const s = scopeOf(c);
-    await loadActiveRun(s, runId);
-    await logToRun(s, runId, { points: [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }] }, false);
+    const s = scope(c);
+    await logMlflowWrites(s, await loadActiveRun(s, runId), { points: [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }] }, false);
     return c.json({});
   })
   .post('/runs/log-parameter', write, async (c) => {
@@ -42,9 +40,8 @@ export const loggingRoutes = new Hono<HubEnv>()
     const runId = runIdOf(body);
     const value = body.value ?? '';
     checkParam(body.key, value);
-    const s = scopeOf(c);
-    await loadActiveRun(s, runId);
-    await logToRun(s, runId, { params: { [body.key]: value } }, false);
+    const s = scope(c);
+    await logMlflowWrites(s, await loadActiveRun(s, runId), { params: { [body.key]: value } }, false);
     return c.json({});
   })
   .post('/runs/set-tag', write, async (c) => {
@@ -52,14 +49,13 @@ export const loggingRoutes = new Hono<HubEnv>()
     const runId = runIdOf(body);
     const value = body.value ?? '';
     checkTag(body.key, value);
-    const s = scopeOf(c);
-    await loadActiveRun(s, runId);
-    await logToRun(s, runId, { tags: { [body.key]: value } }, false);
+    const s = scope(c);
+    await logMlflowWrites(s, await loadActiveRun(s, runId), { tags: { [body.key]: value } }, false);
     return c.json({});
   })
   .post('/runs/delete-tag', write, async (c) => {
     const body = await parseBody(c, z.object({ run_id: requiredString, key: requiredString }));
-    const s = scopeOf(c);
+    const s = scope(c);
     const run = await loadActiveRun(s, body.run_id);
     if (!(await deleteRunTag(s, run, body.key))) throw doesNotExist(`No tag with name: ${body.key} in run with id ${body.run_id}`);
     return c.json({});
@@ -87,8 +83,9 @@ export const loggingRoutes = new Hono<HubEnv>()
     if (duplicates.length) {
       throw invalidParam(`Duplicate parameter keys have been submitted: ${pyList(duplicates)}. Please ensure the request contains only one param value per param key.`);
     }
-    const s = scopeOf(c);
-    await loadActiveRun(s, body.run_id);
-    await logToRun(s, body.run_id, { params: paramRecord, tags: tagRecord, points: metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 })) }, true);
+    const s = scope(c);
+    const run = await loadActiveRun(s, body.run_id);
+    const points = metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 }));
+    await logMlflowWrites(s, run, { params: paramRecord, tags: tagRecord, points }, true);
     return c.json({});
   });

@@ -1,10 +1,13 @@
 import { OutpostError } from '../../shared/errors.js';
 import type { ExperimentRow, RunRow } from '../db/schema.js';
 import type { Scope } from '../core/scope.js';
+import { scopeOf } from '../http/scope.js';
 import { ensureExperiment, getExperiment } from '../tracking/experiments.js';
 import { getRunRow } from '../tracking/runs.js';
 import { doesNotExist, invalidParam } from './errors.js';
 
+/** The request's scope, which every MLflow handler works in. */
+export const scope = scopeOf;
 
 /**
  * MLflow clients fall back to experiment "0", named "Default", which every MLflow server has. Outpost ids are not
@@ -13,8 +16,8 @@ import { doesNotExist, invalidParam } from './errors.js';
  * started from "0" goes on with the real one.
  */
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
-export async function resolveExperimentId({ db, projectId }: Scope, id: string): Promise<string> {
-  if (id === '0' || id === '') return (await ensureExperiment(db, projectId, DEFAULT_EXPERIMENT_NAME)).id;
+export async function resolveExperimentId(scope: Scope, id: string): Promise<string> {
+  if (id === '0' || id === '') return (await ensureExperiment(scope, DEFAULT_EXPERIMENT_NAME)).id;
   return id;
 }
 
@@ -23,7 +26,7 @@ const isStatus = (err: unknown, status: number) => err instanceof OutpostError &
 /** The experiment, deleted or not, with MLflow's not-found wording. */
 export async function loadExperiment(s: Scope, id: string): Promise<ExperimentRow> {
   try {
-    return await getExperiment(s.db, s.projectId, await resolveExperimentId(s, id));
+    return await getExperiment(s, await resolveExperimentId(s, id));
   } catch (err) {
     if (isStatus(err, 404)) throw doesNotExist(`No Experiment with id=${id} exists`);
     throw err;
@@ -37,7 +40,7 @@ export function assertExperimentActive(e: ExperimentRow): void {
 /** The run, deleted or not, with MLflow's not-found wording. */
 export async function loadRun(s: Scope, runId: string): Promise<RunRow> {
   try {
-    return await getRunRow(s.db, s.projectId, runId);
+    return await getRunRow(s, runId);
   } catch (err) {
     if (isStatus(err, 404)) throw doesNotExist(`Run with id=${runId} not found`);
     throw err;

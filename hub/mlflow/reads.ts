@@ -2,12 +2,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
 import { listArtifacts } from '../tracking/artifacts.js';
 import { readSeries } from '../tracking/metrics/history.js';
 import { safeArtifactPath } from './artifact-paths.js';
 import { decodeOffsetToken, encodeOffsetToken, int64, opt, optString, requiredString, runIdOf, runRef } from './fields.js';
-import { loadRun } from './lookup.js';
+import { loadRun, scope } from './lookup.js';
 import { parseQuery } from './request.js';
 import { metricJson, runArtifactUri } from './shapes.js';
 
@@ -22,7 +21,7 @@ export const readRoutes = new Hono<HubEnv>()
   .get('/metrics/get-history', read, async (c) => {
     const q = await parseQuery(c, z.object({ ...runRef, metric_key: requiredString, max_results: opt(int64), page_token: optString }));
     const runId = runIdOf(q);
-    const s = scopeOf(c);
+    const s = scope(c);
     await loadRun(s, runId);
     const series = await readSeries(s.db, runId, q.metric_key);
     const total = series.steps.length;
@@ -39,9 +38,9 @@ export const readRoutes = new Hono<HubEnv>()
     const q = await parseQuery(c, z.object({ ...runRef, path: optString, page_token: optString }));
     const runId = runIdOf(q);
     const dir = safeArtifactPath(q.path);
-    const s = scopeOf(c);
+    const s = scope(c);
     const run = await loadRun(s, runId);
-    const entries = await listArtifacts(s.db, runId, dir);
+    const entries = await listArtifacts(s, run, dir);
     const files = entries.map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.isDir || e.size === null ? {} : { file_size: e.size }) }));
     return c.json({ root_uri: runArtifactUri(run.experimentId, runId), ...(files.length ? { files } : {}) });
   });

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { access } from '../auth/access.js';
 import { latestVersion } from '../registry/latest.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
 import { deleteAlias, moveAlias } from '../registry/aliases.js';
 import { aliasesOf } from '../registry/models.js';
 import { invalidParam } from './errors.js';
 import { repeated, requiredString } from './fields.js';
+import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { checkAlias, loadModel, loadVersion, versionField, modelVersionJsonOf } from './registry-shapes.js';
 
@@ -24,7 +24,7 @@ const aliasRef = z.object({ name: requiredString, alias: requiredString });
 const REASON = 'set through the MLflow API';
 
 async function latestVersions(c: Context<HubEnv>, input: { name: string; stages?: string[] | undefined }) {
-  const s = scopeOf(c);
+  const s = scope(c);
   const model = await loadModel(s, input.name);
   const stages = input.stages ?? [];
   // Every version is in stage "None", so only a request for all stages or for "None" has a latest version.
@@ -39,25 +39,25 @@ export const registryAliasRoutes = new Hono<HubEnv>()
   .post('/registered-models/alias', write, async (c) => {
     const body = await parseBody(c, aliasRef.extend({ version: versionField }));
     checkAlias(body.alias);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, body.name);
     const version = await loadVersion(s, model, body.version);
-    await moveAlias(s.db, model, body.alias, version.version, c.var.principal.keyId, REASON);
+    await moveAlias(s, model, body.alias, version.version, c.var.principal.keyId, REASON);
     return c.json({});
   })
   .delete('/registered-models/alias', write, async (c) => {
     const { name, alias } = await parseQuery(c, aliasRef);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, name);
     // Deleting an alias the model does not have changes nothing, as in MLflow's stores.
-    if ((await aliasesOf(s.db, model.id))[alias] !== undefined) await deleteAlias(s.db, model, alias, c.var.principal.keyId, REASON);
+    if ((await aliasesOf(s, model.id))[alias] !== undefined) await deleteAlias(s, model, alias, c.var.principal.keyId, REASON);
     return c.json({});
   })
   .get('/registered-models/alias', read, async (c) => {
     const { name, alias } = await parseQuery(c, aliasRef);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, name);
-    const target = (await aliasesOf(s.db, model.id))[alias];
+    const target = (await aliasesOf(s, model.id))[alias];
     // MLflow answers an unknown alias with INVALID_PARAMETER_VALUE, not RESOURCE_DOES_NOT_EXIST.
     if (target === undefined) throw invalidParam(`Registered model alias ${alias} not found.`);
     return c.json({ model_version: await modelVersionJsonOf(s, model, await loadVersion(s, model, String(target))) });

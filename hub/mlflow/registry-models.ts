@@ -6,10 +6,10 @@ import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { registeredModels } from '../db/schema.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
-import { createModel, findModel, updateModel } from '../registry/models.js';
+import { createModel, updateModel } from '../registry/models.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
 import { checkKey, checkValue, tagRecord } from './limits.js';
+import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
 import { checkModelName, loadModel, modelAlreadyExists, registeredModelJson } from './registry-shapes.js';
@@ -29,7 +29,7 @@ const searchSchema = z.object({ filter: optString, max_results: opt(int64), orde
 
 /** Searched by name and tags, ordered by name unless asked otherwise (MLflow's default). */
 async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) {
-  const s = scopeOf(c);
+  const s = scope(c);
   const rows = await s.db.select().from(registeredModels).where(eq(registeredModels.projectId, s.projectId));
   const items = rows.map((row) => {
     const fields: Record<string, string | number> = { name: row.name, creation_timestamp: row.createdAt, last_updated_timestamp: row.updatedAt };
@@ -59,37 +59,37 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, z.object({ name: requiredString, tags: repeated(keyValue), description: optString }));
     checkModelName(body.name);
     const tags = tagRecord(body.tags);
-    const s = scopeOf(c);
-    await uniqueName(body.name, () => createModel(s.db, s.projectId, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
-    return c.json({ registered_model: await registeredModelJson(s.db, await findModel(s.db, s.projectId, body.name)) });
+    const s = scope(c);
+    const model = await uniqueName(body.name, () => createModel(s, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
+    return c.json({ registered_model: await registeredModelJson(s.db, model) });
   })
   .get('/registered-models/get', read, async (c) => {
     const { name } = await parseQuery(c, nameOnly);
-    const s = scopeOf(c);
+    const s = scope(c);
     return c.json({ registered_model: await registeredModelJson(s.db, await loadModel(s, name)) });
   })
   .get('/registered-models/search', read, async (c) => search(c, await parseQuery(c, searchSchema)))
   .post('/registered-models/search', read, async (c) => search(c, await parseBody(c, searchSchema)))
   .patch('/registered-models/update', write, async (c) => {
     const body = await parseBody(c, nameOnly.extend({ description: optString }));
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, body.name);
     // An unset description clears it, as MLflow's handler reads the proto field's default.
-    await updateModel(s.db, s.projectId, model.name, { description: body.description ?? '' });
+    await updateModel(s, model, { description: body.description ?? '' });
     return c.json({ registered_model: await registeredModelJson(s.db, await loadModel(s, model.name)) });
   })
   .post('/registered-models/rename', write, async (c) => {
     const body = await parseBody(c, nameOnly.extend({ new_name: requiredString }));
     checkModelName(body.new_name, 'new_name');
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, body.name);
     if (model.name === body.new_name) return c.json({ registered_model: await registeredModelJson(s.db, model) });
-    const renamed = await uniqueName(body.new_name, () => updateModel(s.db, s.projectId, model.name, { name: body.new_name }));
+    const renamed = await uniqueName(body.new_name, () => updateModel(s, model, { name: body.new_name }));
     return c.json({ registered_model: await registeredModelJson(s.db, { ...model, name: renamed.name, updatedAt: renamed.updatedAt }) });
   })
   .delete('/registered-models/delete', write, async (c) => {
     const { name } = await parseQuery(c, nameOnly);
-    const s = scopeOf(c);
+    const s = scope(c);
     await deleteModel(s, await loadModel(s, name));
     return c.json({});
   })
@@ -97,15 +97,15 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, nameOnly.extend({ key: requiredString, value: opt(z.string()) }));
     checkKey(body.key);
     checkValue(body.value ?? '', LIMITS.tagValue);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, body.name);
-    await updateModel(s.db, s.projectId, model.name, { tags: { [body.key]: body.value ?? '' } });
+    await updateModel(s, model, { tags: { [body.key]: body.value ?? '' } });
     return c.json({});
   })
   .delete('/registered-models/delete-tag', write, async (c) => {
     const { name, key } = await parseQuery(c, nameOnly.extend({ key: requiredString }));
     checkKey(key);
-    const s = scopeOf(c);
+    const s = scope(c);
     await deleteModelTag(s, await loadModel(s, name), key);
     return c.json({});
   });

@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { OutpostError } from '../../shared/errors.js';
 import { aliasSchema, modelNameSchema } from '../../shared/schemas/registry.js';
-import type { Scope } from '../core/scope.js';
+import type { ProjectScope, Scope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import { modelAliases, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { findModel } from '../registry/models.js';
@@ -63,8 +63,8 @@ export async function registeredModelJson(db: Db, model: RegisteredModelRow) {
 }
 
 /** A version as MLflow's ModelVersion JSON, with the aliases that point at it. */
-export async function modelVersionJsonOf({ db }: Pick<Scope, 'db'>, model: RegisteredModelRow, row: ModelVersionRow) {
-  return modelVersionJson(model, row, await versionAliases(db, model.id, row.version));
+export async function modelVersionJsonOf(s: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow) {
+  return modelVersionJson(model, row, await versionAliases(s, model.id, row.version));
 }
 
 export const modelAlreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
@@ -74,7 +74,7 @@ const isNotFound = (err: unknown) => err instanceof OutpostError && err.status =
 /** The model, with MLflow's not-found wording. */
 export async function loadModel(s: Scope, name: string): Promise<RegisteredModelRow> {
   try {
-    return await findModel(s.db, s.projectId, name);
+    return await findModel(s, name);
   } catch (err) {
     if (isNotFound(err)) throw doesNotExist(`Registered Model with name=${name} not found`);
     throw err;
@@ -91,7 +91,7 @@ export function versionNumber(version: string): number {
 
 export async function loadVersion(s: Scope, model: RegisteredModelRow, version: string): Promise<ModelVersionRow> {
   try {
-    return await getVersionRow(s.db, model, versionNumber(version));
+    return await getVersionRow(s, model, versionNumber(version));
   } catch (err) {
     if (isNotFound(err)) throw doesNotExist(`Model Version (name=${model.name}, version=${version}) not found`);
     throw err;

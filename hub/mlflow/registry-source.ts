@@ -42,7 +42,7 @@ async function copyOf(s: Scope, name: string, version: string | undefined, alias
   const model = await loadModel(s, name);
   let number = version;
   if (alias !== undefined) {
-    const target = (await aliasesOf(s.db, model.id))[alias];
+    const target = (await aliasesOf(s, model.id))[alias];
     if (target === undefined) throw invalidParam(`Registered model alias ${alias} not found.`);
     number = String(target);
   }

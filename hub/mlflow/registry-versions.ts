@@ -6,11 +6,11 @@ import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { modelAliases, modelVersions, registeredModels } from '../db/schema.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
 import { createVersion, getVersionRow, updateVersion } from '../registry/versions.js';
 import { invalidParam } from './errors.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
 import { checkKey, checkValue, tagRecord } from './limits.js';
+import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
 import { loadModel, loadVersion, modelVersionJson, SOURCE_TAG, versionField, modelVersionJsonOf } from './registry-shapes.js';
@@ -31,7 +31,7 @@ const FILTER_FIELDS = { name: 'string', run_id: 'id', source_path: 'string', ver
 const ORDER_KEYS = ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'];
 
 async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) {
-  const s = scopeOf(c);
+  const s = scope(c);
   const rows = await s.db
     .select({ model: registeredModels, version: modelVersions })
     .from(modelVersions)
@@ -68,13 +68,12 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, z.object({ name: requiredString, source: requiredString, run_id: optString, tags: repeated(keyValue), run_link: optString, description: optString }));
     const tags = tagRecord(body.tags);
     checkValue(body.source, LIMITS.tagValue, 'source');
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, body.name);
     const content = await versionContent(s, body.source, body.run_id);
-    const { blobs } = c.var.deps;
     try {
-      const { version: created } = await createVersion(s.db, blobs, s.projectId, c.var.principal.keyId, model.name, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
-      return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s.db, model, created.version)) });
+      const { version: created } = await createVersion(s, model, c.var.principal.keyId, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
+      return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s, model, created.version)) });
     } catch (err) {
       // A file whose blob is gone is a bad source here, not a name clash (which is what a 409 would mean to MLflow).
       if (err instanceof OutpostError && err.status === 409) throw invalidParam(`Cannot register ${body.source}: ${err.message}`);
@@ -83,7 +82,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
   })
   .get('/model-versions/get', read, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, name);
     return c.json({ model_version: await modelVersionJsonOf(s, model, await loadVersion(s, model, version)) });
   })
@@ -91,15 +90,15 @@ export const modelVersionRoutes = new Hono<HubEnv>()
   .post('/model-versions/search', read, async (c) => search(c, await parseBody(c, searchSchema)))
   .patch('/model-versions/update', write, async (c) => {
     const body = await parseBody(c, versionRef.extend({ description: optString }));
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);
-    await updateVersion(s.db, model, row.version, { description: body.description ?? '' });
-    return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s.db, model, row.version)) });
+    await updateVersion(s, model, row.version, { description: body.description ?? '' });
+    return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s, model, row.version)) });
   })
   .delete('/model-versions/delete', write, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, name);
     const row = await loadVersion(s, model, version);
     await deleteVersion(s, model, row);
@@ -109,23 +108,23 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const body = await parseBody(c, versionRef.extend({ key: requiredString, value: opt(z.string()) }));
     checkKey(body.key);
     checkValue(body.value ?? '', LIMITS.tagValue);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);
-    await updateVersion(s.db, model, row.version, { tags: { [body.key]: body.value ?? '' } });
+    await updateVersion(s, model, row.version, { tags: { [body.key]: body.value ?? '' } });
     return c.json({});
   })
   .delete('/model-versions/delete-tag', write, async (c) => {
     const { name, version, key } = await parseQuery(c, versionRef.extend({ key: requiredString }));
     checkKey(key);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, name);
     await deleteVersionTag(s, await loadVersion(s, model, version), key);
     return c.json({});
   })
   .get('/model-versions/get-download-uri', read, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
-    const s = scopeOf(c);
+    const s = scope(c);
     const model = await loadModel(s, name);
     const row = await loadVersion(s, model, version);
     // The version's files are served by digest, listed in its manifest; MLflow's artifact download does not apply.

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { scopeOf } from '../http/scope.js';
 import { appendToRun } from '../tracking/log.js';
 import { randomRunName } from '../tracking/run-names.js';
 import { createRun, runDetails, updateRun } from '../tracking/runs.js';
@@ -11,7 +10,7 @@ import { searchRuns } from '../tracking/search.js';
 import { invalidParam } from './errors.js';
 import { experimentIdField, int64, keyValue, LIFECYCLE_OF_VIEW, maxResults, opt, optString, repeated, requiredString, runIdOf, runRef, runStatus, viewType } from './fields.js';
 import { checkValue, tagRecord } from './limits.js';
-import { assertExperimentActive, loadActiveRun, loadExperiment, loadRun, resolveExperimentId } from './lookup.js';
+import { assertExperimentActive, loadActiveRun, loadExperiment, loadRun, resolveExperimentId, scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { runInfoJson, runJson } from './shapes.js';
 import { RUN_NAME_TAG } from './writes.js';
@@ -38,9 +37,8 @@ const searchSchema = z.object({
 
 async function setLifecycle(c: Context<HubEnv>, lifecycle: 'active' | 'deleted') {
   const { run_id } = await parseBody(c, z.object({ run_id: requiredString }));
-  const s = scopeOf(c);
-  await loadRun(s, run_id);
-  await updateRun(s.db, s.projectId, run_id, { lifecycle });
+  const s = scope(c);
+  await updateRun(s, await loadRun(s, run_id), { lifecycle });
   return c.json({});
 }
 
@@ -57,40 +55,40 @@ export const runRoutes = new Hono<HubEnv>()
     const name = body.run_name || tagged || randomRunName();
     checkValue(name, LIMITS.runName, 'run_name');
     tags[RUN_NAME_TAG] = name;
-    const s = scopeOf(c);
+    const s = scope(c);
     // An absent or empty experiment_id is "0", as in SqlAlchemyStore: the project's "Default" experiment.
     const experiment = await loadExperiment(s, body.experiment_id ?? '0');
     assertExperimentActive(experiment);
     // user_id is deprecated in the request; the client's mlflow.user tag says the same thing.
     const userId = body.user_id || tags['mlflow.user'] || undefined;
-    const run = await createRun(s.db, s.projectId, { experimentId: experiment.id, name, startTime: body.start_time, source: 'api', userId, tags });
+    const { run } = await createRun(s, { experimentId: experiment.id, name, startTime: body.start_time, source: 'api', userId, tags });
     return c.json({ run: runJson(run) });
   })
   .post('/runs/update', write, async (c) => {
     const body = await parseBody(c, z.object({ ...runRef, status: opt(runStatus), end_time: opt(int64), run_name: optString }));
     const runId = runIdOf(body);
-    const s = scopeOf(c);
-    await loadActiveRun(s, runId);
+    const s = scope(c);
+    const row = await loadActiveRun(s, runId);
     if (body.run_name) {
       checkValue(body.run_name, LIMITS.runName, 'run_name');
-      await appendToRun(s.db, s.projectId, runId, { tags: { [RUN_NAME_TAG]: body.run_name } });
+      await appendToRun(s, row, { tags: { [RUN_NAME_TAG]: body.run_name } });
     }
-    const run = await updateRun(s.db, s.projectId, runId, { name: body.run_name || undefined, status: body.status, endTime: body.end_time });
+    const run = await updateRun(s, row, { name: body.run_name || undefined, status: body.status, endTime: body.end_time });
     return c.json({ run_info: runInfoJson(run) });
   })
   .get('/runs/get', read, async (c) => {
     const runId = runIdOf(await parseQuery(c, z.object(runRef)));
-    const s = scopeOf(c);
-    const [run] = await runDetails(s.db, [await loadRun(s, runId)]);
+    const s = scope(c);
+    const [run] = await runDetails(s, [await loadRun(s, runId)]);
     return c.json({ run: runJson(run!) });
   })
   .post('/runs/search', read, async (c) => {
     const body = await parseBody(c, searchSchema);
-    const s = scopeOf(c);
+    const s = scope(c);
     const limit = maxResults(body.max_results);
     const experimentIds = await Promise.all((body.experiment_ids ?? []).map((id) => resolveExperimentId(s, id)));
     if (experimentIds.length === 0) return c.json({});
-    const found = await searchRuns(s.db, s.projectId, {
+    const found = await searchRuns(s, {
       experimentIds,
       filter: body.filter,
       orderBy: body.order_by,

@@ -1,6 +1,8 @@
 import { sha256Digest } from '../../shared/digest.js';
 import type { MetricColumns } from '../../shared/schemas/tracking.js';
 import type { Scope } from '../core/scope.js';
+import { applyOnce } from '../core/idempotency.js';
+import type { RunRow } from '../db/schema.js';
 import { appendToRun, ParamChangedError, type AppendBatch } from '../tracking/log.js';
 import { invalidParam } from './errors.js';
 
@@ -56,7 +58,7 @@ export interface RunWrites {
  * client's retry harmless; here the points' content hash is the batch's idempotency id. When those points were
  * logged before, only the params and tags are written, again in one batch.
  */
-export async function logToRun(s: Scope, runId: string, writes: RunWrites, batch: boolean): Promise<void> {
+export async function logMlflowWrites(s: Scope, run: RunRow, writes: RunWrites, batch: boolean): Promise<void> {
   const params = writes.params ?? {};
   const tags = writes.tags ?? {};
   const metrics = metricColumns(writes.points ?? []);
@@ -64,12 +66,12 @@ export async function logToRun(s: Scope, runId: string, writes: RunWrites, batch
   const plain: AppendBatch = { params, tags, ...(name ? { name } : {}) };
   try {
     if (!metrics.length) {
-      await appendToRun(s.db, s.projectId, runId, plain);
+      await appendToRun(s, run, plain);
       return;
     }
-    const clientId = `mlflow-metrics:${await sha256Digest(new TextEncoder().encode(JSON.stringify([runId, metrics])))}`;
-    const applied = await appendToRun(s.db, s.projectId, runId, { ...plain, metrics }, { id: clientId, kind: 'mlflow-metrics' });
-    if (applied.duplicate && (Object.keys(params).length || Object.keys(tags).length)) await appendToRun(s.db, s.projectId, runId, plain);
+    const id = `mlflow-metrics:${await sha256Digest(new TextEncoder().encode(JSON.stringify([run.id, metrics])))}`;
+    const applied = await applyOnce(s, { id, kind: 'mlflow-metrics', runId: run.id }, (record) => appendToRun(s, run, { ...plain, metrics }, [record]));
+    if (applied.duplicate && (Object.keys(params).length || Object.keys(tags).length)) await appendToRun(s, run, plain);
   } catch (err) {
     if (err instanceof ParamChangedError) throw paramChanged(err, batch);
     throw err;

@@ -4,6 +4,7 @@ import { newId } from '../../shared/ids.js';
 import type { Project, UpdateProject } from '../../shared/schemas/projects.js';
 import type { CreatedKey } from '../../shared/schemas/keys.js';
 import { buildKeyRow, toKeyInfo } from '../auth/keys.js';
+import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { apiKeys, projects, type ProjectRow } from '../db/schema.js';
@@ -18,7 +19,7 @@ export const toProject = (row: ProjectRow): Project => ({
 });
 
 /** Creates a project and its first admin key in one atomic batch. */
-export async function createProject(db: Db, name: string): Promise<{ project: Project; adminKey: CreatedKey }> {
+export async function createProject({ db }: Pick<ProjectScope, 'db'>, name: string): Promise<{ project: Project; adminKey: CreatedKey }> {
   const [existing] = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, name));
   if (existing) throw conflict(`project "${name}" already exists`);
   const row: ProjectRow = { id: newId('prj'), name, createdAt: new Date(), devicePublishing: false };
@@ -33,23 +34,25 @@ export async function createProject(db: Db, name: string): Promise<{ project: Pr
   return { project: toProject(row), adminKey: { key: toKeyInfo(keyRow), secret } };
 }
 
-export async function getProjectRow(db: Db, projectId: string): Promise<ProjectRow> {
+/** The scope's own project. */
+export async function getProjectRow({ db, projectId }: ProjectScope): Promise<ProjectRow> {
   const [row] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!row) throw notFound(`project "${projectId}" does not exist`);
   return row;
 }
 
-export async function getProject(db: Db, callerProjectId: string, projectId: string): Promise<Project> {
-  const row = await getProjectRow(db, projectId);
-  if (row.id !== callerProjectId) throw forbidden(`project "${projectId}" is not the project of this key`);
+/** A project by id: only the scope's own may be read. */
+export async function getProject(scope: ProjectScope, projectId: string): Promise<Project> {
+  const row = await getProjectRow({ db: scope.db, projectId });
+  if (row.id !== scope.projectId) throw forbidden(`project "${projectId}" is not the project of this key`);
   return toProject(row);
 }
 
 /** Settings an admin key changes on its own project. */
-export async function updateProject(db: Db, projectId: string, patch: UpdateProject): Promise<Project> {
-  const row = await getProjectRow(db, projectId);
+export async function updateProject(scope: ProjectScope, patch: UpdateProject): Promise<Project> {
+  const row = await getProjectRow(scope);
   const next = { ...row, devicePublishing: patch.devicePublishing ?? row.devicePublishing };
-  await db.update(projects).set({ devicePublishing: next.devicePublishing }).where(eq(projects.id, projectId));
+  await scope.db.update(projects).set({ devicePublishing: next.devicePublishing }).where(eq(projects.id, row.id));
   return toProject(next);
 }
 

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createdProjectSchema, createProjectSchema, projectSchema, updateProjectSchema } from '../../shared/schemas/projects.js';
 import { access } from '../auth/access.js';
 import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
-import { createProject, getProject, updateProject } from './projects.js';
+import { scopeOf } from '../http/scope.js';
+import { createProject, getProject, getProjectRow, toProject, updateProject } from './projects.js';
 
 
 const create = createRoute({
@@ -51,10 +52,7 @@ const byId = createRoute({
 });
 
 export const projectRoutes = newRouter()
-  .openapi(create, async (c) => c.json(await createProject(c.var.deps.db, c.req.valid('json').name), 201))
-  .openapi(current, async (c) => {
-    const { projectId } = c.var.principal;
-    return c.json({ project: await getProject(c.var.deps.db, projectId, projectId) }, 200);
-  })
-  .openapi(update, async (c) => c.json({ project: await updateProject(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')) }, 200))
-  .openapi(byId, async (c) => c.json({ project: await getProject(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id) }, 200));
+  .openapi(create, async (c) => c.json(await createProject(scopeOf(c), c.req.valid('json').name), 201))
+  .openapi(current, async (c) => c.json({ project: toProject(await getProjectRow(scopeOf(c))) }, 200))
+  .openapi(update, async (c) => c.json({ project: await updateProject(scopeOf(c), c.req.valid('json')) }, 200))
+  .openapi(byId, async (c) => c.json({ project: await getProject(scopeOf(c), c.req.valid('param').id) }, 200));

@@ -1,18 +1,19 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { conflict, notFound } from '../../shared/errors.js';
-import type { Db } from '../db/client.js';
+import type { ProjectScope } from '../core/scope.js';
 import { aliasEvents, modelAliases, type RegisteredModelRow } from '../db/schema.js';
 import { getVersionRow } from './versions.js';
 
-async function currentVersion(db: Db, modelId: string, alias: string): Promise<number | null> {
+async function currentVersion({ db }: ProjectScope, modelId: string, alias: string): Promise<number | null> {
   const [row] = await db.select().from(modelAliases).where(and(eq(modelAliases.modelId, modelId), eq(modelAliases.alias, alias)));
   return row?.version ?? null;
 }
 
 /** Points the alias at a version, recording the move; pointing it where it already points changes nothing. */
-export async function moveAlias(db: Db, model: RegisteredModelRow, alias: string, version: number, actor: string, reason = '') {
-  await getVersionRow(db, model, version);
-  const from = await currentVersion(db, model.id, alias);
+export async function moveAlias(scope: ProjectScope, model: RegisteredModelRow, alias: string, version: number, actor: string, reason = '') {
+  const { db } = scope;
+  await getVersionRow(scope, model, version);
+  const from = await currentVersion(scope, model.id, alias);
   if (from === version) return { alias, from, to: version, moved: false };
   const at = Date.now();
   await db.batch([
@@ -25,8 +26,9 @@ export async function moveAlias(db: Db, model: RegisteredModelRow, alias: string
   return { alias, from, to: version, moved: true };
 }
 
-export async function deleteAlias(db: Db, model: RegisteredModelRow, alias: string, actor: string, reason = '') {
-  const from = await currentVersion(db, model.id, alias);
+export async function deleteAlias(scope: ProjectScope, model: RegisteredModelRow, alias: string, actor: string, reason = '') {
+  const { db } = scope;
+  const from = await currentVersion(scope, model.id, alias);
   if (from === null) throw notFound(`model "${model.name}" has no alias "${alias}"`);
   await db.batch([
     db.delete(modelAliases).where(and(eq(modelAliases.modelId, model.id), eq(modelAliases.alias, alias))),
@@ -36,8 +38,8 @@ export async function deleteAlias(db: Db, model: RegisteredModelRow, alias: stri
 }
 
 /** Moves the alias back to where its last move took it from: one call, recorded like any move. */
-export async function rollbackAlias(db: Db, model: RegisteredModelRow, alias: string, actor: string, reason = '') {
-  const [last] = await db
+export async function rollbackAlias(scope: ProjectScope, model: RegisteredModelRow, alias: string, actor: string, reason = '') {
+  const [last] = await scope.db
     .select()
     .from(aliasEvents)
     .where(and(eq(aliasEvents.modelId, model.id), eq(aliasEvents.alias, alias)))
@@ -45,10 +47,10 @@ export async function rollbackAlias(db: Db, model: RegisteredModelRow, alias: st
     .limit(1);
   if (!last) throw notFound(`model "${model.name}" has no alias "${alias}"`);
   if (last.fromVersion === null) throw conflict(`alias "${alias}" of model "${model.name}" has no earlier version to roll back to`);
-  return moveAlias(db, model, alias, last.fromVersion, actor, reason || `rollback from version ${last.toVersion ?? 'none'}`);
+  return moveAlias(scope, model, alias, last.fromVersion, actor, reason || `rollback from version ${last.toVersion ?? 'none'}`);
 }
 
-export async function aliasHistory(db: Db, model: RegisteredModelRow, alias?: string) {
+export async function aliasHistory({ db }: ProjectScope, model: RegisteredModelRow, alias?: string) {
   const rows = await db
     .select()
     .from(aliasEvents)

@@ -21,7 +21,7 @@ export async function deleteModel(s: Writer, model: RegisteredModelRow): Promise
     db.delete(modelVersions).where(eq(modelVersions.modelId, model.id)),
     db.delete(registeredModels).where(eq(registeredModels.id, model.id)),
   ]);
-  if (model.devices) await recomputeDeviceBlobs(db, model.projectId);
+  if (model.devices) await recomputeDeviceBlobs(s);
 }
 
 /**
@@ -43,7 +43,7 @@ export async function deleteVersion(s: Writer, model: RegisteredModelRow, versio
     ...pointing.map((a) => db.insert(aliasEvents).values({ modelId: model.id, alias: a.alias, fromVersion: n, toVersion: null, actor, reason, at })),
   ]);
   // Publishable keys must lose the deleted version's files (unless another exposed version has them).
-  if (model.devices) await recomputeDeviceBlobs(db, model.projectId);
+  if (model.devices) await recomputeDeviceBlobs(s);
 }
 
 const without = (tags: Record<string, string>, key: string) => Object.fromEntries(Object.entries(tags).filter(([k]) => k !== key));

@@ -2,44 +2,44 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import { conflict, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { RegisteredModel } from '../../shared/schemas/registry.js';
-import type { Db } from '../db/client.js';
+import type { ProjectScope } from '../core/scope.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { modelAliases, registeredModels, type RegisteredModelRow } from '../db/schema.js';
 import { latestVersion } from './latest.js';
 
 
-export async function findModel(db: Db, projectId: string, name: string): Promise<RegisteredModelRow> {
+export async function findModel({ db, projectId }: ProjectScope, name: string): Promise<RegisteredModelRow> {
   const [row] = await db.select().from(registeredModels).where(and(eq(registeredModels.projectId, projectId), eq(registeredModels.name, name)));
   if (!row) throw notFound(`model "${name}" does not exist`);
   return row;
 }
 
-export async function aliasesOf(db: Db, modelId: string): Promise<Record<string, number>> {
+export async function aliasesOf({ db }: ProjectScope, modelId: string): Promise<Record<string, number>> {
   const rows = await db.select().from(modelAliases).where(eq(modelAliases.modelId, modelId)).orderBy(asc(modelAliases.alias));
   return Object.fromEntries(rows.map((r) => [r.alias, r.version]));
 }
 
-export async function toModel(db: Db, row: RegisteredModelRow): Promise<RegisteredModel> {
-  const latest = await latestVersion({ db }, row.id);
+export async function toModel(scope: ProjectScope, row: RegisteredModelRow): Promise<RegisteredModel> {
+  const latest = await latestVersion(scope, row.id);
   return {
     id: row.id,
     name: row.name,
     description: row.description,
     tags: row.tags,
     devices: row.devices,
-    aliases: await aliasesOf(db, row.id),
+    aliases: await aliasesOf(scope, row.id),
     latestVersion: latest?.version ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
 }
 
+/** Registers a model; returns its row, so callers go on with it without looking it up again. */
 export async function createModel(
-  db: Db,
-  projectId: string,
+  { db, projectId }: ProjectScope,
   actor: string,
   input: { name: string; description?: string; tags?: Record<string, string>; devices?: boolean },
-): Promise<RegisteredModel> {
+): Promise<RegisteredModelRow> {
   const now = Date.now();
   const row: RegisteredModelRow = {
     id: newId('mdl'),
@@ -58,26 +58,28 @@ export async function createModel(
     if (isUniqueViolation(err)) throw conflict(`model "${input.name}" already exists`);
     throw err;
   }
-  return toModel(db, row);
+  return row;
 }
 
-export async function listModels(db: Db, projectId: string): Promise<RegisteredModel[]> {
-  const rows = await db.select().from(registeredModels).where(eq(registeredModels.projectId, projectId)).orderBy(desc(registeredModels.updatedAt), asc(registeredModels.name));
-  return Promise.all(rows.map((r) => toModel(db, r)));
+export async function listModels(scope: ProjectScope): Promise<RegisteredModel[]> {
+  const rows = await scope.db.select().from(registeredModels).where(eq(registeredModels.projectId, scope.projectId)).orderBy(desc(registeredModels.updatedAt), asc(registeredModels.name));
+  return Promise.all(rows.map((r) => toModel(scope, r)));
 }
 
-/** Renames in place (versions, aliases and history hang off the model's id, so they follow), describes, tags or exposes. */
-export async function updateModel(db: Db, projectId: string, name: string, patch: { name?: string; description?: string; tags?: Record<string, string>; devices?: boolean }) {
-  const row = await findModel(db, projectId, name);
+/**
+ * Renames, describes or tags a model already resolved with findModel, or exposes it to devices. A renamed model keeps
+ * its versions, aliases and history (they hang off its id); a name already taken is a 409.
+ */
+export async function updateModel(scope: ProjectScope, row: RegisteredModelRow, patch: { name?: string; description?: string; tags?: Record<string, string>; devices?: boolean }) {
   const next = { ...row, ...patch, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags, updatedAt: Date.now() };
   try {
-    await db.update(registeredModels).set({ name: next.name, description: next.description, tags: next.tags, devices: next.devices, updatedAt: next.updatedAt }).where(eq(registeredModels.id, row.id));
+    await scope.db.update(registeredModels).set({ name: next.name, description: next.description, tags: next.tags, devices: next.devices, updatedAt: next.updatedAt }).where(eq(registeredModels.id, row.id));
   } catch (err) {
     // The unique index on (project, name) decides a race with a create or another rename.
     if (isUniqueViolation(err)) throw conflict(`model "${next.name}" already exists`);
     throw err;
   }
-  return toModel(db, next);
+  return toModel(scope, next);
 }
 
 /** A publishable key reads a model only when it is exposed to devices; otherwise it does not exist for it. */

@@ -1,5 +1,5 @@
 import { notFound } from '../../shared/errors.js';
-import type { Db } from '../db/client.js';
+import type { ProjectScope } from '../core/scope.js';
 import type { ModelVersionRow, RegisteredModelRow } from '../db/schema.js';
 import { aliasesOf, findModel } from './models.js';
 import { getVersionRow } from './versions.js';
@@ -16,16 +16,16 @@ export function parseModelRef(ref: string): ModelRef {
 }
 
 /** The model and version a ref names; an unknown alias lists the aliases there are. */
-export async function resolveModelRef(db: Db, projectId: string, ref: ModelRef): Promise<{ model: RegisteredModelRow; version: ModelVersionRow }> {
-  const model = await findModel(db, projectId, ref.name);
-  if ('version' in ref) return { model, version: await getVersionRow(db, model, ref.version) };
+export async function resolveModelRef(scope: ProjectScope, ref: ModelRef): Promise<{ model: RegisteredModelRow; version: ModelVersionRow }> {
+  const model = await findModel(scope, ref.name);
+  if ('version' in ref) return { model, version: await getVersionRow(scope, model, ref.version) };
   const alias = 'alias' in ref ? ref.alias : 'production';
-  const aliases = await aliasesOf(db, model.id);
+  const aliases = await aliasesOf(scope, model.id);
   const target = aliases[alias];
   if (target === undefined) {
     const names = Object.keys(aliases);
     const list = names.length ? `aliases: ${names.join(', ')}` : 'it has no aliases yet';
     throw notFound(`model "${model.name}" has no alias "${alias}" (${list})`);
   }
-  return { model, version: await getVersionRow(db, model, target) };
+  return { model, version: await getVersionRow(scope, model, target) };
 }

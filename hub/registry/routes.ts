@@ -39,15 +39,21 @@ const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute
 export const registryRoutes = newRouter()
   .openapi(
     route({ method: 'post', path: '/v1/models', summary: 'Register a model', middleware: write, request: body(createModelSchema), responses: { 201: { description: 'Created', content: modelReply }, ...errorResponses(400, 401, 403, 409) } }),
-    async (c) => c.json({ model: await createModel(c.var.deps.db, c.var.principal.projectId, c.var.principal.keyId, c.req.valid('json')) }, 201),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ model: await toModel(s, await createModel(s, c.var.principal.keyId, c.req.valid('json'))) }, 201);
+    },
   )
   .openapi(
     route({ method: 'get', path: '/v1/models', summary: 'List models', middleware: read, responses: { 200: { description: 'Models', content: json(z.object({ models: z.array(registeredModelSchema) })) }, ...errorResponses(401, 403) } }),
-    async (c) => c.json({ models: await listModels(c.var.deps.db, c.var.principal.projectId) }, 200),
+    async (c) => c.json({ models: await listModels(scopeOf(c)) }, 200),
   )
   .openapi(
     route({ method: 'get', path: '/v1/models/{name}', summary: 'A model with its aliases', middleware: read, request: { params: z.object(nameParam) }, responses: { 200: { description: 'Model', content: modelReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ model: await toModel(c.var.deps.db, await findModel(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').name)) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ model: await toModel(s, await findModel(s, c.req.valid('param').name)) }, 200);
+    },
   )
   .openapi(
     route({
@@ -60,15 +66,14 @@ export const registryRoutes = newRouter()
       responses: { 200: { description: 'Updated', content: modelReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const { projectId } = c.var.principal;
+      const s = scopeOf(c);
       const patch = c.req.valid('json');
-      const model = await updateModel(db, projectId, c.req.valid('param').name, patch);
+      const row = await findModel(s, c.req.valid('param').name);
+      const model = await updateModel(s, row, patch);
       if (patch.devices) {
-        const row = await findModel(db, projectId, model.name);
-        await exposeFiles(db, projectId, (await listVersions(db, row)).flatMap((v) => v.files.map((f) => f.digest)));
+        await exposeFiles(s, (await listVersions(s, row)).flatMap((v) => v.files.map((f) => f.digest)));
       } else if (patch.devices === false) {
-        await recomputeDeviceBlobs(db, projectId);
+        await recomputeDeviceBlobs(s);
       }
       return c.json({ model }, 200);
     },
@@ -88,30 +93,33 @@ export const registryRoutes = newRouter()
       responses: { 200: { description: 'Published before by the same run: that version', content: versionReply }, 201: { description: 'Created', content: versionReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const { db, blobs } = c.var.deps;
+      const s = scopeOf(c);
       const principal = c.var.principal;
       const { name } = c.req.valid('param');
       const input = withHubRunId(c.req.valid('json'));
-      if (principal.kind === 'publishable') await checkDevicePublish(db, principal, name, input);
-      await ensureDeviceCandidatesModel(db, principal.projectId, principal.keyId, name, input);
-      const { version, created } = await createVersion(db, blobs, principal.projectId, principal.keyId, name, input, await publishKeyOf(input));
+      if (principal.kind === 'publishable') await checkDevicePublish(s, name, input);
+      await ensureDeviceCandidatesModel(s, principal.keyId, name, input);
+      const model = await findModel(s, name);
+      const { version, created } = await createVersion(s, model, principal.keyId, input, await publishKeyOf(input));
       if (input.alias === undefined) return c.json({ version }, created ? 201 : 200);
-      const model = await findModel(db, principal.projectId, name);
-      await moveAlias(db, model, input.alias, version.version, principal.keyId, 'published');
-      return c.json({ version: { ...version, aliases: await versionAliases(db, model.id, version.version) } }, created ? 201 : 200);
+      await moveAlias(s, model, input.alias, version.version, principal.keyId, 'published');
+      return c.json({ version: { ...version, aliases: await versionAliases(s, model.id, version.version) } }, created ? 201 : 200);
     },
   )
   .openapi(
     route({ method: 'get', path: '/v1/models/{name}/versions', summary: "A model's versions", middleware: read, request: { params: z.object(nameParam) }, responses: { 200: { description: 'Versions', content: json(z.object({ versions: z.array(modelVersionSchema) })) }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ versions: await listVersions(c.var.deps.db, await findModel(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').name)) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ versions: await listVersions(s, await findModel(s, c.req.valid('param').name)) }, 200);
+    },
   )
   .openapi(
     route({ method: 'get', path: '/v1/models/{name}/versions/{version}', summary: 'One version', middleware: read, request: { params: z.object({ ...nameParam, ...versionParam }) }, responses: { 200: { description: 'Version', content: versionReply }, ...errorResponses(401, 403, 404) } }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { name, version } = c.req.valid('param');
-      const model = await findModel(db, c.var.principal.projectId, name);
-      return c.json({ version: await modelVersionOf(db, model, await getVersionRow(db, model, version)) }, 200);
+      const model = await findModel(s, name);
+      return c.json({ version: await modelVersionOf(s, model, await getVersionRow(s, model, version)) }, 200);
     },
   )
   .openapi(
@@ -126,7 +134,7 @@ export const registryRoutes = newRouter()
     }),
     async (c) => {
       const s = scopeOf(c);
-      await deleteModel(s, await findModel(s.db, s.projectId, c.req.valid('param').name));
+      await deleteModel(s, await findModel(s, c.req.valid('param').name));
       return c.json({ deleted: true as const }, 200);
     },
   )
@@ -143,8 +151,8 @@ export const registryRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       const { name, version } = c.req.valid('param');
-      const model = await findModel(s.db, s.projectId, name);
-      await deleteVersion(s, model, await getVersionRow(s.db, model, version));
+      const model = await findModel(s, name);
+      await deleteVersion(s, model, await getVersionRow(s, model, version));
       return c.json({ deleted: true as const }, 200);
     },
   )
@@ -158,10 +166,10 @@ export const registryRoutes = newRouter()
       responses: { 200: { description: 'Moved', content: moveReply }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
       const { version, reason } = c.req.valid('json');
-      return c.json(await moveAlias(db, await findModel(db, c.var.principal.projectId, name), alias, version, c.var.principal.keyId, reason), 200);
+      return c.json(await moveAlias(s, await findModel(s, name), alias, version, c.var.principal.keyId, reason), 200);
     },
   )
   .openapi(
@@ -174,9 +182,9 @@ export const registryRoutes = newRouter()
       responses: { 200: { description: 'Removed', content: moveReply }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
-      return c.json(await deleteAlias(db, await findModel(db, c.var.principal.projectId, name), alias, c.var.principal.keyId, c.req.valid('query').reason), 200);
+      return c.json(await deleteAlias(s, await findModel(s, name), alias, c.var.principal.keyId, c.req.valid('query').reason), 200);
     },
   )
   .openapi(
@@ -190,10 +198,10 @@ export const registryRoutes = newRouter()
       responses: { 200: { description: 'Rolled back', content: moveReply }, ...errorResponses(401, 403, 404, 409) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
       const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-      return c.json(await rollbackAlias(db, await findModel(db, c.var.principal.projectId, name), alias, c.var.principal.keyId, reason), 200);
+      return c.json(await rollbackAlias(s, await findModel(s, name), alias, c.var.principal.keyId, reason), 200);
     },
   )
   .openapi(
@@ -206,9 +214,9 @@ export const registryRoutes = newRouter()
       responses: { 200: { description: 'Audit log', content: json(z.object({ events: z.array(aliasEventSchema) })) }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const model = await findModel(db, c.var.principal.projectId, c.req.valid('param').name);
-      return c.json({ events: await aliasHistory(db, model, c.req.valid('query').alias) }, 200);
+      const s = scopeOf(c);
+      const model = await findModel(s, c.req.valid('param').name);
+      return c.json({ events: await aliasHistory(s, model, c.req.valid('query').alias) }, 200);
     },
   )
   .openapi(
@@ -239,9 +247,10 @@ export const registryRoutes = newRouter()
   );
 
 async function manifestResponse(c: Context<HubEnv>, ref: ReturnType<typeof parseModelRef>): Promise<Response> {
-  const { model, version } = await resolveModelRef(c.var.deps.db, c.var.principal.projectId, ref);
+  const s = scopeOf(c);
+  const { model, version } = await resolveModelRef(s, ref);
   assertDeviceReadable(model, c.var.principal.kind);
-  const manifest = manifestOf(model, version, await lineageOf(c.var.deps.db, model, version));
+  const manifest = manifestOf(model, version, await lineageOf(s, model, version));
   // A version's manifest never changes; an alias's may move, so it is revalidated.
   const cache = 'version' in ref ? 'private, max-age=31536000, immutable' : 'private, no-cache';
   const headers = { ETag: manifest.etag, 'Cache-Control': cache };

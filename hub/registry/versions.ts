@@ -4,7 +4,7 @@ import { badRequest, conflict, notFound, OutpostError } from '../../shared/error
 import { clientRunIdSchema } from '../../shared/schemas/sync.js';
 import type { CreateVersion, Lineage, ModelVersion, Signature } from '../../shared/schemas/registry.js';
 import type { BlobStore } from '../blobs/store.js';
-import type { Db } from '../db/client.js';
+import type { ProjectScope, Scope } from '../core/scope.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { blobs as blobsTable, modelAliases, modelVersions, projectBlobs, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { getRunRow, slices } from '../tracking/runs.js';
@@ -32,20 +32,20 @@ export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, alias
 }
 
 /** The name of the model a version was fine-tuned from; null when that model has since been deleted. */
-export async function baseModelName(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<string | null> {
+export async function baseModelName({ db }: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow): Promise<string | null> {
   if (row.baseModelId === null || row.baseModelId === model.id) return model.name;
   const [base] = await db.select({ name: registeredModels.name }).from(registeredModels).where(eq(registeredModels.id, row.baseModelId));
   return base?.name ?? null;
 }
 
 /** Where a version came from: its run, and for a fine-tune the model and version it started from. */
-export async function lineageOf(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<Lineage> {
-  return { runId: row.sourceRunId, baseModel: row.baseVersion === null ? null : await baseModelName(db, model, row), baseVersion: row.baseVersion };
+export async function lineageOf(scope: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow): Promise<Lineage> {
+  return { runId: row.sourceRunId, baseModel: row.baseVersion === null ? null : await baseModelName(scope, model, row), baseVersion: row.baseVersion };
 }
 
 /** One version as the API shows it, with its aliases and lineage resolved. */
-export async function modelVersionOf(db: Db, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
-  return toVersion(model, row, await versionAliases(db, model.id, row.version), (await lineageOf(db, model, row)).baseModel);
+export async function modelVersionOf(scope: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
+  return toVersion(model, row, await versionAliases(scope, model.id, row.version), (await lineageOf(scope, model, row)).baseModel);
 }
 
 /** A device names its run by the UUID it made (dashes and all); the hub stores it as 32 lowercase hex digits. */
@@ -61,7 +61,7 @@ export async function publishKeyOf(input: CreateVersion): Promise<string | null>
   return sha256Digest(new TextEncoder().encode(JSON.stringify([input.runId, input.baseModel ?? null, input.baseVersion ?? null, input.format, files])));
 }
 
-async function findPublished(db: Db, model: RegisteredModelRow, publishKey: string): Promise<ModelVersionRow | undefined> {
+async function findPublished({ db }: ProjectScope, model: RegisteredModelRow, publishKey: string): Promise<ModelVersionRow | undefined> {
   const [row] = await db.select().from(modelVersions).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.publishKey, publishKey)));
   return row;
 }
@@ -97,7 +97,7 @@ async function signatureOf(blobs: BlobStore, input: CreateVersion): Promise<Sign
 }
 
 /** Files must all be uploaded to this project, with the sizes the manifest claims: 409 names what is missing. */
-async function checkFiles(db: Db, projectId: string, input: CreateVersion) {
+async function checkFiles({ db, projectId }: ProjectScope, input: CreateVersion) {
   const digests = [...new Set(input.files.map((f) => f.digest))];
   const sizes = new Map<string, number>();
   for (const slice of slices(digests)) {
@@ -120,26 +120,24 @@ async function checkFiles(db: Db, projectId: string, input: CreateVersion) {
  * returned instead of a new one (`created: false`), so a client may retry a publish whose reply it lost.
  */
 export async function createVersion(
-  db: Db,
-  blobs: BlobStore,
-  projectId: string,
+  scope: Pick<Scope, 'db' | 'blobs' | 'projectId'>,
+  model: RegisteredModelRow,
   actor: string,
-  name: string,
   input: CreateVersion,
   publishKey: string | null = null,
 ): Promise<{ version: ModelVersion; created: boolean }> {
-  const model = await findModel(db, projectId, name);
+  const { db, blobs } = scope;
   const again = async () => {
-    const row = publishKey ? await findPublished(db, model, publishKey) : undefined;
-    return row && { version: await modelVersionOf(db, model, row), created: false };
+    const row = publishKey ? await findPublished(scope, model, publishKey) : undefined;
+    return row && { version: await modelVersionOf(scope, model, row), created: false };
   };
   const earlier = await again();
   if (earlier) return earlier;
   if (input.baseModel !== undefined && input.baseVersion === undefined) throw badRequest(`baseModel "${input.baseModel}" needs baseVersion: the version of it this one was fine-tuned from`);
-  const base = input.baseModel === undefined || input.baseModel === name ? model : await findModel(db, projectId, input.baseModel);
-  await checkFiles(db, projectId, input);
-  if (input.runId) await getRunRow(db, projectId, input.runId);
-  if (input.baseVersion !== undefined) await getVersionRow(db, base, input.baseVersion);
+  const base = input.baseModel === undefined || input.baseModel === model.name ? model : await findModel(scope, input.baseModel);
+  await checkFiles(scope, input);
+  if (input.runId) await getRunRow(scope, input.runId);
+  if (input.baseVersion !== undefined) await getVersionRow(scope, base, input.baseVersion);
   const signature = await signatureOf(blobs, input);
   for (let attempt = 0; ; attempt++) {
     const [top] = await db.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.modelId, model.id));
@@ -169,7 +167,7 @@ export async function createVersion(
       if (attempt < 5 && isUniqueViolation(err)) continue;
       throw err;
     }
-    if (model.devices) await exposeFiles(db, projectId, input.files.map((f) => f.digest));
+    if (model.devices) await exposeFiles(scope, input.files.map((f) => f.digest));
     return { version: toVersion(model, row, [], base.name), created: true };
   }
 }
@@ -179,25 +177,26 @@ export async function createVersion(
  * model stops being exposed or a version or model is deleted; hidden first, then re-exposed, so a blob shared
  * with another exposed model stays readable.
  */
-export async function recomputeDeviceBlobs(db: Db, projectId: string) {
+export async function recomputeDeviceBlobs(scope: ProjectScope) {
+  const { db, projectId } = scope;
   await db.update(projectBlobs).set({ deviceVisible: false }).where(eq(projectBlobs.projectId, projectId));
   const exposed = await db
     .select({ files: modelVersions.files })
     .from(modelVersions)
     .innerJoin(registeredModels, eq(registeredModels.id, modelVersions.modelId))
     .where(and(eq(registeredModels.projectId, projectId), eq(registeredModels.devices, true)));
-  await exposeFiles(db, projectId, exposed.flatMap((v) => v.files.map((f) => f.digest)));
+  await exposeFiles(scope, exposed.flatMap((v) => v.files.map((f) => f.digest)));
 }
 
 /** Lets publishable keys read these blobs (they belong to a model exposed to devices). */
-export async function exposeFiles(db: Db, projectId: string, digests: string[]) {
+export async function exposeFiles({ db, projectId }: ProjectScope, digests: string[]) {
   for (const slice of slices([...new Set(digests)])) {
     await db.update(projectBlobs).set({ deviceVisible: true }).where(and(eq(projectBlobs.projectId, projectId), inArray(projectBlobs.digest, slice)));
   }
 }
 
 /** Base model names by id for a list of versions, in one query. */
-async function baseModelNames(db: Db, model: RegisteredModelRow, rows: ModelVersionRow[]): Promise<Map<string, string>> {
+async function baseModelNames({ db }: ProjectScope, model: RegisteredModelRow, rows: ModelVersionRow[]): Promise<Map<string, string>> {
   const names = new Map([[model.id, model.name]]);
   const ids = [...new Set(rows.map((r) => r.baseModelId).filter((id): id is string => id !== null && id !== model.id))];
   for (const slice of slices(ids)) {
@@ -206,28 +205,29 @@ async function baseModelNames(db: Db, model: RegisteredModelRow, rows: ModelVers
   return names;
 }
 
-export async function getVersionRow(db: Db, model: RegisteredModelRow, version: number): Promise<ModelVersionRow> {
+export async function getVersionRow({ db }: ProjectScope, model: RegisteredModelRow, version: number): Promise<ModelVersionRow> {
   const [row] = await db.select().from(modelVersions).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, version)));
   if (!row) throw notFound(`model "${model.name}" has no version ${version}`);
   return row;
 }
 
-export async function versionAliases(db: Db, modelId: string, version: number): Promise<string[]> {
+export async function versionAliases({ db }: ProjectScope, modelId: string, version: number): Promise<string[]> {
   const rows = await db.select({ alias: modelAliases.alias }).from(modelAliases).where(and(eq(modelAliases.modelId, modelId), eq(modelAliases.version, version)));
   return rows.map((r) => r.alias).sort();
 }
 
-export async function listVersions(db: Db, model: RegisteredModelRow): Promise<ModelVersion[]> {
+export async function listVersions(scope: ProjectScope, model: RegisteredModelRow): Promise<ModelVersion[]> {
+  const { db } = scope;
   const rows = await db.select().from(modelVersions).where(eq(modelVersions.modelId, model.id)).orderBy(asc(modelVersions.version));
   const aliases = await db.select().from(modelAliases).where(eq(modelAliases.modelId, model.id));
-  const bases = await baseModelNames(db, model, rows);
+  const bases = await baseModelNames(scope, model, rows);
   return rows.map((r) => toVersion(model, r, aliases.filter((a) => a.version === r.version).map((a) => a.alias).sort(), bases.get(r.baseModelId ?? model.id) ?? null));
 }
 
 /** Only description and tags change after creation: files, format and signature are the version. */
-export async function updateVersion(db: Db, model: RegisteredModelRow, version: number, patch: { description?: string; tags?: Record<string, string> }) {
-  const row = await getVersionRow(db, model, version);
+export async function updateVersion(scope: ProjectScope, model: RegisteredModelRow, version: number, patch: { description?: string; tags?: Record<string, string> }) {
+  const row = await getVersionRow(scope, model, version);
   const next = { ...row, description: patch.description ?? row.description, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags };
-  await db.update(modelVersions).set({ description: next.description, tags: next.tags }).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, version)));
-  return modelVersionOf(db, model, next);
+  await scope.db.update(modelVersions).set({ description: next.description, tags: next.tags }).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, version)));
+  return modelVersionOf(scope, model, next);
 }

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
 import type { Backend, TelemetryQuery, TelemetryResponse, TelemetrySeries } from '../../shared/schemas/telemetry.js';
 import { histogramQuantile, mergeHistograms, type LatencyHistogram } from '../../shared/telemetry/histogram.js';
-import type { Db } from '../db/client.js';
+import type { Scope } from '../core/scope.js';
 import { findModel } from '../registry/models.js';
 
 const HOUR = 3_600_000;
@@ -63,9 +63,10 @@ interface PointRow extends SeriesKey {
  * (aligned to multiples of the bucket since the epoch; only buckets with reports). Percentiles come from merged
  * histograms. `devices` counts devices whose first-to-last report overlaps the window.
  */
-export async function readTelemetry(db: Db, projectId: string, query: TelemetryQuery, now = Date.now()): Promise<TelemetryResponse> {
-  const { since, until, bucket } = windowOf(query, now);
-  const modelId = query.model === undefined ? undefined : (await findModel(db, projectId, query.model)).id;
+export async function readTelemetry(scope: Pick<Scope, 'db' | 'projectId' | 'now'>, query: TelemetryQuery): Promise<TelemetryResponse> {
+  const { db, projectId } = scope;
+  const { since, until, bucket } = windowOf(query, scope.now());
+  const modelId = query.model === undefined ? undefined : (await findModel(scope, query.model)).id;
   const model = (column: string) => (modelId === undefined ? sql`` : sql`AND ${sql.raw(column)} = ${modelId}`);
   const inWindow: SQL = sql`m.project_id = ${projectId} AND m.minute >= ${since} AND m.minute < ${until} ${model('m.model_id')}`;
   // `%` works in integers whatever type the driver binds the bucket as (libSQL sends JS numbers as REAL).

@@ -2,10 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
 import type { KeyKind } from '../../shared/ids.js';
 import type { TelemetrySyncItem } from '../../shared/schemas/sync.js';
-import type { Db } from '../db/client.js';
-import { isUniqueViolation } from '../db/errors.js';
-import { appliedWrites, registeredModels, telemetryDevices, telemetryMinutes } from '../db/schema.js';
-import { alreadyApplied } from '../tracking/log.js';
+import type { Scope } from '../core/scope.js';
+import { registeredModels, telemetryDevices, telemetryMinutes } from '../db/schema.js';
 
 const MINUTE = 60_000;
 
@@ -24,7 +22,7 @@ function checkReport(report: TelemetryReport): void {
 }
 
 /** The model's id; a publishable key sees only models exposed to devices, so names are no existence oracle. */
-async function reportedModelId(db: Db, projectId: string, keyKind: KeyKind, name: string): Promise<string> {
+async function reportedModelId({ db, projectId }: Pick<Scope, 'db' | 'projectId'>, keyKind: KeyKind, name: string): Promise<string> {
   const [model] = await db
     .select({ id: registeredModels.id, devices: registeredModels.devices })
     .from(registeredModels)
@@ -43,13 +41,14 @@ const least = (column: typeof telemetryMinutes.latencyMinMs, incoming: string) =
 const greatest = (column: typeof telemetryMinutes.latencyMaxMs, incoming: string) => sql`coalesce(max(${column}, ${sql.raw(incoming)}), ${column}, ${sql.raw(incoming)})`;
 
 /**
- * Stores one device report exactly once by its client id: the id, the minute's aggregate and the device's row go in
- * one atomic batch, and every aggregate is folded in SQL, so a retry or a concurrent twin changes nothing and
- * reports from many devices into the same minute all count. Returns true when the id was already applied.
+ * Stores one device report: the minute's aggregate and the device's row go in one atomic batch with `alongside`
+ * (the sync item's record in the idempotency ledger), and every aggregate is folded in SQL, so reports from many
+ * devices into the same minute all count. Work the hub does itself (no principal) counts as a secret key's.
  */
-export async function recordTelemetry(db: Db, projectId: string, keyKind: KeyKind, report: TelemetryReport, clientId: string): Promise<boolean> {
+export async function recordTelemetry(scope: Pick<Scope, 'db' | 'projectId' | 'principal'>, report: TelemetryReport, alongside: unknown[] = []): Promise<void> {
+  const { db, projectId } = scope;
   checkReport(report);
-  const modelId = await reportedModelId(db, projectId, keyKind, report.model);
+  const modelId = await reportedModelId(scope, scope.principal?.kind ?? 'secret', report.model);
 
   const series = { projectId, modelId, version: report.version, backend: report.backend };
   const timed = Object.keys(report.latency.histogram).length > 0;
@@ -91,12 +90,5 @@ export async function recordTelemetry(db: Db, projectId: string, keyKind: KeyKin
       target: [d.projectId, d.modelId, d.version, d.backend, d.deviceId],
       set: { firstSeen: sql`min(${d.firstSeen}, excluded.first_seen)`, lastSeen: sql`max(${d.lastSeen}, excluded.last_seen)` },
     });
-  const id = db.insert(appliedWrites).values({ projectId, clientId, kind: 'telemetry', runId: null, appliedAt: Date.now() });
-  try {
-    await db.batch([id, minute, device]);
-  } catch (err) {
-    if (isUniqueViolation(err) && (await alreadyApplied(db, projectId, clientId))) return true;
-    throw err;
-  }
-  return false;
+  await db.batch([...alongside, minute, device] as never);
 }

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { telemetryQuerySchema, telemetryResponseSchema } from '../../shared/schemas/telemetry.js';
 import { access } from '../auth/access.js';
 import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { scopeOf } from '../http/scope.js';
 import { readTelemetry } from './read.js';
 
 export const telemetryRoutes = newRouter().openapi(
@@ -19,5 +20,5 @@ export const telemetryRoutes = newRouter().openapi(
     request: { query: telemetryQuerySchema },
     responses: { 200: { description: 'Series', content: json(telemetryResponseSchema) }, ...errorResponses(400, 401, 403, 404) },
   }),
-  async (c) => c.json(await readTelemetry(c.var.deps.db, c.var.principal.projectId, c.req.valid('query')), 200),
+  async (c) => c.json(await readTelemetry(scopeOf(c), c.req.valid('query')), 200),
 );

@@ -12,8 +12,8 @@ import { runArtifacts, type RunRow } from './schema.js';
  */
 export async function uploadRunArtifact(s: Pick<Scope, 'db' | 'blobs' | 'projectId'>, run: RunRow, path: string, body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<ArtifactEntry> {
   const { digest, size } = await s.blobs.writeUnaddressed(body, options);
-  await recordProjectBlob(s.db, s.projectId, digest, size);
-  return putArtifact(s.db, s.projectId, run.id, path, digest);
+  await recordProjectBlob(s, digest, size);
+  return putArtifact(s, run, path, digest);
 }
 
 /** The run's file at `path` with its bytes, or null when the run has no file there (a folder is not a file). */

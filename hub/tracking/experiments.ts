@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { conflict, forbidden, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Experiment } from '../../shared/schemas/tracking.js';
-import type { Db } from '../db/client.js';
+import type { ProjectScope } from '../core/scope.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { slices } from '../db/slices.js';
 import { experiments, type ExperimentRow } from '../db/schema.js';
@@ -17,7 +17,7 @@ export const toExperiment = (row: ExperimentRow): Experiment => ({
 });
 
 
-export async function createExperiment(db: Db, projectId: string, input: { name: string; tags?: Record<string, string> }): Promise<Experiment> {
+export async function createExperiment({ db, projectId }: ProjectScope, input: { name: string; tags?: Record<string, string> }): Promise<Experiment> {
   const now = Date.now();
   const row: ExperimentRow = { id: newId('exp'), projectId, name: input.name, lifecycle: 'active', tags: input.tags ?? {}, createdAt: now, updatedAt: now };
   try {
@@ -30,37 +30,38 @@ export async function createExperiment(db: Db, projectId: string, input: { name:
 }
 
 /** The experiment of this project, or 404 / 403 (another project's). */
-export async function getExperiment(db: Db, projectId: string, id: string): Promise<ExperimentRow> {
+export async function getExperiment({ db, projectId }: ProjectScope, id: string): Promise<ExperimentRow> {
   const [row] = await db.select().from(experiments).where(eq(experiments.id, id));
   if (!row) throw notFound(`experiment "${id}" does not exist`);
   if (row.projectId !== projectId) throw forbidden(`experiment "${id}" belongs to another project`);
   return row;
 }
 
-export async function findExperimentByName(db: Db, projectId: string, name: string): Promise<ExperimentRow | undefined> {
+export async function findExperimentByName({ db, projectId }: ProjectScope, name: string): Promise<ExperimentRow | undefined> {
   const [row] = await db.select().from(experiments).where(and(eq(experiments.projectId, projectId), eq(experiments.name, name)));
   return row;
 }
 
 /** Finds or creates by name; safe when two callers race (the unique index decides). */
-export async function ensureExperiment(db: Db, projectId: string, name: string): Promise<ExperimentRow> {
-  const found = await findExperimentByName(db, projectId, name);
+export async function ensureExperiment(scope: ProjectScope, name: string): Promise<ExperimentRow> {
+  const found = await findExperimentByName(scope, name);
+  const { db, projectId } = scope;
   if (found) return found;
   const now = Date.now();
   await db
     .insert(experiments)
     .values({ id: newId('exp'), projectId, name, lifecycle: 'active', tags: {}, createdAt: now, updatedAt: now })
     .onConflictDoNothing();
-  return (await findExperimentByName(db, projectId, name))!;
+  return (await findExperimentByName(scope, name))!;
 }
 
-export async function listExperiments(db: Db, projectId: string, lifecycle: 'active' | 'deleted' | 'all' = 'active'): Promise<Experiment[]> {
+export async function listExperiments({ db, projectId }: ProjectScope, lifecycle: 'active' | 'deleted' | 'all' = 'active'): Promise<Experiment[]> {
   const where = lifecycle === 'all' ? eq(experiments.projectId, projectId) : and(eq(experiments.projectId, projectId), eq(experiments.lifecycle, lifecycle));
   const rows = await db.select().from(experiments).where(where).orderBy(asc(experiments.createdAt), asc(experiments.id));
   return rows.map(toExperiment);
 }
 
-export async function experimentsByIds(db: Db, projectId: string, ids: string[]): Promise<ExperimentRow[]> {
+export async function experimentsByIds({ db, projectId }: ProjectScope, ids: string[]): Promise<ExperimentRow[]> {
   const rows: ExperimentRow[] = [];
   for (const slice of slices(ids)) rows.push(...(await db.select().from(experiments).where(inArray(experiments.id, slice))));
   for (const id of ids) {
@@ -71,16 +72,15 @@ export async function experimentsByIds(db: Db, projectId: string, ids: string[])
   return rows;
 }
 
+/** Renames, tags, deletes or restores an experiment already resolved with getExperiment. */
 export async function updateExperiment(
-  db: Db,
-  projectId: string,
-  id: string,
+  { db }: ProjectScope,
+  row: ExperimentRow,
   patch: { name?: string; tags?: Record<string, string>; lifecycle?: 'active' | 'deleted' },
 ): Promise<Experiment> {
-  const row = await getExperiment(db, projectId, id);
   const next = { ...row, ...patch, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags, updatedAt: Date.now() };
   try {
-    await db.update(experiments).set({ name: next.name, tags: next.tags, lifecycle: next.lifecycle, updatedAt: next.updatedAt }).where(eq(experiments.id, id));
+    await db.update(experiments).set({ name: next.name, tags: next.tags, lifecycle: next.lifecycle, updatedAt: next.updatedAt }).where(eq(experiments.id, row.id));
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`experiment "${patch.name}" already exists`);
     throw err;

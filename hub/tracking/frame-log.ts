@@ -4,7 +4,8 @@ import { decodeMetricsFrame, FrameError, METRICS_FRAME_TYPE } from '../../shared
 import { LIMITS, paramsSchema, tagsSchema } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { appendToRun } from './log.js';
+import { scopeOf } from '../http/scope.js';
+import { logToRun } from './log.js';
 import { getRunRow } from './runs.js';
 
 const write = access({ secret: 'write' });
@@ -46,9 +47,8 @@ export const frameLog = createMiddleware<HubEnv>(async (c, next) => {
   if (c.req.method !== 'POST' || !isMetricsFrame(c.req.header('content-type'))) return next();
   let response: Response | undefined;
   await write(c, async () => {
-    const { db } = c.var.deps;
-    const { projectId } = c.var.principal;
-    const run = await getRunRow(db, projectId, c.req.param('id')!);
+    const s = scopeOf(c);
+    const run = await getRunRow(s, c.req.param('id')!);
     let frame;
     try {
       frame = decodeMetricsFrame(await bodyBytes(c.env, c.req.raw));
@@ -56,8 +56,6 @@ export const frameLog = createMiddleware<HubEnv>(async (c, next) => {
       if (err instanceof FrameError) throw invalid(err.message);
       throw err;
     }
-    const points = frame.metrics.reduce((n, m) => n + m.values.length, 0);
-    if (points > LIMITS.nativePoints) throw new OutpostError(413, 'payload_too_large', `a batch holds at most ${LIMITS.nativePoints} points; this one has ${points}`);
     for (const [i, m] of frame.metrics.entries()) {
       if (!m.key || m.key.length > LIMITS.keyLength) throw invalid(`metrics[${i}].key must be 1 to ${LIMITS.keyLength} characters`);
     }
@@ -65,8 +63,7 @@ export const frameLog = createMiddleware<HubEnv>(async (c, next) => {
     const tags = tagsSchema.optional().safeParse(frame.tags);
     if (!params.success) throw invalid(`params: ${params.error.issues[0]?.message}`);
     if (!tags.success) throw invalid(`tags: ${tags.error.issues[0]?.message}`);
-    const key = c.req.header('idempotency-key');
-    const result = await appendToRun(db, projectId, run.id, { params: params.data, tags: tags.data, metrics: frame.metrics }, key ? { id: `log:${run.id}:${key}`, kind: 'log' } : undefined);
+    const result = await logToRun(s, run, { params: params.data, tags: tags.data, metrics: frame.metrics }, c.req.header('idempotency-key'));
     response = c.json(result, 200);
   });
   return response;

@@ -1,9 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
-import type { LogBatch } from '../../shared/schemas/tracking.js';
+import { LIMITS, type LogBatch } from '../../shared/schemas/tracking.js';
+import { applyOnce } from '../core/idempotency.js';
+import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
-import { isUniqueViolation } from '../db/errors.js';
-import { appliedWrites, metricChunks, metricSummaries, runParams, runs, runTags } from '../db/schema.js';
+import { metricChunks, metricSummaries, runParams, runs, runTags, type RunRow } from '../db/schema.js';
 import { BadPointError, latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
 
@@ -129,29 +130,18 @@ function metricStatements(db: Db, rows: Array<{ chunks: ChunkRow[]; summary: Sum
 }
 
 /**
- * Appends params, tags and metric points to a run in one atomic batch. With a client id, a batch already
- * applied is a no-op reported as duplicate: the id's row goes in first, so a concurrent twin fails whole.
+ * Appends params, tags and metric points to a run in one atomic batch, with whatever else must land with them
+ * (the idempotency ledger's record, sync's run updates).
  */
-export async function appendToRun(
-  db: Db,
-  projectId: string,
-  runId: string,
-  batch: AppendBatch,
-  clientId?: { id: string; kind: string },
-  /** Other writes that must land in the same atomic batch (sync's run updates). */
-  alongside: unknown[] = [],
-): Promise<AppendResult> {
+export async function appendToRun(scope: ProjectScope, run: RunRow, batch: AppendBatch, alongside: unknown[] = []): Promise<void> {
+  const { db } = scope;
+  const runId = run.id;
   const params = batch.params ?? {};
   const tags = Object.entries(batch.tags ?? {});
-  const metrics = batch.metrics ?? [];
-  const points = metrics.reduce((n, m) => n + m.values.length, 0);
-  const result = { duplicate: false, params: Object.keys(params).length, tags: tags.length, points };
-  if (clientId && (await alreadyApplied(db, projectId, clientId.id))) return { ...result, duplicate: true };
   await checkParams(db, runId, params);
 
   const now = Date.now();
   const statements = [
-    ...(clientId ? [db.insert(appliedWrites).values({ projectId, clientId: clientId.id, kind: clientId.kind, runId, appliedAt: now })] : []),
     ...alongside,
     ...(batch.name !== undefined ? [db.update(runs).set({ name: batch.name }).where(eq(runs.id, runId))] : []),
     ...slices(Object.entries(params), 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId, key, value }))).onConflictDoNothing()),
@@ -163,23 +153,25 @@ export async function appendToRun(
     ),
     ...metricStatements(
       db,
-      metrics.filter((m) => m.values.length > 0).map((m) => metricRows(runId, m, now)),
+      (batch.metrics ?? []).filter((m) => m.values.length > 0).map((m) => metricRows(runId, m, now)),
     ),
   ];
-  if (statements.length === 0) return result;
-  try {
-    await db.batch(statements as never);
-  } catch (err) {
-    if (clientId && isUniqueViolation(err) && (await alreadyApplied(db, projectId, clientId.id))) return { ...result, duplicate: true };
-    throw err;
-  }
-  return result;
+  if (statements.length) await db.batch(statements as never);
 }
 
-export async function alreadyApplied(db: Db, projectId: string, clientId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: appliedWrites.clientId })
-    .from(appliedWrites)
-    .where(and(eq(appliedWrites.projectId, projectId), eq(appliedWrites.clientId, clientId)));
-  return Boolean(row);
+/**
+ * `POST /v1/runs/{id}/log`, whichever body it came in: at most LIMITS.nativePoints points, and with an
+ * Idempotency-Key a batch sent again is stored once and reported as a duplicate.
+ */
+export async function logToRun(scope: ProjectScope, run: RunRow, batch: AppendBatch, idempotencyKey?: string): Promise<AppendResult> {
+  const points = (batch.metrics ?? []).reduce((n, m) => n + m.values.length, 0);
+  if (points > LIMITS.nativePoints) throw new OutpostError(413, 'payload_too_large', `a batch holds at most ${LIMITS.nativePoints} points; this one has ${points}`);
+  const counts = { params: Object.keys(batch.params ?? {}).length, tags: Object.keys(batch.tags ?? {}).length, points };
+  if (idempotencyKey === undefined) {
+    await appendToRun(scope, run, batch);
+    return { duplicate: false, ...counts };
+  }
+  const write = { id: `log:${run.id}:${idempotencyKey}`, kind: 'log', runId: run.id };
+  const { duplicate } = await applyOnce(scope, write, (record) => appendToRun(scope, run, batch, [record]));
+  return { duplicate, ...counts };
 }

@@ -1,13 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Digest } from '../../shared/digest.js';
-import { notFound, OutpostError } from '../../shared/errors.js';
+import { notFound } from '../../shared/errors.js';
 import { syncBatchSchema, syncResultSchema } from '../../shared/schemas/sync.js';
 import {
   artifactSchema,
   createExperimentSchema,
   createRunSchema,
   experimentSchema,
-  LIMITS,
   logBatchSchema,
   putArtifactSchema,
   runSchema,
@@ -22,10 +21,10 @@ import { body, errorResponses, json, newRouter, security } from '../http/openapi
 import { scopeOf } from '../http/scope.js';
 import { listArtifacts, putArtifact } from './artifacts.js';
 import { createExperiment, getExperiment, listExperiments, toExperiment, updateExperiment } from './experiments.js';
-import { appendToRun } from './log.js';
+import { logToRun } from './log.js';
 import { readSeries } from './metrics/history.js';
 import { deleteRunTag } from './run-tags.js';
-import { createRun, getRun, getRunRow, updateRun } from './runs.js';
+import { createRun, getRun, getRunRow, runDetails, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
 import { applySyncBatch } from './sync.js';
 
@@ -40,7 +39,7 @@ const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute
 export const trackingRoutes = newRouter()
   .openapi(
     route({ method: 'post', path: '/v1/experiments', summary: 'Create an experiment', middleware: write, request: body(createExperimentSchema), responses: { 201: { description: 'Created', content: experimentReply }, ...errorResponses(400, 401, 403, 409) } }),
-    async (c) => c.json({ experiment: await createExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')) }, 201),
+    async (c) => c.json({ experiment: await createExperiment(scopeOf(c), c.req.valid('json')) }, 201),
   )
   .openapi(
     route({
@@ -51,11 +50,11 @@ export const trackingRoutes = newRouter()
       request: { query: z.object({ lifecycle: z.enum(['active', 'deleted', 'all']).default('active') }) },
       responses: { 200: { description: 'Experiments', content: json(z.object({ experiments: z.array(experimentSchema) })) }, ...errorResponses(401, 403) },
     }),
-    async (c) => c.json({ experiments: await listExperiments(c.var.deps.db, c.var.principal.projectId, c.req.valid('query').lifecycle) }, 200),
+    async (c) => c.json({ experiments: await listExperiments(scopeOf(c), c.req.valid('query').lifecycle) }, 200),
   )
   .openapi(
     route({ method: 'get', path: '/v1/experiments/{id}', summary: 'Get an experiment', middleware: read, request: { params: idParam }, responses: { 200: { description: 'Experiment', content: experimentReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ experiment: toExperiment(await getExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id)) }, 200),
+    async (c) => c.json({ experiment: toExperiment(await getExperiment(scopeOf(c), c.req.valid('param').id)) }, 200),
   )
   .openapi(
     route({
@@ -66,23 +65,32 @@ export const trackingRoutes = newRouter()
       request: { params: idParam, ...body(updateExperimentSchema) },
       responses: { 200: { description: 'Updated', content: experimentReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
-    async (c) => c.json({ experiment: await updateExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ experiment: await updateExperiment(s, await getExperiment(s, c.req.valid('param').id), c.req.valid('json')) }, 200);
+    },
   )
   .openapi(
     route({ method: 'delete', path: '/v1/experiments/{id}', summary: 'Delete an experiment (restorable)', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Deleted', content: experimentReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ experiment: await updateExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'deleted' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ experiment: await updateExperiment(s, await getExperiment(s, c.req.valid('param').id), { lifecycle: 'deleted' }) }, 200);
+    },
   )
   .openapi(
     route({ method: 'post', path: '/v1/experiments/{id}/restore', summary: 'Restore a deleted experiment', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Restored', content: experimentReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ experiment: await updateExperiment(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'active' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ experiment: await updateExperiment(s, await getExperiment(s, c.req.valid('param').id), { lifecycle: 'active' }) }, 200);
+    },
   )
   .openapi(
     route({ method: 'post', path: '/v1/runs', summary: 'Create a run', middleware: write, request: body(createRunSchema), responses: { 201: { description: 'Created', content: runReply }, ...errorResponses(400, 401, 403, 404) } }),
-    async (c) => c.json({ run: await createRun(c.var.deps.db, c.var.principal.projectId, { source: 'api', ...c.req.valid('json') }) }, 201),
+    async (c) => c.json({ run: (await createRun(scopeOf(c), { source: 'api', ...c.req.valid('json') })).run }, 201),
   )
   .openapi(
     route({ method: 'get', path: '/v1/runs/{id}', summary: 'Get a run with its params, tags and latest metrics', middleware: read, request: { params: idParam }, responses: { 200: { description: 'Run', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await getRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ run: await getRun(scopeOf(c), c.req.valid('param').id) }, 200),
   )
   .openapi(
     route({
@@ -94,15 +102,24 @@ export const trackingRoutes = newRouter()
       request: { params: idParam, ...body(updateRunSchema) },
       responses: { 200: { description: 'Updated', content: runReply }, ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json({ run: await updateRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await updateRun(s, await getRunRow(s, c.req.valid('param').id), c.req.valid('json')) }, 200);
+    },
   )
   .openapi(
     route({ method: 'delete', path: '/v1/runs/{id}', summary: 'Delete a run (restorable)', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Deleted', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await updateRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'deleted' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await updateRun(s, await getRunRow(s, c.req.valid('param').id), { lifecycle: 'deleted' }) }, 200);
+    },
   )
   .openapi(
     route({ method: 'post', path: '/v1/runs/{id}/restore', summary: 'Restore a deleted run', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Restored', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await updateRun(c.var.deps.db, c.var.principal.projectId, c.req.valid('param').id, { lifecycle: 'active' }) }, 200),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await updateRun(s, await getRunRow(s, c.req.valid('param').id), { lifecycle: 'active' }) }, 200);
+    },
   )
   .openapi(
     route({
@@ -116,9 +133,10 @@ export const trackingRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       const { id, key } = c.req.valid('param');
-      const run = await getRunRow(s.db, s.projectId, id);
+      const run = await getRunRow(s, id);
       if (!(await deleteRunTag(s, run, key))) throw notFound(`run "${run.id}" has no tag "${key}"`);
-      return c.json({ run: await getRun(s.db, s.projectId, run.id) }, 200);
+      const [updated] = await runDetails(s, [run]);
+      return c.json({ run: updated! }, 200);
     },
   )
   .openapi(
@@ -137,14 +155,9 @@ export const trackingRoutes = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const { projectId } = c.var.principal;
-      const run = await getRunRow(db, projectId, c.req.valid('param').id);
-      const batch = c.req.valid('json');
-      const points = (batch.metrics ?? []).reduce((n, m) => n + m.values.length, 0);
-      if (points > LIMITS.nativePoints) throw new OutpostError(413, 'payload_too_large', `a batch holds at most ${LIMITS.nativePoints} points; this one has ${points}`);
-      const key = c.req.valid('header')['idempotency-key'];
-      return c.json(await appendToRun(db, projectId, run.id, batch, key ? { id: `log:${run.id}:${key}`, kind: 'log' } : undefined), 200);
+      const s = scopeOf(c);
+      const run = await getRunRow(s, c.req.valid('param').id);
+      return c.json(await logToRun(s, run, c.req.valid('json'), c.req.valid('header')['idempotency-key']), 200);
     },
   )
   .openapi(
@@ -159,7 +172,7 @@ export const trackingRoutes = newRouter()
       request: body(searchRunsSchema),
       responses: { 200: { description: 'Runs', content: json(z.object({ runs: z.array(runSchema), nextPageToken: z.string().nullable() })) }, ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json(await searchRuns(c.var.deps.db, c.var.principal.projectId, c.req.valid('json')), 200),
+    async (c) => c.json(await searchRuns(scopeOf(c), c.req.valid('json')), 200),
   )
   .openapi(
     route({
@@ -175,10 +188,10 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Series', content: json(seriesSchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { id, key } = c.req.valid('param');
-      const run = await getRunRow(db, c.var.principal.projectId, id);
-      return c.json(await readSeries(db, run.id, key, c.req.valid('query').maxPoints), 200);
+      const run = await getRunRow(s, id);
+      return c.json(await readSeries(s.db, run.id, key, c.req.valid('query').maxPoints), 200);
     },
   )
   .openapi(
@@ -191,10 +204,10 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Series', content: json(z.object({ series: z.array(seriesSchema) })) }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const s = scopeOf(c);
       const { runIds, keys, maxPoints } = c.req.valid('json');
-      for (const id of runIds) await getRunRow(db, c.var.principal.projectId, id);
-      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(db, runId, key, maxPoints))));
+      for (const id of runIds) await getRunRow(s, id);
+      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(s.db, runId, key, maxPoints))));
       return c.json({ series }, 200);
     },
   )
@@ -208,11 +221,10 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Attached', content: json(z.object({ artifact: artifactSchema })) }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const { projectId } = c.var.principal;
-      const run = await getRunRow(db, projectId, c.req.valid('param').id);
+      const s = scopeOf(c);
+      const run = await getRunRow(s, c.req.valid('param').id);
       const { path, digest } = c.req.valid('json');
-      return c.json({ artifact: await putArtifact(db, projectId, run.id, path, digest as Digest) }, 200);
+      return c.json({ artifact: await putArtifact(s, run, path, digest as Digest) }, 200);
     },
   )
   .openapi(
@@ -225,9 +237,9 @@ export const trackingRoutes = newRouter()
       responses: { 200: { description: 'Files and folders', content: json(z.object({ files: z.array(artifactSchema) })) }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const run = await getRunRow(db, c.var.principal.projectId, c.req.valid('param').id);
-      return c.json({ files: await listArtifacts(db, run.id, c.req.valid('query').path) }, 200);
+      const s = scopeOf(c);
+      const run = await getRunRow(s, c.req.valid('param').id);
+      return c.json({ files: await listArtifacts(s, run, c.req.valid('query').path) }, 200);
     },
   )
   .openapi(
@@ -244,5 +256,5 @@ export const trackingRoutes = newRouter()
       request: body(syncBatchSchema),
       responses: { 200: { description: 'Per-item results', content: json(syncResultSchema) }, ...errorResponses(400, 401, 403) },
     }),
-    async (c) => c.json(await applySyncBatch(c.var.deps.db, c.var.principal, c.req.valid('json').items), 200),
+    async (c) => c.json(await applySyncBatch(scopeOf(c), c.req.valid('json').items), 200),
   );

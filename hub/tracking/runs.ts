@@ -1,7 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { badRequest, forbidden, notFound } from '../../shared/errors.js';
 import { terminalStatuses, type CreateRun, type Run, type RunStatus } from '../../shared/schemas/tracking.js';
-import type { Db } from '../db/client.js';
+import type { ProjectScope } from '../core/scope.js';
 import { slices } from '../db/slices.js';
 import { runParams, runs, runTags, type RunRow } from '../db/schema.js';
 import { getExperiment } from './experiments.js';
@@ -9,17 +9,20 @@ import { newRunId, randomRunName } from './run-names.js';
 
 export { slices } from '../db/slices.js';
 
-export async function getRunRow(db: Db, projectId: string, runId: string): Promise<RunRow> {
+/** The run of this project, or 404 / 403 (another project's). */
+export async function getRunRow({ db, projectId }: ProjectScope, runId: string): Promise<RunRow> {
   const [row] = await db.select().from(runs).where(eq(runs.id, runId));
   if (!row) throw notFound(`run "${runId}" does not exist`);
   if (row.projectId !== projectId) throw forbidden(`run "${runId}" belongs to another project`);
   return row;
 }
 
-export async function createRun(db: Db, projectId: string, input: CreateRun & { id?: string }): Promise<Run> {
-  const experiment = await getExperiment(db, projectId, input.experimentId);
+/** Creates a run; returns its row too, so callers go on with it without looking it up again. */
+export async function createRun(scope: ProjectScope, input: CreateRun & { id?: string }): Promise<{ row: RunRow; run: Run }> {
+  const { db, projectId } = scope;
+  const experiment = await getExperiment(scope, input.experimentId);
   if (experiment.lifecycle === 'deleted') throw badRequest(`experiment "${experiment.name}" is deleted; restore it before adding runs`);
-  if (input.parentRunId) await getRunRow(db, projectId, input.parentRunId);
+  if (input.parentRunId) await getRunRow(scope, input.parentRunId);
   const status = input.status ?? 'RUNNING';
   const row: RunRow = {
     id: input.id ?? newRunId(),
@@ -43,7 +46,7 @@ export async function createRun(db: Db, projectId: string, input: CreateRun & { 
     ...slices(params, 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
     ...slices(tags, 30).map((s) => db.insert(runTags).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
   ] as never);
-  return toRun(row, Object.fromEntries(params), Object.fromEntries(tags), {});
+  return { row, run: toRun(row, Object.fromEntries(params), Object.fromEntries(tags), {}) };
 }
 
 export function toRun(row: RunRow, params: Run['params'], tags: Run['tags'], metrics: Run['metrics']): Run {
@@ -71,7 +74,7 @@ type Grouped = { run_id: string; entries: string };
  * Params, tags and metric summaries of many runs. Each comes back as one JSON object per run (SQLite builds
  * it): converting a row costs the driver more than parsing JSON does, and a page has thousands of entries.
  */
-export async function runDetails(db: Db, rows: RunRow[]): Promise<Run[]> {
+export async function runDetails({ db }: ProjectScope, rows: RunRow[]): Promise<Run[]> {
   const params = new Map<string, Run['params']>();
   const tags = new Map<string, Run['tags']>();
   const metrics = new Map<string, Run['metrics']>();
@@ -98,18 +101,17 @@ export async function runDetails(db: Db, rows: RunRow[]): Promise<Run[]> {
   return rows.map((row) => toRun(row, params.get(row.id) ?? {}, tags.get(row.id) ?? {}, metrics.get(row.id) ?? {}));
 }
 
-export async function getRun(db: Db, projectId: string, runId: string): Promise<Run> {
-  const [run] = await runDetails(db, [await getRunRow(db, projectId, runId)]);
+export async function getRun(scope: ProjectScope, runId: string): Promise<Run> {
+  const [run] = await runDetails(scope, [await getRunRow(scope, runId)]);
   return run!;
 }
 
+/** Renames, ends, deletes or restores a run already resolved with getRunRow (or just created). */
 export async function updateRun(
-  db: Db,
-  projectId: string,
-  runId: string,
+  scope: ProjectScope,
+  row: RunRow,
   patch: { name?: string; status?: RunStatus; endTime?: number; lifecycle?: 'active' | 'deleted' },
 ): Promise<Run> {
-  const row = await getRunRow(db, projectId, runId);
   const next: Partial<RunRow> = {};
   if (patch.name !== undefined) next.name = patch.name;
   if (patch.lifecycle !== undefined) next.lifecycle = patch.lifecycle;
@@ -119,6 +121,7 @@ export async function updateRun(
     if (terminalStatuses.includes(patch.status)) next.endTime = patch.endTime ?? row.endTime ?? Date.now();
     else next.endTime = null;
   } else if (patch.endTime !== undefined) next.endTime = patch.endTime;
-  if (Object.keys(next).length) await db.update(runs).set(next).where(and(eq(runs.id, runId)));
-  return getRun(db, projectId, runId);
+  if (Object.keys(next).length) await scope.db.update(runs).set(next).where(eq(runs.id, row.id));
+  const [run] = await runDetails(scope, [{ ...row, ...next }]);
+  return run!;
 }

@@ -3,6 +3,7 @@ import { OutpostError } from '../../shared/errors.js';
 import type { Comparison, FilterNode, OrderTerm } from '../../shared/filter/ast.js';
 import { parseFilter, parseOrderBy } from '../../shared/filter/index.js';
 import type { Run, SearchRuns } from '../../shared/schemas/tracking.js';
+import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import { runs, type RunRow } from '../db/schema.js';
 import { experimentsByIds } from './experiments.js';
@@ -200,9 +201,10 @@ type Row = Record<string, unknown> & { id: string };
 const MAX_COMPARISONS = 30;
 const countComparisons = (node: FilterNode | null): number => (!node ? 0 : node.type === 'compare' ? 1 : node.items.reduce((n, item) => n + countComparisons(item), 0));
 
-export async function searchRuns(db: Db, projectId: string, input: SearchRuns): Promise<{ runs: Run[]; nextPageToken: string | null }> {
+export async function searchRuns(scope: ProjectScope, input: SearchRuns): Promise<{ runs: Run[]; nextPageToken: string | null }> {
+  const { db, projectId } = scope;
   const experimentIds = [...new Set(input.experimentIds)];
-  await experimentsByIds(db, projectId, experimentIds);
+  await experimentsByIds(scope, experimentIds);
   const filter = parseFilter(input.filter ?? '');
   const comparisons = countComparisons(filter);
   if (comparisons > MAX_COMPARISONS) {
@@ -251,15 +253,15 @@ export async function searchRuns(db: Db, projectId: string, input: SearchRuns): 
   const lastRow = page[page.length - 1];
   const nextPageToken =
     rows.length > input.limit && lastRow ? encodeToken({ q: fingerprint, v: order.map((_, i) => (lastRow[`ov${i}`] ?? null) as string | number | null), id: lastRow.id }) : null;
-  return { runs: await runsInOrder(db, page.map((r) => r.id)), nextPageToken };
+  return { runs: await runsInOrder(scope, page.map((r) => r.id)), nextPageToken };
 }
 
 /** Full runs for a page of ids, in the page's order. */
-async function runsInOrder(db: Db, ids: string[]): Promise<Run[]> {
+async function runsInOrder(scope: ProjectScope, ids: string[]): Promise<Run[]> {
   const rows: RunRow[] = [];
-  for (const slice of slices(ids)) rows.push(...(await db.select().from(runs).where(inArray(runs.id, slice))));
+  for (const slice of slices(ids)) rows.push(...(await scope.db.select().from(runs).where(inArray(runs.id, slice))));
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return runDetails(db, ids.map((id) => byId.get(id)!));
+  return runDetails(scope, ids.map((id) => byId.get(id)!));
 }
 
 /** A short, stable fingerprint (FNV-1a) that ties a page token to its query. */

@@ -1,13 +1,13 @@
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { forbidden } from '../../shared/errors.js';
 import { syncItemSchema, type RunSyncItem, type SyncResult } from '../../shared/schemas/sync.js';
-import type { Db } from '../db/client.js';
+import { toOutpostError } from '../core/errors.js';
+import { applyOnce, type RecordStatement } from '../core/idempotency.js';
+import type { ProjectScope, Scope } from '../core/scope.js';
 import { runs, type RunRow } from '../db/schema.js';
-import type { Principal } from '../http/env.js';
-import { toOutpostError } from '../http/errors.js';
 import { recordTelemetry } from '../telemetry/record.js';
 import { ensureExperiment } from './experiments.js';
-import { alreadyApplied, appendToRun } from './log.js';
+import { appendToRun } from './log.js';
 import { randomRunName } from './run-names.js';
 
 /** Sync item ids live in their own namespace, apart from log Idempotency-Keys. */
@@ -24,10 +24,11 @@ const runIdOf = (item: RunSyncItem) => item.runId.replace(/-/g, '').toLowerCase(
  * The run an item belongs to. A metric or finish may arrive before its run's create (outboxes reorder on
  * retries): then a pending run is made now and filled in when the create comes.
  */
-async function deviceRun(db: Db, projectId: string, runId: string): Promise<RunRow> {
+async function deviceRun(scope: ProjectScope, runId: string): Promise<RunRow> {
+  const { db, projectId } = scope;
   let [row] = await db.select().from(runs).where(eq(runs.id, runId));
   if (!row) {
-    const experiment = await ensureExperiment(db, projectId, DEFAULT_EXPERIMENT);
+    const experiment = await ensureExperiment(scope, DEFAULT_EXPERIMENT);
     await db
       .insert(runs)
       .values({ id: runId, projectId, experimentId: experiment.id, name: randomRunName(), status: 'RUNNING', startTime: Date.now(), source: 'browser', lifecycle: 'active', pending: true })
@@ -43,25 +44,25 @@ async function deviceRun(db: Db, projectId: string, runId: string): Promise<RunR
  * Applies one item in one atomic batch: the item's id, its run update and its params, tags or points land
  * together or not at all, so a refused or interrupted item can simply be sent again.
  */
-async function applyItem(db: Db, projectId: string, item: RunSyncItem): Promise<boolean> {
+async function applyItem(scope: ProjectScope, item: RunSyncItem, record: RecordStatement): Promise<void> {
+  const { db } = scope;
   const runId = runIdOf(item);
-  await deviceRun(db, projectId, runId);
-  const clientId = { id: syncClientId(item.id), kind: item.type };
+  const run = await deviceRun(scope, runId);
   if (item.type === 'run.create') {
-    const experiment = await ensureExperiment(db, projectId, item.experiment);
+    const experiment = await ensureExperiment(scope, item.experiment);
     // Only a pending run (made by an earlier metric or finish) takes the create's fields; a finished one keeps its status.
     const fillIn = db
       .update(runs)
       .set({ experimentId: experiment.id, ...(item.name ? { name: item.name } : {}), startTime: item.startTime, deviceId: item.deviceId ?? null, source: item.source, pending: false })
       .where(and(eq(runs.id, runId), eq(runs.pending, true)));
-    return (await appendToRun(db, projectId, runId, { params: item.params, tags: item.tags }, clientId, [fillIn])).duplicate;
+    return appendToRun(scope, run, { params: item.params, tags: item.tags }, [record, fillIn]);
   }
-  if (item.type === 'run.log') return (await appendToRun(db, projectId, runId, item, clientId)).duplicate;
+  if (item.type === 'run.log') return appendToRun(scope, run, item, [record]);
   const finish = db
     .update(runs)
     .set({ status: item.status, endTime: item.endTime })
     .where(and(eq(runs.id, runId), or(inArray(runs.status, ['RUNNING', 'SCHEDULED']), isNull(runs.endTime))));
-  return (await appendToRun(db, projectId, runId, {}, clientId, [finish])).duplicate;
+  return appendToRun(scope, run, {}, [record, finish]);
 }
 
 /**
@@ -69,8 +70,7 @@ async function applyItem(db: Db, projectId: string, item: RunSyncItem): Promise<
  * already applied is reported as a duplicate and changes nothing, so a retried batch is harmless. A bad item is
  * rejected alone.
  */
-export async function applySyncBatch(db: Db, principal: Pick<Principal, 'projectId' | 'kind'>, items: unknown[]): Promise<SyncResult> {
-  const { projectId } = principal;
+export async function applySyncBatch(scope: Scope, items: unknown[]): Promise<SyncResult> {
   const results: ItemResult[] = [];
   for (const raw of items) {
     const parsed = syncItemSchema.safeParse(raw);
@@ -82,12 +82,8 @@ export async function applySyncBatch(db: Db, principal: Pick<Principal, 'project
     }
     const item = parsed.data;
     try {
-      if (await alreadyApplied(db, projectId, syncClientId(item.id))) {
-        results.push({ id: item.id, status: 'duplicate' });
-        continue;
-      }
-      const duplicate =
-        item.type === 'telemetry' ? await recordTelemetry(db, projectId, principal.kind, item, syncClientId(item.id)) : await applyItem(db, projectId, item);
+      const write = { id: syncClientId(item.id), kind: item.type, runId: item.type === 'telemetry' ? null : runIdOf(item) };
+      const { duplicate } = await applyOnce(scope, write, (record) => (item.type === 'telemetry' ? recordTelemetry(scope, item, [record]) : applyItem(scope, item, record)));
       results.push({ id: item.id, status: duplicate ? 'duplicate' : 'applied' });
     } catch (err) {
       const e = toOutpostError(err);
