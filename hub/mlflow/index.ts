@@ -3,6 +3,7 @@ import type { HubEnv } from '../http/env.js';
 import { artifactProxyRoutes } from './artifact-proxy.js';
 import { mlflowErrorHandler } from './errors.js';
 import { experimentRoutes } from './experiments.js';
+import { inputRoutes } from './inputs.js';
 import { loggingRoutes } from './logging.js';
 import { readRoutes } from './reads.js';
 import { registryAliasRoutes } from './registry-aliases.js';
@@ -20,6 +21,7 @@ const endpoints = new Hono<HubEnv>()
   .route('/', experimentRoutes)
   .route('/', runRoutes)
   .route('/', loggingRoutes)
+  .route('/', inputRoutes)
   .route('/', readRoutes)
   // The Model Registry API (model_registry.proto): registered models, model versions and aliases.
   .route('/', registeredModelRoutes)

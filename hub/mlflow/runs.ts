@@ -4,8 +4,9 @@ import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
 import { appendToRun } from '../tracking/log.js';
+import { runWithInputs } from '../tracking/inputs.js';
 import { randomRunName } from '../tracking/run-names.js';
-import { createRun, runDetails, updateRun } from '../tracking/runs.js';
+import { createRun, updateRun } from '../tracking/runs.js';
 import { searchRuns } from '../tracking/search.js';
 import { invalidParam } from './errors.js';
 import { experimentIdField, int64, keyValue, LIFECYCLE_OF_VIEW, maxResults, opt, optString, repeated, requiredString, runIdOf, runRef, runStatus, viewType } from './fields.js';
@@ -79,8 +80,8 @@ export const runRoutes = new Hono<HubEnv>()
   .get('/runs/get', read, async (c) => {
     const runId = runIdOf(await parseQuery(c, z.object(runRef)));
     const s = scope(c);
-    const [run] = await runDetails(s, [await loadRun(s, runId)]);
-    return c.json({ run: runJson(run!) });
+    const run = await runWithInputs(s, await loadRun(s, runId));
+    return c.json({ run: runJson(run, run.inputs) });
   })
   .post('/runs/search', read, async (c) => {
     const body = await parseBody(c, searchSchema);
@@ -97,7 +98,7 @@ export const runRoutes = new Hono<HubEnv>()
       lifecycle: LIFECYCLE_OF_VIEW[body.run_view_type ?? 'ACTIVE_ONLY'],
     });
     return c.json({
-      ...(found.runs.length ? { runs: found.runs.map(runJson) } : {}),
+      ...(found.runs.length ? { runs: found.runs.map((r) => runJson(r)) } : {}),
       ...(found.nextPageToken ? { next_page_token: found.nextPageToken } : {}),
     });
   })

@@ -9,6 +9,7 @@ import {
   experimentSchema,
   logBatchSchema,
   putArtifactSchema,
+  runDetailSchema,
   runSchema,
   searchRunsSchema,
   seriesRequestSchema,
@@ -22,9 +23,10 @@ import { scopeOf } from '../http/scope.js';
 import { listArtifacts, putArtifact } from './artifacts.js';
 import { createExperiment, getExperiment, listExperiments, toExperiment, updateExperiment } from './experiments.js';
 import { logToRun } from './log.js';
+import { runWithInputs } from './inputs.js';
 import { readSeries } from './metrics/history.js';
 import { deleteRunTag } from './run-tags.js';
-import { createRun, getRun, getRunRow, runDetails, updateRun } from './runs.js';
+import { createRun, getRunRow, runDetails, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
 import { applySyncBatch } from './sync.js';
 
@@ -89,8 +91,18 @@ export const trackingRoutes = newRouter()
     async (c) => c.json({ run: (await createRun(scopeOf(c), { source: 'api', ...c.req.valid('json') })).run }, 201),
   )
   .openapi(
-    route({ method: 'get', path: '/v1/runs/{id}', summary: 'Get a run with its params, tags and latest metrics', middleware: read, request: { params: idParam }, responses: { 200: { description: 'Run', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await getRun(scopeOf(c), c.req.valid('param').id) }, 200),
+    route({
+      method: 'get',
+      path: '/v1/runs/{id}',
+      summary: 'Get a run with its params, tags, latest metrics and the datasets it used',
+      middleware: read,
+      request: { params: idParam },
+      responses: { 200: { description: 'Run', content: json(z.object({ run: runDetailSchema })) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await runWithInputs(s, await getRunRow(s, c.req.valid('param').id)) }, 200);
+    },
   )
   .openapi(
     route({

@@ -101,11 +101,6 @@ export async function runDetails({ db }: ProjectScope, rows: RunRow[]): Promise<
   return rows.map((row) => toRun(row, params.get(row.id) ?? {}, tags.get(row.id) ?? {}, metrics.get(row.id) ?? {}));
 }
 
-export async function getRun(scope: ProjectScope, runId: string): Promise<Run> {
-  const [run] = await runDetails(scope, [await getRunRow(scope, runId)]);
-  return run!;
-}
-
 /** Renames, ends, deletes or restores a run already resolved with getRunRow (or just created). */
 export async function updateRun(
   scope: ProjectScope,
