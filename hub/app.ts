@@ -1,18 +1,21 @@
 import { logger } from 'hono/logger';
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
+import { SyncDispatcher } from './core/sync/dispatcher.js';
+import { syncRoutes } from './core/sync/routes.js';
 import { projectRoutes } from './projects/routes.js';
-import { frameLog } from './tracking/frame-log.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
+import { telemetrySyncHandlers } from './telemetry/sync.js';
 import { trackingRoutes } from './tracking/routes.js';
+import { runSyncHandlers } from './tracking/sync.js';
 import { renderReference } from './docs/reference.js';
 import type { HubDeps } from './http/env.js';
 import { crossOrigin, isolatedPages } from './http/cross-origin.js';
 import { handleError } from './http/errors.js';
-import { jsonBodies, jsonBodyLimit } from './http/guards.js';
 import { newRouter } from './http/openapi.js';
+import { isRuntimeAssetPath } from './runtime-assets.js';
 import { OutpostError } from '../shared/errors.js';
 import { VERSION } from './version.js';
 
@@ -32,14 +35,25 @@ export function createApp(deps: HubDeps) {
   });
   app.onError(handleError);
   if (deps.config.logRequests) app.use('*', logger((line) => console.error(`[outpost] ${line}`)));
-  app.use('*', crossOrigin, isolatedPages);
-  app.use('/v1/*', jsonBodies, jsonBodyLimit);
-  app.use('/v1/runs/:id/log', frameLog);
+  app.use('*', isolatedPages);
+  // The browser runtime's files (served by `deps.assets`), which customer pages load with <script> and importScripts.
+  const runtimeFiles = crossOrigin({ resourcePolicy: true });
+  app.use('*', (c, next) => (isRuntimeAssetPath(c.req.path) ? runtimeFiles(c, next) : next()));
+
+  // Each domain applies its own device sync items; feature pushes, dataset uploads and runner reports register here too.
+  const sync = new SyncDispatcher().register(runSyncHandlers).register(telemetrySyncHandlers);
 
   app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
   app.route('/', mlflowRoutes);
 
-  const routes = app.route('/', projectRoutes).route('/', keyRoutes).route('/', blobRoutes).route('/', trackingRoutes).route('/', registryRoutes).route('/', telemetryRoutes);
+  const routes = app
+    .route('/', projectRoutes)
+    .route('/', keyRoutes)
+    .route('/', blobRoutes)
+    .route('/', trackingRoutes)
+    .route('/', registryRoutes)
+    .route('/', telemetryRoutes)
+    .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
   app.doc31('/openapi.json', OPENAPI);

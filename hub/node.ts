@@ -6,6 +6,7 @@ import { seedDemo } from './demo/seed.js';
 import { openLibsql } from './db/libsql.js';
 import { ensureRuntimeBuilt, RUNTIME_DIR } from '../runtime/build/build.js';
 import { hubAssets } from './node/assets.js';
+import { readNodeBody } from './node/read-body.js';
 import { CONSOLE_DIR, ensureConsoleBuilt } from './node/build.js';
 import { ensureDefaultProject } from './projects/projects.js';
 
@@ -25,7 +26,7 @@ async function main() {
     log('seeded the demo: experiment "digits-training", models "digits" and "digits-tfjs" (OUTPOST_DEMO=0 turns this off)');
   }
 
-  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR) });
+  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);

@@ -1,11 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { DIGEST_RE, type Digest } from '../../shared/digest.js';
 import { notFound } from '../../shared/errors.js';
 import { access } from '../auth/access.js';
-import { assertDevicePublishing } from '../registry/device-publish.js';
-import { errorResponses, newRouter, security } from '../http/openapi.js';
+import { crossOrigin } from '../http/cross-origin.js';
+import { errorResponses, hubRoute, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
-import { blobIsStored, findProjectBlob, recordProjectBlob } from './access.js';
+import { readableBlob, uploadBlob } from './upload.js';
 import { parseRange } from './range.js';
 
 const params = z.object({
@@ -16,7 +16,7 @@ const params = z.object({
 });
 const putResult = z.object({ digest: z.string(), size: z.number().int(), created: z.boolean() });
 
-const putBlob = createRoute({
+const putBlob = hubRoute({
   method: 'put',
   path: '/v1/blobs/{digest}',
   tags: ['blobs'],
@@ -25,7 +25,6 @@ const putBlob = createRoute({
     'Streams the body while hashing it. A body that does not hash to the digest is refused with 422 and nothing is stored, ' +
     'also when the client goes away mid-upload. Uploading a blob the project already has is a no-op (200). ' +
     'Publishable keys may upload only in projects that allow device publishing (to publish fine-tunes), and always send the bytes.',
-  security,
   middleware: access({ secret: 'write', device: true }),
   request: { params, body: { content: { 'application/octet-stream': { schema: z.any() } }, required: true } },
   responses: {
@@ -35,7 +34,7 @@ const putBlob = createRoute({
   },
 });
 
-const getBlob = createRoute({
+const getBlob = hubRoute({
   method: 'get',
   path: '/v1/blobs/{digest}',
   tags: ['blobs'],
@@ -43,7 +42,6 @@ const getBlob = createRoute({
   description:
     'Immutable: `ETag` is the digest, `If-None-Match` gives 304, `Range: bytes=a-b` gives 206. ' +
     'A project reads only blobs it uploaded or references; publishable keys only those of models exposed to devices.',
-  security,
   middleware: access({ secret: 'read', device: true }),
   request: { params },
   responses: {
@@ -54,34 +52,24 @@ const getBlob = createRoute({
   },
 });
 
-export const blobRoutes = newRouter()
+const router = newRouter();
+// Pages on other origins load model files, also cross-origin-isolated ones.
+router.use('/v1/blobs/*', crossOrigin({ resourcePolicy: true }));
+
+export const blobRoutes = router
   .openapi(putBlob, async (c) => {
     const digest = c.req.valid('param').digest as Digest;
-    const { blobs, config } = c.var.deps;
-    const s = scopeOf(c);
-    const device = c.var.principal.kind === 'publishable';
-    if (device) await assertDevicePublishing(s, 'upload blobs');
-    const mine = await findProjectBlob(s, digest);
-    // A device proves it has the bytes even when the project has them: a digest alone tells it nothing.
-    if (mine && !device) return c.json({ digest, size: mine.size, created: false }, 200);
-
     const length = c.req.header('content-length');
-    const options = { maxBytes: config.maxUpload, declaredSize: length === undefined ? undefined : Number(length) };
-    const body = c.req.raw.body ?? new Blob([]).stream();
-    // Stored by another project: the caller proves it has the same bytes before it may read them.
-    const known = (await blobIsStored(s, digest)) && (await blobs.exists(digest));
-    const { size } = known ? await blobs.verify(digest, body, options) : await blobs.write(digest, body, options);
-    if (mine) return c.json({ digest, size, created: false }, 200);
-    await recordProjectBlob(s, digest, size);
-    return c.json({ digest, size, created: !known }, known ? 200 : 201);
+    const { size, created } = await uploadBlob(scopeOf(c), digest, {
+      body: () => c.req.raw.body ?? new Blob([]).stream(),
+      maxBytes: c.var.deps.config.maxUpload,
+      declaredSize: length === undefined ? undefined : Number(length),
+    });
+    return c.json({ digest, size, created }, created ? 201 : 200);
   })
   .openapi(getBlob, async (c) => {
     const digest = c.req.valid('param').digest as Digest;
-    const { blobs } = c.var.deps;
-    const principal = c.var.principal;
-    const row = await findProjectBlob(scopeOf(c), digest);
-    const missing = () => notFound(`blob ${digest} not found in this project`);
-    if (!row || (principal.kind === 'publishable' && !row.deviceVisible)) throw missing();
+    const row = await readableBlob(scopeOf(c), digest);
 
     const etag = `"${digest}"`;
     const headers: Record<string, string> = {
@@ -99,7 +87,7 @@ export const blobRoutes = newRouter()
     if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${row.size}`;
     const status = range ? 206 : 200;
     if (c.req.method === 'HEAD') return c.body(null, status, headers);
-    const stream = await blobs.read(digest, range);
-    if (!stream) throw missing();
+    const stream = await c.var.deps.blobs.read(digest, range);
+    if (!stream) throw notFound(`blob ${digest} not found in this project`);
     return c.body(stream, status, headers);
   });

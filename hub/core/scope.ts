@@ -30,5 +30,8 @@ export interface Scope {
 /** A scope for work not started by a request. */
 export const systemScope = (db: Db, blobs: BlobStore, projectId: string): Scope => ({ db, blobs, projectId, principal: null, now: Date.now });
 
+/** The scope of a request: a key made it. */
+export type RequestScope = Scope & { principal: Principal };
+
 /** What most domain functions need of a scope: the storage and the caller's project. */
 export type ProjectScope = Pick<Scope, 'db' | 'projectId'>;

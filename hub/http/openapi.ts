@@ -1,7 +1,8 @@
-import { OpenAPIHono, type Hook, type z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type Hook, type RouteConfig, type z } from '@hono/zod-openapi';
 import { OutpostError } from '../../shared/errors.js';
 import { errorBodySchema } from '../../shared/schemas/error.js';
 import type { HubEnv } from './env.js';
+import { bodyCap } from './guards.js';
 
 /** Turns a zod failure into a 400 that lists every bad field: `{"path":"role","message":"…"}`. */
 export const validationHook: Hook<unknown, HubEnv, string, unknown> = (result, c) => {
@@ -40,3 +41,14 @@ export const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': {
 
 /** A required JSON request body with this schema. */
 export const body = <T extends z.ZodType>(schema: T) => ({ body: { content: json(schema), required: true } });
+
+/**
+ * A route of the hub's OpenAPI document, behind a bearer key. A route that declares a JSON request body gets the
+ * body cap (OUTPOST_MAX_BODY) ahead of its own middleware, and its declared content types are enforced (415
+ * otherwise) by the validator; a route taking a raw body (blobs) declares only its own type and caps it itself.
+ */
+export function hubRoute<P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(route: R) {
+  const takesJson = Object.keys(route.request?.body?.content ?? {}).some((type) => /json/i.test(type));
+  const middleware = [route.middleware ?? []].flat();
+  return createRoute({ security, ...route, ...(takesJson ? { middleware: [bodyCap, ...middleware] } : {}) } as R);
+}

@@ -14,16 +14,18 @@ import {
 } from '../../shared/schemas/registry.js';
 import type { Context } from 'hono';
 import { access } from '../auth/access.js';
+import { crossOrigin } from '../http/cross-origin.js';
 import type { HubEnv } from '../http/env.js';
-import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { deleteModel, deleteVersion } from './deletion.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
 import { manifestOf } from './manifest.js';
-import { assertDeviceReadable, createModel, findModel, listModels, toModel, updateModel } from './models.js';
+import { patchModel } from './exposure.js';
+import { assertDeviceReadable, createModel, findModel, listModels, toModel } from './models.js';
+import { publishVersion } from './publish.js';
 import { parseModelRef, resolveModelRef } from './refs.js';
-import { checkDevicePublish, ensureDeviceCandidatesModel } from './device-publish.js';
-import { createVersion, withHubRunId, exposeFiles, getVersionRow, lineageOf, listVersions, publishKeyOf, recomputeDeviceBlobs, versionAliases, modelVersionOf } from './versions.js';
+import { getVersionRow, lineageOf, listVersions, modelVersionOf } from './versions.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -34,9 +36,13 @@ const aliasParam = { alias: aliasSchema.openapi(path('alias')) };
 const modelReply = json(z.object({ model: registeredModelSchema }));
 const versionReply = json(z.object({ version: modelVersionSchema }));
 const moveReply = json(z.object({ alias: z.string(), from: z.number().nullable(), to: z.number().nullable(), moved: z.boolean() }));
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ security, ...r, tags: ['registry'] });
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => hubRoute({ ...r, tags: ['registry'] });
 
-export const registryRoutes = newRouter()
+const router = newRouter();
+// What a page on another origin uses: manifests, and publishing its fine-tunes (runtime/training/publish.ts).
+for (const path of ['/v1/models', '/v1/models/:name/versions', '/v1/models/:ref/manifest', '/v1/models/:name/versions/:version/manifest']) router.use(path, crossOrigin());
+
+export const registryRoutes = router
   .openapi(
     route({ method: 'post', path: '/v1/models', summary: 'Register a model', middleware: write, request: body(createModelSchema), responses: { 201: { description: 'Created', content: modelReply }, ...errorResponses(400, 401, 403, 409) } }),
     async (c) => {
@@ -67,15 +73,7 @@ export const registryRoutes = newRouter()
     }),
     async (c) => {
       const s = scopeOf(c);
-      const patch = c.req.valid('json');
-      const row = await findModel(s, c.req.valid('param').name);
-      const model = await updateModel(s, row, patch);
-      if (patch.devices) {
-        await exposeFiles(s, (await listVersions(s, row)).flatMap((v) => v.files.map((f) => f.digest)));
-      } else if (patch.devices === false) {
-        await recomputeDeviceBlobs(s);
-      }
-      return c.json({ model }, 200);
+      return c.json({ model: await patchModel(s, await findModel(s, c.req.valid('param').name), c.req.valid('json')) }, 200);
     },
   )
   .openapi(
@@ -93,17 +91,8 @@ export const registryRoutes = newRouter()
       responses: { 200: { description: 'Published before by the same run: that version', content: versionReply }, 201: { description: 'Created', content: versionReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const s = scopeOf(c);
-      const principal = c.var.principal;
-      const { name } = c.req.valid('param');
-      const input = withHubRunId(c.req.valid('json'));
-      if (principal.kind === 'publishable') await checkDevicePublish(s, name, input);
-      await ensureDeviceCandidatesModel(s, principal.keyId, name, input);
-      const model = await findModel(s, name);
-      const { version, created } = await createVersion(s, model, principal.keyId, input, await publishKeyOf(input));
-      if (input.alias === undefined) return c.json({ version }, created ? 201 : 200);
-      await moveAlias(s, model, input.alias, version.version, principal.keyId, 'published');
-      return c.json({ version: { ...version, aliases: await versionAliases(s, model.id, version.version) } }, created ? 201 : 200);
+      const { version, created } = await publishVersion(scopeOf(c), c.req.valid('param').name, c.req.valid('json'));
+      return c.json({ version }, created ? 201 : 200);
     },
   )
   .openapi(

@@ -1,16 +1,14 @@
-import { createRoute } from '@hono/zod-openapi';
 import { telemetryQuerySchema, telemetryResponseSchema } from '../../shared/schemas/telemetry.js';
 import { access } from '../auth/access.js';
-import { errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { readTelemetry } from './read.js';
 
 export const telemetryRoutes = newRouter().openapi(
-  createRoute({
+  hubRoute({
     method: 'get',
     path: '/v1/telemetry',
     tags: ['telemetry'],
-    security,
     summary: 'Device inference telemetry per model, version and backend: totals and a time series',
     description:
       'Devices send telemetry as `/v1/sync` items. Defaults: `until` now, `since` 24 h before it, `bucket` one hour (ms). ' +

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Digest } from '../../shared/digest.js';
 import { notFound } from '../../shared/errors.js';
-import { syncBatchSchema, syncResultSchema } from '../../shared/schemas/sync.js';
+import { METRICS_FRAME_TYPE } from '../../shared/metrics-frame.js';
 import {
   artifactSchema,
   createExperimentSchema,
@@ -18,17 +18,18 @@ import {
   updateRunSchema,
 } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
-import { body, errorResponses, json, newRouter, security } from '../http/openapi.js';
+import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
+import { bodyBytes } from '../http/body.js';
 import { scopeOf } from '../http/scope.js';
 import { listArtifacts, putArtifact } from './artifacts.js';
 import { createExperiment, getExperiment, listExperiments, toExperiment, updateExperiment } from './experiments.js';
+import { frameBatch, isMetricsFrame } from './frame.js';
 import { logToRun } from './log.js';
 import { runWithInputs } from './inputs.js';
 import { readSeries } from './metrics/history.js';
 import { deleteRunTag } from './run-tags.js';
 import { createRun, getRunRow, runDetails, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
-import { applySyncBatch } from './sync.js';
 
 const idParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 const read = access({ secret: 'read' });
@@ -36,7 +37,7 @@ const write = access({ secret: 'write' });
 const experimentReply = json(z.object({ experiment: experimentSchema }));
 const runReply = json(z.object({ run: runSchema }));
 
-const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ security, ...r, tags: r.tags ?? ['tracking'] });
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => hubRoute({ ...r, tags: r.tags ?? ['tracking'] });
 
 export const trackingRoutes = newRouter()
   .openapi(
@@ -158,9 +159,21 @@ export const trackingRoutes = newRouter()
       summary: 'Log params, tags and metric points in one columnar batch',
       description:
         'Params are immutable: the same value again is fine, another value is a 400 naming the key. Tags are overwritten. ' +
-        'Metric points are appended. With an `Idempotency-Key` header, a batch sent again is stored once (`duplicate: true`).',
+        'Metric points are appended. With an `Idempotency-Key` header, a batch sent again is stored once (`duplicate: true`). ' +
+        `The batch comes as JSON or, without a number parsed per point, as a binary columnar frame (\`Content-Type: ${METRICS_FRAME_TYPE}\`).`,
       middleware: write,
-      request: { params: idParam, headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }), ...body(logBatchSchema) },
+      request: {
+        params: idParam,
+        headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
+        body: {
+          required: true,
+          content: {
+            ...json(logBatchSchema),
+            // Typed never: the handler reads this body itself (frameBatch), so only the JSON batch is ever validated data.
+            [METRICS_FRAME_TYPE]: { schema: z.custom<never>().openapi({ type: 'string', format: 'binary', description: 'The same batch as a binary columnar frame (shared/metrics-frame.ts)' }) },
+          },
+        },
+      },
       responses: {
         200: { description: 'Logged', content: json(z.object({ duplicate: z.boolean(), params: z.number(), tags: z.number(), points: z.number() })) },
         ...errorResponses(400, 401, 403, 404, 413),
@@ -169,7 +182,8 @@ export const trackingRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       const run = await getRunRow(s, c.req.valid('param').id);
-      return c.json(await logToRun(s, run, c.req.valid('json'), c.req.valid('header')['idempotency-key']), 200);
+      const batch = isMetricsFrame(c.req.header('content-type')) ? frameBatch(await bodyBytes(c)) : c.req.valid('json');
+      return c.json(await logToRun(s, run, batch, c.req.valid('header')['idempotency-key']), 200);
     },
   )
   .openapi(
@@ -253,20 +267,4 @@ export const trackingRoutes = newRouter()
       const run = await getRunRow(s, c.req.valid('param').id);
       return c.json({ files: await listArtifacts(s, run, c.req.valid('query').path) }, 200);
     },
-  )
-  .openapi(
-    route({
-      method: 'post',
-      path: '/v1/sync',
-      tags: ['sync'],
-      summary: 'Apply a device outbox batch (runs, params, metric chunks, finishes, telemetry)',
-      description:
-        'Each item has a client-made `id`; an item already applied is reported `duplicate` and changes nothing. Items may arrive out of order. ' +
-        'Publishable keys may write only device runs of their project, and telemetry only for models exposed to devices. ' +
-        'A telemetry item is rejected alone when its model does not exist, periodEnd < periodStart, or errors > count.',
-      middleware: access({ secret: 'write', device: true }),
-      request: body(syncBatchSchema),
-      responses: { 200: { description: 'Per-item results', content: json(syncResultSchema) }, ...errorResponses(400, 401, 403) },
-    }),
-    async (c) => c.json(await applySyncBatch(scopeOf(c), c.req.valid('json').items), 200),
   );

@@ -48,6 +48,7 @@ export const updateModelSchema = z.object({
   tags: tagsSchema.optional(),
   devices: z.boolean().optional(),
 });
+export type UpdateModel = z.infer<typeof updateModelSchema>;
 
 export const createVersionSchema = z.object({
   format: z.enum(modelFormats),

@@ -8,33 +8,34 @@ const clientId = z.string().min(8, 'must be at least 8 characters').max(100);
 
 const base = { id: clientId, runId: clientRunIdSchema };
 
-export const syncItemSchema = z.discriminatedUnion('type', [
-  z.object({
-    ...base,
-    type: z.literal('run.create'),
-    experiment: z.string().min(1).max(500).default('on-device'),
-    name: z.string().max(500).optional(),
-    startTime: z.number().int().nonnegative(),
-    deviceId: z.string().max(200).optional(),
-    source: z.enum(['browser', 'device']).default('browser'),
-    params: paramsSchema.optional(),
-    tags: tagsSchema.optional(),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('run.log'),
-    params: paramsSchema.optional(),
-    tags: tagsSchema.optional(),
-    metrics: z.array(metricColumnsSchema).optional(),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('run.finish'),
-    status: runStatusSchema.exclude(['RUNNING', 'SCHEDULED']),
-    endTime: z.number().int().nonnegative(),
-  }),
-  z.object({ id: clientId, type: z.literal('telemetry'), ...telemetryFields }),
-]);
+export const runCreateItemSchema = z.object({
+  ...base,
+  type: z.literal('run.create'),
+  experiment: z.string().min(1).max(500).default('on-device'),
+  name: z.string().max(500).optional(),
+  startTime: z.number().int().nonnegative(),
+  deviceId: z.string().max(200).optional(),
+  source: z.enum(['browser', 'device']).default('browser'),
+  params: paramsSchema.optional(),
+  tags: tagsSchema.optional(),
+});
+export const runLogItemSchema = z.object({
+  ...base,
+  type: z.literal('run.log'),
+  params: paramsSchema.optional(),
+  tags: tagsSchema.optional(),
+  metrics: z.array(metricColumnsSchema).optional(),
+});
+export const runFinishItemSchema = z.object({
+  ...base,
+  type: z.literal('run.finish'),
+  status: runStatusSchema.exclude(['RUNNING', 'SCHEDULED']),
+  endTime: z.number().int().nonnegative(),
+});
+export const telemetryItemSchema = z.object({ id: clientId, type: z.literal('telemetry'), ...telemetryFields });
+
+/** Every item a device's outbox sends; the hub's sync dispatcher takes each type from the domain that registered it. */
+export const syncItemSchema = z.discriminatedUnion('type', [runCreateItemSchema, runLogItemSchema, runFinishItemSchema, telemetryItemSchema]);
 export type RunSyncItem = Exclude<SyncItem, { type: 'telemetry' }>;
 export type TelemetrySyncItem = Extract<SyncItem, { type: 'telemetry' }>;
 export type SyncItem = z.infer<typeof syncItemSchema>;
