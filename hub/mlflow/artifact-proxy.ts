@@ -57,8 +57,11 @@ export const artifactProxyRoutes = new Hono<HubEnv>()
     // Everything about the request is checked before its body is read.
     const { run, path } = await runOf(s, raw);
     const length = c.req.header('content-length');
-    const options = { maxBytes: c.var.deps.config.maxUpload, declaredSize: length === undefined ? undefined : Number(length) };
-    await uploadRunArtifact(s, run, fileOnly(raw, path), c.req.raw.body ?? new Blob([]).stream(), options);
+    await uploadRunArtifact(s, run, fileOnly(raw, path), {
+      body: () => c.req.raw.body ?? new Blob([]).stream(),
+      maxBytes: c.var.deps.config.maxUpload,
+      declaredSize: length === undefined ? undefined : Number(length),
+    });
     return c.json({});
   })
   .get('/artifacts/*', read, async (c) => {

@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Digest } from '../../shared/digest.js';
-import { recordProjectBlob } from '../blobs/access.js';
-import type { WriteOptions } from '../blobs/store.js';
+import { uploadUnaddressedBlob, type Upload } from '../blobs/upload.js';
 import type { Scope } from '../core/scope.js';
 import { putArtifact, type ArtifactEntry } from './artifacts.js';
 import { runArtifacts, type RunRow } from './schema.js';
@@ -10,9 +9,8 @@ import { runArtifacts, type RunRow } from './schema.js';
  * A run's artifacts as files sent and fetched by path (MLflow's artifact proxy): the bytes become a project blob,
  * content-addressed like every other, and the run's file at `path` points at it.
  */
-export async function uploadRunArtifact(s: Pick<Scope, 'db' | 'blobs' | 'projectId'>, run: RunRow, path: string, body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<ArtifactEntry> {
-  const { digest, size } = await s.blobs.writeUnaddressed(body, options);
-  await recordProjectBlob(s, digest, size);
+export async function uploadRunArtifact(s: Pick<Scope, 'db' | 'blobs' | 'projectId'>, run: RunRow, path: string, upload: Upload): Promise<ArtifactEntry> {
+  const { digest } = await uploadUnaddressedBlob(s, upload);
   return putArtifact(s, run, path, digest);
 }
 
