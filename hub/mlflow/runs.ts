@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { appendToRun } from '../tracking/log.js';
 import { runWithInputs } from '../tracking/inputs.js';
 import { randomRunName } from '../tracking/run-names.js';
 import { createRun, updateRun } from '../tracking/runs.js';
@@ -14,7 +13,7 @@ import { checkValue, tagRecord } from './limits.js';
 import { assertExperimentActive, loadActiveRun, loadExperiment, loadRun, resolveExperimentId, scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { runInfoJson, runJson } from './shapes.js';
-import { RUN_NAME_TAG } from './writes.js';
+import { logMlflowWrites, RUN_NAME_TAG } from './writes.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -72,7 +71,8 @@ export const runRoutes = new Hono<HubEnv>()
     const row = await loadActiveRun(s, runId);
     if (body.run_name) {
       checkValue(body.run_name, LIMITS.runName, 'run_name');
-      await appendToRun(s, row, { tags: { [RUN_NAME_TAG]: body.run_name } });
+      // The tag and the name change in one batch; updateRun then sets status and end time.
+      await logMlflowWrites(s, row, { tags: { [RUN_NAME_TAG]: body.run_name } }, false);
     }
     const run = await updateRun(s, row, { name: body.run_name || undefined, status: body.status, endTime: body.end_time });
     return c.json({ run_info: runInfoJson(run) });
