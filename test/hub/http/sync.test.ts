@@ -89,6 +89,14 @@ describe('device sync', () => {
     expect((await sync([{ id: uuid(), type: 'run.create', runId: uuid(), startTime: 1 }], p.keys.write)).body.results[0].status).toBe('applied');
   });
 
+  it('documents every item type the domains registered with the dispatcher', async () => {
+    const route = (await call('/openapi.json')).body.paths['/v1/sync'].post;
+    for (const type of ['run.create', 'run.log', 'run.finish', 'telemetry']) expect(route.summary).toContain(type);
+    const r = await sync([{ id: uuid(), type: 'feature.push', runId: uuid() }]);
+    expect(r.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'validation_failed' } });
+    expect(r.body.results[0].error.message).toContain('run.create, run.log, run.finish, telemetry');
+  });
+
   it('refuses an empty batch with a 400 naming items', async () => {
     const r = await sync([]);
     expectError(r, 400, 'validation_failed');

@@ -223,6 +223,25 @@ describe('binary metrics frames', () => {
     expect(series.body.steps).toEqual(Array.from(steps));
   });
 
+  it('is one route in /openapi.json, taking JSON or a frame', async () => {
+    const log = (await call('/openapi.json')).body.paths['/v1/runs/{id}/log'].post;
+    expect(Object.keys(log.requestBody.content).sort()).toEqual(['application/json', METRICS_FRAME_TYPE]);
+    expect(log.requestBody.content[METRICS_FRAME_TYPE].schema).toMatchObject({ type: 'string', format: 'binary' });
+    expect(log.parameters.map((p: { name: string }) => p.name)).toContain('idempotency-key');
+    expect(Object.keys(log.responses)).toEqual(expect.arrayContaining(['200', '413']));
+  });
+
+  it('refuses a body of another type with 415, and a frame over OUTPOST_MAX_BODY with 413', async () => {
+    const run = await newRun();
+    const text = await call(`/v1/runs/${run.id}/log`, { key: p.keys.write, method: 'POST', body: 'loss=1', headers: { 'content-type': 'text/plain' } });
+    expectError(text, 415, 'unsupported_media_type');
+    expect(text.body.error.message).toContain('"text/plain"');
+    const big = encodeMetricsFrame({ metrics: [{ key: 'loss', steps: new Float64Array(70_000), values: new Float64Array(70_000) }] });
+    const tooBig = await frameLog(run.id, big);
+    expectError(tooBig, 413, 'payload_too_large');
+    expect(tooBig.body.error.message).toContain('OUTPOST_MAX_BODY');
+  });
+
   it('refuses a malformed frame and a non-finite value with 400, storing nothing', async () => {
     const run = await newRun();
     const garbage = await frameLog(run.id, new TextEncoder().encode('not a frame at all'));
