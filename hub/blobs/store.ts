@@ -20,6 +20,11 @@ export interface BlobStore {
   write(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ size: number }>;
   /** Reads the body through and checks its digest without storing it (proof that the caller has the bytes). */
   verify(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ size: number }>;
+  /**
+   * Stores bytes whose digest the caller does not know (an MLflow artifact upload names a path, not a hash): hashed
+   * while streaming and stored under the digest they turn out to have, with the same all-or-nothing guarantee.
+   */
+  writeUnaddressed(body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ digest: Digest; size: number }>;
   exists(digest: Digest): Promise<boolean>;
   read(digest: Digest, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>;
 }

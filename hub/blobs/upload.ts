@@ -36,3 +36,13 @@ export async function readableBlob(scope: Scope, digest: Digest) {
   if (!row || (scope.principal?.kind === 'publishable' && !row.deviceVisible)) throw notFound(`blob ${digest} not found in this project`);
   return row;
 }
+
+/**
+ * Stores bytes whose digest the caller does not know yet (an artifact sent by path) for the scope's project, and
+ * returns the digest they have. Sending the bytes proves the caller has them, so the project may read the blob.
+ */
+export async function uploadUnaddressedBlob(scope: Pick<Scope, 'db' | 'blobs' | 'projectId'>, upload: Upload): Promise<{ digest: Digest; size: number }> {
+  const stored = await scope.blobs.writeUnaddressed(upload.body(), { maxBytes: upload.maxBytes, declaredSize: upload.declaredSize });
+  await recordProjectBlob(scope, stored.digest, stored.size);
+  return stored;
+}

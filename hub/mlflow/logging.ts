@@ -7,8 +7,8 @@ import { double, int64, keyValue, opt, repeated, requiredString, runIdOf, runRef
 import { checkBatchSizes, checkKey, checkParam, checkTag } from './limits.js';
 import { loadActiveRun, scope } from './lookup.js';
 import { MAX_REQUEST_BYTES, parseBody } from './request.js';
-import { deleteRunTag } from './tags.js';
-import { logMetricPoints, logParamsAndTags } from './writes.js';
+import { deleteRunTag } from '../tracking/run-tags.js';
+import { logMlflowWrites } from './writes.js';
 
 const write = access({ secret: 'write' });
 
@@ -32,7 +32,7 @@ export const loggingRoutes = new Hono<HubEnv>()
     const runId = runIdOf(body);
     checkKey(body.key);
     const s = scope(c);
-    await logMetricPoints(s, await loadActiveRun(s, runId), [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }]);
+    await logMlflowWrites(s, await loadActiveRun(s, runId), { points: [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }] }, false);
     return c.json({});
   })
   .post('/runs/log-parameter', write, async (c) => {
@@ -41,7 +41,7 @@ export const loggingRoutes = new Hono<HubEnv>()
     const value = body.value ?? '';
     checkParam(body.key, value);
     const s = scope(c);
-    await logParamsAndTags(s, await loadActiveRun(s, runId), { [body.key]: value }, {}, false);
+    await logMlflowWrites(s, await loadActiveRun(s, runId), { params: { [body.key]: value } }, false);
     return c.json({});
   })
   .post('/runs/set-tag', write, async (c) => {
@@ -50,14 +50,14 @@ export const loggingRoutes = new Hono<HubEnv>()
     const value = body.value ?? '';
     checkTag(body.key, value);
     const s = scope(c);
-    await logParamsAndTags(s, await loadActiveRun(s, runId), {}, { [body.key]: value }, false);
+    await logMlflowWrites(s, await loadActiveRun(s, runId), { tags: { [body.key]: value } }, false);
     return c.json({});
   })
   .post('/runs/delete-tag', write, async (c) => {
     const body = await parseBody(c, z.object({ run_id: requiredString, key: requiredString }));
     const s = scope(c);
-    await loadActiveRun(s, body.run_id);
-    if (!(await deleteRunTag(s.db, body.run_id, body.key))) throw doesNotExist(`No tag with name: ${body.key} in run with id ${body.run_id}`);
+    const run = await loadActiveRun(s, body.run_id);
+    if (!(await deleteRunTag(s, run, body.key))) throw doesNotExist(`No tag with name: ${body.key} in run with id ${body.run_id}`);
     return c.json({});
   })
   .post('/runs/log-batch', write, async (c) => {
@@ -85,12 +85,7 @@ export const loggingRoutes = new Hono<HubEnv>()
     }
     const s = scope(c);
     const run = await loadActiveRun(s, body.run_id);
-    // Params first: a changed param then refuses the request before anything is written.
-    await logParamsAndTags(s, run, paramRecord, tagRecord, true);
-    await logMetricPoints(
-      s,
-      run,
-      metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 })),
-    );
+    const points = metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 }));
+    await logMlflowWrites(s, run, { params: paramRecord, tags: tagRecord, points }, true);
     return c.json({});
   });

@@ -4,28 +4,13 @@ import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
 import { listArtifacts } from '../tracking/artifacts.js';
 import { readSeries } from '../tracking/metrics/history.js';
-import { invalidParam } from './errors.js';
+import { safeArtifactPath } from './artifact-paths.js';
 import { decodeOffsetToken, encodeOffsetToken, int64, opt, optString, requiredString, runIdOf, runRef } from './fields.js';
 import { loadRun, scope } from './lookup.js';
 import { parseQuery } from './request.js';
 import { metricJson, runArtifactUri } from './shapes.js';
 
 const read = access({ secret: 'read' });
-
-/** MLflow's validate_path_is_safe, in short: a relative path that cannot climb out of the run's artifact root. */
-function safeArtifactDir(path: string | undefined): string {
-  if (!path) return '';
-  const decoded = (() => {
-    try {
-      return decodeURIComponent(path);
-    } catch {
-      return path;
-    }
-  })();
-  const bad = /^[/\\]|^[a-z]+:/i.test(decoded) || decoded.split(/[/\\]/).some((part) => part === '..');
-  if (bad) throw invalidParam(`Invalid path: '${path}'`);
-  return decoded === '.' ? '' : decoded;
-}
 
 export const readRoutes = new Hono<HubEnv>()
   /**
@@ -52,7 +37,7 @@ export const readRoutes = new Hono<HubEnv>()
   .get('/artifacts/list', read, async (c) => {
     const q = await parseQuery(c, z.object({ ...runRef, path: optString, page_token: optString }));
     const runId = runIdOf(q);
-    const dir = safeArtifactDir(q.path);
+    const dir = safeArtifactPath(q.path);
     const s = scope(c);
     const run = await loadRun(s, runId);
     const entries = await listArtifacts(s, run, dir);

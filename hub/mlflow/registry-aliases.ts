@@ -1,8 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { access } from '../auth/access.js';
-import { modelVersions } from '../db/schema.js';
+import { latestVersion } from '../registry/latest.js';
 import type { HubEnv } from '../http/env.js';
 import { deleteAlias, moveAlias } from '../registry/aliases.js';
 import { aliasesOf } from '../registry/models.js';
@@ -10,7 +9,7 @@ import { invalidParam } from './errors.js';
 import { repeated, requiredString } from './fields.js';
 import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
-import { checkAlias, loadModel, loadVersion, versionField, versionJson } from './registry-shapes.js';
+import { checkAlias, loadModel, loadVersion, versionField, modelVersionJsonOf } from './registry-shapes.js';
 
 /**
  * Aliases are Outpost's own (hub/registry/aliases.ts), so a move made through MLflow lands in the same audit log as
@@ -30,8 +29,8 @@ async function latestVersions(c: Context<HubEnv>, input: { name: string; stages?
   const stages = input.stages ?? [];
   // Every version is in stage "None", so only a request for all stages or for "None" has a latest version.
   if (stages.length && !stages.some((st) => st.toLowerCase() === 'none')) return c.json({});
-  const [latest] = await s.db.select().from(modelVersions).where(eq(modelVersions.modelId, model.id)).orderBy(desc(modelVersions.version)).limit(1);
-  return c.json(latest ? { model_versions: [await versionJson(s.db, model, latest)] } : {});
+  const latest = await latestVersion(s, model.id);
+  return c.json(latest ? { model_versions: [await modelVersionJsonOf(s, model, latest)] } : {});
 }
 
 const latestSchema = z.object({ name: requiredString, stages: repeated(z.string()) });
@@ -61,7 +60,7 @@ export const registryAliasRoutes = new Hono<HubEnv>()
     const target = (await aliasesOf(s, model.id))[alias];
     // MLflow answers an unknown alias with INVALID_PARAMETER_VALUE, not RESOURCE_DOES_NOT_EXIST.
     if (target === undefined) throw invalidParam(`Registered model alias ${alias} not found.`);
-    return c.json({ model_version: await versionJson(s.db, model, await loadVersion(s, model, String(target))) });
+    return c.json({ model_version: await modelVersionJsonOf(s, model, await loadVersion(s, model, String(target))) });
   })
   .post('/registered-models/get-latest-versions', read, async (c) => latestVersions(c, await parseBody(c, latestSchema)))
   .get('/registered-models/get-latest-versions', read, async (c) => latestVersions(c, await parseQuery(c, latestSchema)));

@@ -12,8 +12,8 @@ import { checkKey, checkValue, tagRecord } from './limits.js';
 import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
-import { checkModelName, loadModel, registeredModelJson } from './registry-shapes.js';
-import { deleteModel, deleteModelTag, modelAlreadyExists, renameModel } from './registry-store.js';
+import { checkModelName, loadModel, modelAlreadyExists, registeredModelJson } from './registry-shapes.js';
+import { deleteModel, deleteModelTag } from '../registry/deletion.js';
 
 /** registered-models/*: MLflow's RegisteredModel over Outpost's registered_models (see registry-shapes.ts). */
 
@@ -83,13 +83,14 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     checkModelName(body.new_name, 'new_name');
     const s = scope(c);
     const model = await loadModel(s, body.name);
-    const renamed = model.name === body.new_name ? model : await renameModel(s.db, model, body.new_name);
-    return c.json({ registered_model: await registeredModelJson(s.db, renamed) });
+    if (model.name === body.new_name) return c.json({ registered_model: await registeredModelJson(s.db, model) });
+    const renamed = await uniqueName(body.new_name, () => updateModel(s, model, { name: body.new_name }));
+    return c.json({ registered_model: await registeredModelJson(s.db, { ...model, name: renamed.name, updatedAt: renamed.updatedAt }) });
   })
   .delete('/registered-models/delete', write, async (c) => {
     const { name } = await parseQuery(c, nameOnly);
     const s = scope(c);
-    await deleteModel(s.db, await loadModel(s, name));
+    await deleteModel(s, await loadModel(s, name));
     return c.json({});
   })
   .post('/registered-models/set-tag', write, async (c) => {
@@ -105,6 +106,6 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     const { name, key } = await parseQuery(c, nameOnly.extend({ key: requiredString }));
     checkKey(key);
     const s = scope(c);
-    await deleteModelTag(s.db, await loadModel(s, name), key);
+    await deleteModelTag(s, await loadModel(s, name), key);
     return c.json({});
   });

@@ -1,14 +1,15 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { OutpostError } from '../../shared/errors.js';
 import { aliasSchema, modelNameSchema } from '../../shared/schemas/registry.js';
+import type { ProjectScope, Scope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
-import { modelAliases, modelVersions, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
+import { modelAliases, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { findModel } from '../registry/models.js';
-import { getVersionRow } from '../registry/versions.js';
-import { doesNotExist, invalidParam } from './errors.js';
+import { latestVersion } from '../registry/latest.js';
+import { getVersionRow, versionAliases } from '../registry/versions.js';
+import { doesNotExist, invalidParam, MlflowError } from './errors.js';
 import { requiredString } from './fields.js';
-import type { scope } from './lookup.js';
 
 /**
  * Outpost's registry as MLflow's model_registry.proto JSON. As MessageToJson does for proto2, unset fields and empty
@@ -16,7 +17,6 @@ import type { scope } from './lookup.js';
  * Version numbers are strings on the wire; Outpost has one stage, so every version is READY in stage "None".
  */
 
-type Scope = ReturnType<typeof scope>;
 
 /**
  * Outpost versions have no source column, so the source an MLflow client registered from is kept as this version
@@ -49,7 +49,7 @@ export function modelVersionJson(model: RegisteredModelRow, row: ModelVersionRow
 /** `latest_versions` holds the newest version of each stage, and Outpost's versions all share stage "None". */
 export async function registeredModelJson(db: Db, model: RegisteredModelRow) {
   const aliases = await db.select().from(modelAliases).where(eq(modelAliases.modelId, model.id)).orderBy(asc(modelAliases.alias));
-  const [latest] = await db.select().from(modelVersions).where(eq(modelVersions.modelId, model.id)).orderBy(desc(modelVersions.version)).limit(1);
+  const latest = await latestVersion({ db }, model.id);
   const latestAliases = aliases.filter((a) => a.version === latest?.version).map((a) => a.alias);
   return {
     name: model.name,
@@ -62,10 +62,12 @@ export async function registeredModelJson(db: Db, model: RegisteredModelRow) {
   };
 }
 
-export async function versionJson(db: Db, model: RegisteredModelRow, row: ModelVersionRow) {
-  const rows = await db.select({ alias: modelAliases.alias }).from(modelAliases).where(and(eq(modelAliases.modelId, model.id), eq(modelAliases.version, row.version)));
-  return modelVersionJson(model, row, rows.map((r) => r.alias).sort());
+/** A version as MLflow's ModelVersion JSON, with the aliases that point at it. */
+export async function modelVersionJsonOf(s: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow) {
+  return modelVersionJson(model, row, await versionAliases(s, model.id, row.version));
 }
+
+export const modelAlreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
 
 const isNotFound = (err: unknown) => err instanceof OutpostError && err.status === 404;
 

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import type { CreateVersion } from '../../shared/schemas/registry.js';
+import type { Scope } from '../core/scope.js';
 import { runArtifacts } from '../db/schema.js';
 import { aliasesOf } from '../registry/models.js';
 import { invalidParam } from './errors.js';
-import { loadRun, type scope } from './lookup.js';
+import { loadRun } from './lookup.js';
 import { loadModel, loadVersion } from './registry-shapes.js';
 
-type Scope = ReturnType<typeof scope>;
 export type VersionContent = Pick<CreateVersion, 'format' | 'files' | 'signature' | 'metrics' | 'runId'>;
 
 /**

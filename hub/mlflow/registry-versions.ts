@@ -13,9 +13,9 @@ import { checkKey, checkValue, tagRecord } from './limits.js';
 import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
-import { loadModel, loadVersion, modelVersionJson, SOURCE_TAG, versionField, versionJson } from './registry-shapes.js';
+import { loadModel, loadVersion, modelVersionJson, SOURCE_TAG, versionField, modelVersionJsonOf } from './registry-shapes.js';
 import { versionContent } from './registry-source.js';
-import { deleteVersion, deleteVersionTag } from './registry-store.js';
+import { deleteVersion, deleteVersionTag } from '../registry/deletion.js';
 
 /** model-versions/*: MLflow's ModelVersion over Outpost's immutable versions (see registry-source.ts for `source`). */
 
@@ -73,7 +73,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const content = await versionContent(s, body.source, body.run_id);
     try {
       const { version: created } = await createVersion(s, model, c.var.principal.keyId, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
-      return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s, model, created.version)) });
+      return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s, model, created.version)) });
     } catch (err) {
       // A file whose blob is gone is a bad source here, not a name clash (which is what a 409 would mean to MLflow).
       if (err instanceof OutpostError && err.status === 409) throw invalidParam(`Cannot register ${body.source}: ${err.message}`);
@@ -84,7 +84,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const { name, version } = await parseQuery(c, versionRef);
     const s = scope(c);
     const model = await loadModel(s, name);
-    return c.json({ model_version: await versionJson(s.db, model, await loadVersion(s, model, version)) });
+    return c.json({ model_version: await modelVersionJsonOf(s, model, await loadVersion(s, model, version)) });
   })
   .get('/model-versions/search', read, async (c) => search(c, await parseQuery(c, searchSchema)))
   .post('/model-versions/search', read, async (c) => search(c, await parseBody(c, searchSchema)))
@@ -94,14 +94,14 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);
     await updateVersion(s, model, row.version, { description: body.description ?? '' });
-    return c.json({ model_version: await versionJson(s.db, model, await getVersionRow(s, model, row.version)) });
+    return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s, model, row.version)) });
   })
   .delete('/model-versions/delete', write, async (c) => {
     const { name, version } = await parseQuery(c, versionRef);
     const s = scope(c);
     const model = await loadModel(s, name);
     const row = await loadVersion(s, model, version);
-    await deleteVersion(s.db, model, row.version, c.var.principal.keyId);
+    await deleteVersion(s, model, row);
     return c.json({});
   })
   .post('/model-versions/set-tag', write, async (c) => {
@@ -119,7 +119,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     checkKey(key);
     const s = scope(c);
     const model = await loadModel(s, name);
-    await deleteVersionTag(s.db, await loadVersion(s, model, version), key);
+    await deleteVersionTag(s, await loadVersion(s, model, version), key);
     return c.json({});
   })
   .get('/model-versions/get-download-uri', read, async (c) => {

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
-import { appendToRun } from '../tracking/log.js';
+import { runWithInputs } from '../tracking/inputs.js';
 import { randomRunName } from '../tracking/run-names.js';
-import { createRun, runDetails, updateRun } from '../tracking/runs.js';
+import { createRun, updateRun } from '../tracking/runs.js';
 import { searchRuns } from '../tracking/search.js';
 import { invalidParam } from './errors.js';
 import { experimentIdField, int64, keyValue, LIFECYCLE_OF_VIEW, maxResults, opt, optString, repeated, requiredString, runIdOf, runRef, runStatus, viewType } from './fields.js';
@@ -13,7 +13,7 @@ import { checkValue, tagRecord } from './limits.js';
 import { assertExperimentActive, loadActiveRun, loadExperiment, loadRun, resolveExperimentId, scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { runInfoJson, runJson } from './shapes.js';
-import { RUN_NAME_TAG } from './writes.js';
+import { logMlflowWrites, RUN_NAME_TAG } from './writes.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -71,7 +71,8 @@ export const runRoutes = new Hono<HubEnv>()
     const row = await loadActiveRun(s, runId);
     if (body.run_name) {
       checkValue(body.run_name, LIMITS.runName, 'run_name');
-      await appendToRun(s, row, { tags: { [RUN_NAME_TAG]: body.run_name } });
+      // The tag and the name change in one batch; updateRun then sets status and end time.
+      await logMlflowWrites(s, row, { tags: { [RUN_NAME_TAG]: body.run_name } }, false);
     }
     const run = await updateRun(s, row, { name: body.run_name || undefined, status: body.status, endTime: body.end_time });
     return c.json({ run_info: runInfoJson(run) });
@@ -79,8 +80,8 @@ export const runRoutes = new Hono<HubEnv>()
   .get('/runs/get', read, async (c) => {
     const runId = runIdOf(await parseQuery(c, z.object(runRef)));
     const s = scope(c);
-    const [run] = await runDetails(s, [await loadRun(s, runId)]);
-    return c.json({ run: runJson(run!) });
+    const run = await runWithInputs(s, await loadRun(s, runId));
+    return c.json({ run: runJson(run, run.inputs) });
   })
   .post('/runs/search', read, async (c) => {
     const body = await parseBody(c, searchSchema);
@@ -97,7 +98,7 @@ export const runRoutes = new Hono<HubEnv>()
       lifecycle: LIFECYCLE_OF_VIEW[body.run_view_type ?? 'ACTIVE_ONLY'],
     });
     return c.json({
-      ...(found.runs.length ? { runs: found.runs.map(runJson) } : {}),
+      ...(found.runs.length ? { runs: found.runs.map((r) => runJson(r)) } : {}),
       ...(found.nextPageToken ? { next_page_token: found.nextPageToken } : {}),
     });
   })

@@ -1,4 +1,4 @@
-import type { Experiment, Run } from '../../shared/schemas/tracking.js';
+import type { DatasetInput, Experiment, Run } from '../../shared/schemas/tracking.js';
 
 /**
  * Outpost's domain objects as MLflow's proto JSON (service.proto, MessageToJson with proto field names): ids are
@@ -67,5 +67,18 @@ export function runDataJson(run: Run) {
   };
 }
 
-/** MLflow ≥2 always writes `inputs` (dataset inputs); Outpost has none to report. */
-export const runJson = (run: Run) => ({ info: runInfoJson(run), data: runDataJson(run), inputs: {} });
+/** A dataset input as MLflow's DatasetInput proto JSON. */
+export const datasetInputJson = ({ dataset: d, tags }: DatasetInput) => ({
+  ...list('tags', pairs(tags)),
+  dataset: {
+    name: d.name,
+    digest: d.digest,
+    source_type: d.sourceType,
+    source: d.source,
+    ...(d.schema !== null ? { schema: d.schema } : {}),
+    ...(d.profile !== null ? { profile: d.profile } : {}),
+  },
+});
+
+/** MLflow ≥2 always writes `inputs`; lists of runs come without their dataset inputs, as `runs/search` reads them here. */
+export const runJson = (run: Run, inputs: DatasetInput[] = []) => ({ info: runInfoJson(run), data: runDataJson(run), inputs: list('dataset_inputs', inputs.map(datasetInputJson)) });

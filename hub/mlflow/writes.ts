@@ -1,9 +1,9 @@
+import { sha256Digest } from '../../shared/digest.js';
 import type { MetricColumns } from '../../shared/schemas/tracking.js';
-import { applyOnce } from '../core/idempotency.js';
 import type { Scope } from '../core/scope.js';
+import { applyOnce } from '../core/idempotency.js';
 import type { RunRow } from '../db/schema.js';
-import { appendToRun, ParamChangedError } from '../tracking/log.js';
-import { updateRun } from '../tracking/runs.js';
+import { appendToRun, ParamChangedError, type AppendBatch } from '../tracking/log.js';
 import { invalidParam } from './errors.js';
 
 export interface MetricPoint {
@@ -29,30 +29,8 @@ function paramChanged(e: ParamChangedError, batch: boolean) {
   return invalidParam(`Changing param values is not allowed. Params were already logged='${listed}' for run ID='${e.runId}'.`);
 }
 
-/** Params and tags in one atomic write; a changed param refuses the whole write, as the domain checks before writing. */
-export async function logParamsAndTags(s: Scope, run: RunRow, params: Record<string, string>, tags: Record<string, string>, batch: boolean) {
-  if (!Object.keys(params).length && !Object.keys(tags).length) return;
-  try {
-    await appendToRun(s, run, { params, tags });
-  } catch (err) {
-    if (err instanceof ParamChangedError) throw paramChanged(err, batch);
-    throw err;
-  }
-  const name = tags[RUN_NAME_TAG];
-  if (name) await updateRun(s, run, { name });
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * Appends metric points. MLflow's store ignores a point identical to a stored one (its primary key is the whole
- * point), which makes a client's retry harmless. Here identical points within a request collapse, and a request
- * whose points were all logged before by an identical request is a no-op: the content hash is its idempotency id.
- */
-export async function logMetricPoints(s: Scope, run: RunRow, points: MetricPoint[]) {
+/** Points as columns per key; identical points within a request collapse, as MLflow's store keeps a point once. */
+function metricColumns(points: MetricPoint[]) {
   const seen = new Set<string>();
   const byKey = new Map<string, MetricColumns & { timestamps: number[] }>();
   for (const p of points) {
@@ -65,8 +43,37 @@ export async function logMetricPoints(s: Scope, run: RunRow, points: MetricPoint
     m.values.push(p.value);
     m.timestamps.push(p.timestamp);
   }
-  if (byKey.size === 0) return;
-  const metrics = [...byKey.values()];
-  const id = `mlflow-metrics:${await sha256Hex(JSON.stringify([run.id, metrics]))}`;
-  await applyOnce(s, { id, kind: 'mlflow-metrics', runId: run.id }, (record) => appendToRun(s, run, { metrics }, [record]));
+  return [...byKey.values()];
+}
+
+export interface RunWrites {
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+  points?: MetricPoint[];
+}
+
+/**
+ * Params, tags and metric points in one atomic batch: a changed param or a failed write leaves nothing behind.
+ * MLflow's store ignores a point identical to a stored one (its primary key is the whole point), which makes a
+ * client's retry harmless; here the points' content hash is the batch's idempotency id. When those points were
+ * logged before, only the params and tags are written, again in one batch.
+ */
+export async function logMlflowWrites(s: Scope, run: RunRow, writes: RunWrites, batch: boolean): Promise<void> {
+  const params = writes.params ?? {};
+  const tags = writes.tags ?? {};
+  const metrics = metricColumns(writes.points ?? []);
+  const name = tags[RUN_NAME_TAG] || undefined;
+  const plain: AppendBatch = { params, tags, ...(name ? { name } : {}) };
+  try {
+    if (!metrics.length) {
+      await appendToRun(s, run, plain);
+      return;
+    }
+    const id = `mlflow-metrics:${await sha256Digest(new TextEncoder().encode(JSON.stringify([run.id, metrics])))}`;
+    const applied = await applyOnce(s, { id, kind: 'mlflow-metrics', runId: run.id }, (record) => appendToRun(s, run, { ...plain, metrics }, [record]));
+    if (applied.duplicate && (Object.keys(params).length || Object.keys(tags).length)) await appendToRun(s, run, plain);
+  } catch (err) {
+    if (err instanceof ParamChangedError) throw paramChanged(err, batch);
+    throw err;
+  }
 }

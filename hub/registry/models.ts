@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, max } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { conflict, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { RegisteredModel } from '../../shared/schemas/registry.js';
 import type { ProjectScope } from '../core/scope.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { modelAliases, modelVersions, registeredModels, type RegisteredModelRow } from '../db/schema.js';
+import { modelAliases, registeredModels, type RegisteredModelRow } from '../db/schema.js';
+import { latestVersion } from './latest.js';
 
 
 export async function findModel({ db, projectId }: ProjectScope, name: string): Promise<RegisteredModelRow> {
@@ -19,7 +20,7 @@ export async function aliasesOf({ db }: ProjectScope, modelId: string): Promise<
 }
 
 export async function toModel(scope: ProjectScope, row: RegisteredModelRow): Promise<RegisteredModel> {
-  const [latest] = await scope.db.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.modelId, row.id));
+  const latest = await latestVersion(scope, row.id);
   return {
     id: row.id,
     name: row.name,
@@ -27,7 +28,7 @@ export async function toModel(scope: ProjectScope, row: RegisteredModelRow): Pro
     tags: row.tags,
     devices: row.devices,
     aliases: await aliasesOf(scope, row.id),
-    latestVersion: latest?.v ?? null,
+    latestVersion: latest?.version ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -65,10 +66,19 @@ export async function listModels(scope: ProjectScope): Promise<RegisteredModel[]
   return Promise.all(rows.map((r) => toModel(scope, r)));
 }
 
-/** Describes or tags a model already resolved with findModel, or exposes it to devices. */
-export async function updateModel(scope: ProjectScope, row: RegisteredModelRow, patch: { description?: string; tags?: Record<string, string>; devices?: boolean }) {
+/**
+ * Renames, describes or tags a model already resolved with findModel, or exposes it to devices. A renamed model keeps
+ * its versions, aliases and history (they hang off its id); a name already taken is a 409.
+ */
+export async function updateModel(scope: ProjectScope, row: RegisteredModelRow, patch: { name?: string; description?: string; tags?: Record<string, string>; devices?: boolean }) {
   const next = { ...row, ...patch, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags, updatedAt: Date.now() };
-  await scope.db.update(registeredModels).set({ description: next.description, tags: next.tags, devices: next.devices, updatedAt: next.updatedAt }).where(eq(registeredModels.id, row.id));
+  try {
+    await scope.db.update(registeredModels).set({ name: next.name, description: next.description, tags: next.tags, devices: next.devices, updatedAt: next.updatedAt }).where(eq(registeredModels.id, row.id));
+  } catch (err) {
+    // The unique index on (project, name) decides a race with a create or another rename.
+    if (isUniqueViolation(err)) throw conflict(`model "${next.name}" already exists`);
+    throw err;
+  }
   return toModel(scope, next);
 }
 

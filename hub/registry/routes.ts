@@ -22,13 +22,14 @@ import { crossOrigin } from '../http/cross-origin.js';
 import type { HubEnv } from '../http/env.js';
 import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
+import { deleteModel, deleteVersion } from './deletion.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
 import { manifestOf } from './manifest.js';
 import { patchModel } from './exposure.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel } from './models.js';
 import { publishVersion } from './publish.js';
 import { resolveModelRef } from './refs.js';
-import { getVersionRow, lineageOf, listVersions, versionJson } from './versions.js';
+import { getVersionRow, lineageOf, listVersions, modelVersionOf } from './versions.js';
 
 const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
@@ -68,11 +69,11 @@ export const registryRoutes = router
     route({
       method: 'patch',
       path: '/v1/models/{name}',
-      summary: 'Describe, tag, or expose a model to devices',
-      description: '`devices: true` lets publishable keys read its manifests and files.',
+      summary: 'Rename, describe, tag, or expose a model to devices',
+      description: '`devices: true` lets publishable keys read its manifests and files. A new `name` keeps the versions, aliases and their history; a name already taken is 409.',
       middleware: write,
       request: { params: z.object(nameParam), ...body(updateModelSchema) },
-      responses: { 200: { description: 'Updated', content: modelReply }, ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: { description: 'Updated', content: modelReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
       const s = scopeOf(c);
@@ -111,7 +112,41 @@ export const registryRoutes = router
       const s = scopeOf(c);
       const { name, version } = c.req.valid('param');
       const model = await findModel(s, name);
-      return c.json({ version: await versionJson(s, model, await getVersionRow(s, model, version)) }, 200);
+      return c.json({ version: await modelVersionOf(s, model, await getVersionRow(s, model, version)) }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'delete',
+      path: '/v1/models/{name}',
+      summary: 'Delete a model for good',
+      description: 'Its versions, aliases, alias history and device telemetry go with it; the blobs stay in the project.',
+      middleware: write,
+      request: { params: z.object(nameParam) },
+      responses: { 200: { description: 'Deleted', content: json(z.object({ deleted: z.literal(true) })) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      await deleteModel(s, await findModel(s, c.req.valid('param').name));
+      return c.json({ deleted: true as const }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'delete',
+      path: '/v1/models/{name}/versions/{version}',
+      summary: 'Delete a version for good',
+      description: 'Aliases that pointed at it are removed (recorded in the alias history), and its device telemetry goes with it.',
+      middleware: write,
+      request: { params: z.object({ ...nameParam, ...versionParam }) },
+      responses: { 200: { description: 'Deleted', content: json(z.object({ deleted: z.literal(true) })) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      const { name, version } = c.req.valid('param');
+      const model = await findModel(s, name);
+      await deleteVersion(s, model, await getVersionRow(s, model, version));
+      return c.json({ deleted: true as const }, 200);
     },
   )
   .openapi(

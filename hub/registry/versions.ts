@@ -44,7 +44,7 @@ export async function lineageOf(scope: ProjectScope, model: RegisteredModelRow, 
 }
 
 /** One version as the API shows it, with its aliases and lineage resolved. */
-export async function versionJson(scope: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
+export async function modelVersionOf(scope: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
   return toVersion(model, row, await versionAliases(scope, model.id, row.version), (await lineageOf(scope, model, row)).baseModel);
 }
 
@@ -129,7 +129,7 @@ export async function createVersion(
   const { db, blobs } = scope;
   const again = async () => {
     const row = publishKey ? await findPublished(scope, model, publishKey) : undefined;
-    return row && { version: await versionJson(scope, model, row), created: false };
+    return row && { version: await modelVersionOf(scope, model, row), created: false };
   };
   const earlier = await again();
   if (earlier) return earlier;
@@ -229,5 +229,5 @@ export async function updateVersion(scope: ProjectScope, model: RegisteredModelR
   const row = await getVersionRow(scope, model, version);
   const next = { ...row, description: patch.description ?? row.description, tags: patch.tags ? { ...row.tags, ...patch.tags } : row.tags };
   await scope.db.update(modelVersions).set({ description: next.description, tags: next.tags }).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, version)));
-  return versionJson(scope, model, next);
+  return modelVersionOf(scope, model, next);
 }

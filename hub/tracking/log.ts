@@ -5,7 +5,7 @@ import { applyOnce } from '../core/idempotency.js';
 import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import { isNotNullViolation } from '../db/errors.js';
-import { metricChunks, metricSummaries, runParams, runTags, type RunRow } from '../db/schema.js';
+import { metricChunks, metricSummaries, runParams, runs, runTags, type RunRow } from '../db/schema.js';
 import { BadPointError, latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
 
@@ -64,7 +64,11 @@ export interface MetricInput {
   timestamps?: ArrayLike<number>;
 }
 
-export type AppendBatch = Omit<LogBatch, 'metrics'> & { metrics?: MetricInput[] };
+export type AppendBatch = Omit<LogBatch, 'metrics'> & {
+  metrics?: MetricInput[];
+  /** A new run name, written in the same atomic batch (MLflow keeps it equal to the mlflow.runName tag). */
+  name?: string;
+};
 
 type ChunkRow = typeof metricChunks.$inferInsert;
 type SummaryRow = typeof metricSummaries.$inferInsert;
@@ -153,6 +157,7 @@ export async function appendToRun(scope: ProjectScope, run: RunRow, batch: Appen
   const now = Date.now();
   const statements = [
     ...alongside,
+    ...(batch.name !== undefined ? [db.update(runs).set({ name: batch.name }).where(eq(runs.id, runId))] : []),
     ...paramStatements(db, runId, params),
     ...slices(tags, 30).map((s) =>
       db

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Digest } from '../../shared/digest.js';
+import { notFound } from '../../shared/errors.js';
 import { METRICS_FRAME_TYPE } from '../../shared/metrics-frame.js';
 import {
   artifactListSchema,
@@ -12,8 +13,10 @@ import {
   logBatchSchema,
   logResultSchema,
   putArtifactSchema,
+  runDetailSchema,
   runPageSchema,
   runReplySchema,
+  runSchema,
   searchRunsSchema,
   seriesListSchema,
   seriesQuerySchema,
@@ -30,8 +33,10 @@ import { listArtifacts, putArtifact } from './artifacts.js';
 import { createExperiment, getExperiment, listExperiments, toExperiment, updateExperiment } from './experiments.js';
 import { frameBatch, isMetricsFrame } from './frame.js';
 import { logToRun } from './log.js';
+import { runWithInputs } from './inputs.js';
 import { readSeries } from './metrics/history.js';
-import { createRun, getRun, getRunRow, updateRun } from './runs.js';
+import { deleteRunTag } from './run-tags.js';
+import { createRun, getRunRow, runDetails, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
 
 const idParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -95,8 +100,18 @@ export const trackingRoutes = newRouter()
     async (c) => c.json({ run: (await createRun(scopeOf(c), { source: 'api', ...c.req.valid('json') })).run }, 201),
   )
   .openapi(
-    route({ method: 'get', path: '/v1/runs/{id}', summary: 'Get a run with its params, tags and latest metrics', middleware: read, request: { params: idParam }, responses: { 200: { description: 'Run', content: runReply }, ...errorResponses(401, 403, 404) } }),
-    async (c) => c.json({ run: await getRun(scopeOf(c), c.req.valid('param').id) }, 200),
+    route({
+      method: 'get',
+      path: '/v1/runs/{id}',
+      summary: 'Get a run with its params, tags, latest metrics and the datasets it used',
+      middleware: read,
+      request: { params: idParam },
+      responses: { 200: { description: 'Run', content: json(z.object({ run: runDetailSchema })) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ run: await runWithInputs(s, await getRunRow(s, c.req.valid('param').id)) }, 200);
+    },
   )
   .openapi(
     route({
@@ -125,6 +140,24 @@ export const trackingRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       return c.json({ run: await updateRun(s, await getRunRow(s, c.req.valid('param').id), { lifecycle: 'active' }) }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: 'delete',
+      path: '/v1/runs/{id}/tags/{key}',
+      summary: 'Remove a tag from a run',
+      middleware: write,
+      request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }), key: z.string().openapi({ param: { name: 'key', in: 'path' } }) }) },
+      responses: { 200: { description: 'Removed', content: runReply }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      const { id, key } = c.req.valid('param');
+      const run = await getRunRow(s, id);
+      if (!(await deleteRunTag(s, run, key))) throw notFound(`run "${run.id}" has no tag "${key}"`);
+      const [updated] = await runDetails(s, [run]);
+      return c.json({ run: updated! }, 200);
     },
   )
   .openapi(

@@ -101,6 +101,7 @@ export async function runDetails({ db }: ProjectScope, rows: RunRow[]): Promise<
   return rows.map((row) => toRun(row, params.get(row.id) ?? {}, tags.get(row.id) ?? {}, metrics.get(row.id) ?? {}));
 }
 
+/** One run with its params, tags and latest metrics. */
 export async function getRun(scope: ProjectScope, runId: string): Promise<Run> {
   const [run] = await runDetails(scope, [await getRunRow(scope, runId)]);
   return run!;

@@ -128,3 +128,28 @@ export const runArtifacts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.path] })],
 );
+
+/**
+ * Datasets a run used (MLflow's log-inputs): one row per (run, name, digest), so the same dataset logged twice is
+ * one input. A plain rowid table, unlike the run tables above: a schema or profile can be a megabyte, and SQLite
+ * keeps large rows badly in a WITHOUT ROWID b-tree; reads go by run through the unique index.
+ */
+export const runDatasetInputs = sqliteTable(
+  'run_dataset_inputs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    name: text('name').notNull(),
+    digest: text('digest').notNull(),
+    sourceType: text('source_type').notNull(),
+    source: text('source').notNull(),
+    schema: text('schema'),
+    profile: text('profile'),
+    /** Input tags such as mlflow.data.context ("training", "eval"). */
+    tags: text('tags', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('run_dataset_inputs_run_dataset').on(t.runId, t.name, t.digest)],
+);

@@ -42,6 +42,8 @@ export const createModelSchema = z.object({
   devices: z.boolean().optional(),
 });
 export const updateModelSchema = z.object({
+  /** A new name: versions, aliases and their history follow the model. */
+  name: modelNameSchema.optional(),
   description: z.string().max(5000).optional(),
   tags: tagsSchema.optional(),
   devices: z.boolean().optional(),

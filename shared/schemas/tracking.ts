@@ -74,6 +74,24 @@ export const runSchema = z.object({
 });
 export type Run = z.infer<typeof runSchema>;
 
+/** A dataset a run used, as MLflow's log-inputs records it (the datasets issue will link these to dataset versions). */
+export const datasetInputSchema = z.object({
+  dataset: z.object({
+    name: z.string(),
+    digest: z.string(),
+    sourceType: z.string(),
+    source: z.string(),
+    schema: z.string().nullable(),
+    profile: z.string().nullable(),
+  }),
+  /** Input tags, e.g. `mlflow.data.context: training`. */
+  tags: z.record(z.string(), z.string()),
+});
+export type DatasetInput = z.infer<typeof datasetInputSchema>;
+
+/** One run as GET /v1/runs/{id} shows it: with the datasets it used, which lists of runs leave out. */
+export const runDetailSchema = runSchema.extend({ inputs: z.array(datasetInputSchema) });
+
 export const createRunSchema = z.object({
   experimentId: z.string().min(1),
   name: z.string().max(LIMITS.runName).optional(),

@@ -22,6 +22,15 @@ export class FsBlobStore implements BlobStore {
   }
 
   async write(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
+    return { size: (await this.writeChecked(body, options, digest)).size };
+  }
+
+  async writeUnaddressed(body: ReadableStream<Uint8Array>, options: WriteOptions) {
+    return this.writeChecked(body, options);
+  }
+
+  /** Streams into a temporary file, then renames it to its digest's path once the bytes hash to `expected` (when given). */
+  private async writeChecked(body: ReadableStream<Uint8Array>, options: WriteOptions, expected?: Digest) {
     checkDeclaredSize(options);
     await mkdir(this.tmpDir, { recursive: true });
     const tmp = join(this.tmpDir, randomUUID());
@@ -31,14 +40,14 @@ export class FsBlobStore implements BlobStore {
     let writeFailure: Error | undefined;
     out.on('error', (err) => (writeFailure ??= err));
     try {
-      const size = await hashInto(digest, body, options, out);
+      const { digest, size } = await hashInto(body, options, expected, out);
       out.end();
       if (!out.writableFinished) await new Promise<void>((resolve, reject) => (out.once('finish', resolve), out.once('error', reject)));
       if (writeFailure) throw writeFailure;
       const final = this.pathOf(digest);
       await mkdir(join(final, '..'), { recursive: true });
       await rename(tmp, final); // atomic: readers see the whole file or none
-      return { size };
+      return { digest, size };
     } catch (err) {
       // Wait for the stream to close: a file opened after rm() would outlive it.
       if (!out.closed) await new Promise((resolve) => out.once('close', resolve).destroy());
@@ -48,7 +57,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async verify(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
-    return { size: await hashInto(digest, body, options) };
+    return { size: (await hashInto(body, options, digest)).size };
   }
 
   async exists(digest: Digest) {
@@ -65,12 +74,12 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
-/** Streams the body through sha256 (and into `out` when given); throws 413 past the limit, 422 on mismatch. */
 function checkDeclaredSize(options: WriteOptions) {
   if (options.declaredSize !== undefined && options.declaredSize > options.maxBytes) throw tooLarge(options.maxBytes);
 }
 
-async function hashInto(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions, out?: WriteStream) {
+/** Streams the body through sha256 (and into `out` when given); throws 413 past the limit, 422 when it is not `expected`. */
+async function hashInto(body: ReadableStream<Uint8Array>, options: WriteOptions, expected?: Digest, out?: WriteStream) {
   checkDeclaredSize(options);
   const hash = createHash('sha256');
   let size = 0;
@@ -81,7 +90,7 @@ async function hashInto(digest: Digest, body: ReadableStream<Uint8Array>, option
     if (out?.destroyed) throw new Error('the blob file stream closed while writing');
     if (out && !out.write(chunk)) await once(out, 'drain');
   }
-  const actual = `sha256:${hash.digest('hex')}`;
-  if (actual !== digest) throw digestMismatch(digest, actual, size);
-  return size;
+  const actual: Digest = `sha256:${hash.digest('hex')}`;
+  if (expected !== undefined && actual !== expected) throw digestMismatch(expected, actual, size);
+  return { digest: actual, size };
 }

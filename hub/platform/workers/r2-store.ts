@@ -12,23 +12,14 @@ const newDigestStream = () => new (crypto as unknown as { DigestStream: new (alg
 
 const keyOf = (digest: Digest) => `sha256/${digest.slice('sha256:'.length)}`;
 
-/**
- * Blobs in an R2 bucket. R2 needs a known length, so uploads carry Content-Length. The body is hashed on one
- * branch of a tee while the other streams into R2 with R2's own sha256 check, so a wrong body is refused by
- * R2 itself and the object never appears; a dropped client fails the put, which R2 makes atomic.
- */
+/** Blobs in an R2 bucket. R2 needs a known length, so uploads carry Content-Length. */
 export class R2BlobStore implements BlobStore {
   constructor(private readonly bucket: R2Bucket) {}
 
   async write(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
     const size = requireLength(options);
-    const [toHash, toStore] = body.tee();
-    const hashed = hashStream(toHash);
-    const fixed = new FixedLengthStream(size);
-    const piped = toStore.pipeTo(fixed.writable);
     const hex = digest.slice('sha256:'.length);
-    const put = this.bucket.put(keyOf(digest), fixed.readable as never, { sha256: hex });
-    const [hash, stored] = await Promise.allSettled([hashed, put, piped]);
+    const [hash, stored] = await this.putHashing(keyOf(digest), body, size, hex);
     if (hash.status === 'rejected') throw hash.reason;
     const actual = `sha256:${hash.value.hex}`;
     if (actual !== digest) {
@@ -37,6 +28,40 @@ export class R2BlobStore implements BlobStore {
     }
     if (stored.status === 'rejected') throw stored.reason;
     return { size };
+  }
+
+  /** R2 cannot rename: the bytes go to a staging key while hashed, then are copied to their digest's key unless it exists. */
+  async writeUnaddressed(body: ReadableStream<Uint8Array>, options: WriteOptions) {
+    const size = requireLength(options);
+    const staging = `tmp/${crypto.randomUUID()}`;
+    try {
+      const [hash, stored] = await this.putHashing(staging, body, size);
+      if (hash.status === 'rejected') throw hash.reason;
+      if (stored.status === 'rejected') throw stored.reason;
+      const digest: Digest = `sha256:${hash.value.hex}`;
+      if (!(await this.exists(digest))) {
+        const staged = await this.bucket.get(staging);
+        if (!staged) throw new Error(`the staged upload ${staging} vanished before it was stored`);
+        const [, copied] = await this.putHashing(keyOf(digest), staged.body as unknown as ReadableStream<Uint8Array>, size, hash.value.hex);
+        if (copied.status === 'rejected') throw copied.reason;
+      }
+      return { digest, size };
+    } finally {
+      await this.bucket.delete(staging);
+    }
+  }
+
+  /**
+   * Streams the body into R2 at `key` while hashing it on the other branch of a tee; with `sha256`, R2 itself refuses
+   * a body that does not match, so the object never appears. A dropped client fails the put, which R2 makes atomic.
+   */
+  private async putHashing(key: string, body: ReadableStream<Uint8Array>, size: number, sha256?: string) {
+    const [toHash, toStore] = body.tee();
+    const fixed = new FixedLengthStream(size);
+    const piped = toStore.pipeTo(fixed.writable);
+    const put = this.bucket.put(key, fixed.readable as never, sha256 ? { sha256 } : {});
+    const [hash, stored] = await Promise.allSettled([hashStream(toHash), put, piped]);
+    return [hash, stored] as const;
   }
 
   async verify(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
