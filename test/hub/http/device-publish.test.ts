@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { tfjsModelFiles } from '../../../hub/demo/tfjs-model.js';
-import { call, expectError, sha256Hex, type TestProject } from '../../helpers/client.js';
+import { call, expectError, sha256Hex, type Reply, type TestProject } from '../../helpers/client.js';
 import { test } from '../../helpers/fixtures.js';
 
 type Files = Array<{ path: string; digest: string; size: number }>;
@@ -21,7 +21,7 @@ interface Base {
   p: TestProject;
   runId: string;
   baseFiles: Files;
-  publish: (name: string, json: Record<string, unknown>, key?: string) => ReturnType<typeof call>;
+  publish: (name: string, json: Record<string, unknown>, key?: string) => Promise<Reply>;
 }
 
 /** Each test's own project, holding the base model `clf` (two versions, production at 1, exposed to devices) and a device's fine-tune run. */
