@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { newApiKey } from '../../shared/ids.js';
-import { freePort, startProcess, stopProcess, waitForHealthy, type Started } from '../helpers/processes.js';
+import { freePort, hubArgs, startProcess, stopProcess, waitForHealthy, type Started } from '../helpers/processes.js';
 import { HubApi } from './runtime/hub-api.js';
 import { FaultyProxy } from './runtime/proxy.js';
 import { Site } from './runtime/site.js';
@@ -49,7 +49,7 @@ test.describe('runtime sync', () => {
     const env = { OUTPOST_PORT: String(port), OUTPOST_DATA_DIR: dataDir, OUTPOST_ADMIN_KEY: newApiKey('secret'), OUTPOST_DEMO: '0' };
     const hubUrl = `http://127.0.0.1:${port}`;
     const startHub = async () => {
-      const hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/node.ts'], env);
+      const hub = startProcess(process.execPath, hubArgs(), env);
       await waitForHealthy(hubUrl, hub);
       return hub;
     };
