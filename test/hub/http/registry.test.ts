@@ -62,7 +62,7 @@ describe('model registry', () => {
     expectError(await register(p, 'partial', { format: 'onnx', files: [uploaded, theirs[0]] }), 409, 'conflict');
   });
 
-  it('keeps versions immutable: there is no route that changes their files', async ({ project: p }) => {
+  it('refuses a PUT that would change a version\'s files, and the files stay as they were', async ({ project: p }) => {
     const files = await upload(p, { 'model.onnx': linearModelOnnx({ inputSize: 3, outputSize: 1 }) as Uint8Array<ArrayBuffer> });
     await newModel(p, 'fixed');
     await register(p, 'fixed', { format: 'onnx', files });
