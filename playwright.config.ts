@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { newApiKey } from './shared/ids.js';
 import { chromiumArgs, chromiumPath } from './test/e2e/browser.js';
+import { freePort, hubArgs } from './test/helpers/processes.js';
 
 // One hub for the browser tier, on a temp folder; workers inherit these through the environment.
-process.env.OUTPOST_E2E_PORT ??= String(8900 + Math.floor(Math.random() * 90));
+// The port is one the OS hands out as free, so two runs side by side cannot pick the same one.
+process.env.OUTPOST_E2E_PORT ??= String(await freePort());
 process.env.OUTPOST_E2E_KEY ??= newApiKey('secret');
 process.env.OUTPOST_E2E_DIR ??= mkdtempSync(join(tmpdir(), 'outpost-e2e-'));
 const url = `http://127.0.0.1:${process.env.OUTPOST_E2E_PORT}`;
@@ -25,7 +27,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
   },
   webServer: {
-    command: 'node --import tsx hub/platform/node/server.ts',
+    command: ['node', ...hubArgs()].join(' '),
     url: `${url}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -3,13 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
+// The vitest tiers run shuffled, files and tests alike, so no test leans on another's leftovers; the seed is printed so a failing order can be replayed.
+const seed = Number(process.env.OUTPOST_TEST_SEED || Math.floor(Math.random() * 2 ** 31));
+if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`OUTPOST_TEST_SEED must be a whole number, not "${process.env.OUTPOST_TEST_SEED}"`);
+const shuffled = (project) => ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--sequence.shuffle', `--sequence.seed=${seed}`];
+
 const tiers = [
   { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], count: (r) => ({ passed: r.status === 0 ? 1 : 0, failed: r.status === 0 ? 0 : 1, skipped: 0 }) },
-  { name: 'unit', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
-  { name: 'domain (in-process)', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'domain'] },
-  { name: 'hub HTTP on Node', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-node'] },
-  { name: 'hub HTTP on workerd', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-workerd'] },
-  { name: 'npm start and CLI', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'start'] },
+  { name: 'unit', cmd: shuffled('unit') },
+  { name: 'domain (in-process)', cmd: shuffled('domain') },
+  { name: 'hub HTTP on Node', cmd: shuffled('hub-node') },
+  { name: 'hub HTTP on workerd', cmd: shuffled('hub-workerd') },
+  { name: 'npm start and CLI', cmd: shuffled('start') },
   { name: 'browser (Chromium)', cmd: ['node_modules/@playwright/test/cli.js', 'test'], before: ensureChromium },
   { name: 'bench smoke', cmd: ['--import', 'tsx', 'test/bench/run.ts', '--smoke'], count: (r) => (r.status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 }) },
 ];
@@ -37,6 +42,7 @@ function counts(output) {
 
 const only = process.argv.slice(2);
 const results = [];
+console.log(`test order seed: ${seed} (replay with OUTPOST_TEST_SEED=${seed} npm test)`);
 for (const tier of tiers.filter((t) => only.length === 0 || only.some((o) => t.name.includes(o)))) {
   console.log(`\n=== ${tier.name} ===`);
   try {
@@ -58,5 +64,5 @@ console.log('\n=== summary ===');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.tier}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
 const passed = results.reduce((s, r) => s + r.passed, 0);
 const failed = results.reduce((s, r) => s + r.failed + (r.ok || r.failed ? 0 : 1), 0);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed (test order seed ${seed})`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../../shared/ids.js';
 import { linearModelOnnx } from '../../hub/registry/onnx/write.js';
 import { tfjsModelFiles } from '../../hub/demo/tfjs-model.js';
-import { freePort, startProcess, stopProcess, waitForHealthy, type Started } from '../helpers/processes.js';
+import { CLI_ENTRY, freePort, hubArgs, startProcess, stopProcess, waitForHealthy, type Started } from '../helpers/processes.js';
 
 const work = mkdtempSync(join(tmpdir(), 'outpost-cli-'));
 const key = newApiKey('secret');
@@ -17,7 +17,7 @@ let url = '';
 beforeAll(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/platform/node/server.ts'], {
+  hub = startProcess(process.execPath, hubArgs(), {
     OUTPOST_DATA_DIR: join(work, 'hub'),
     OUTPOST_PORT: String(port),
     OUTPOST_ADMIN_KEY: key,
@@ -34,9 +34,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs the `outpost` command as a user would (bin/outpost.mjs), against the test hub. */
-function outpost(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['bin/outpost.mjs', ...args], { env: { ...process.env, OUTPOST_HUB: url, OUTPOST_KEY: key, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the `outpost` command as a user would, against the test hub, with a project's admin key. */
+function outpost(projectKey: string, args: string[]) {
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, OUTPOST_HUB: url, OUTPOST_KEY: projectKey }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -44,12 +44,27 @@ function outpost(args: string[], env: Record<string, string> = {}) {
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
   return { child, done };
 }
-const run = async (...args: string[]) => outpost(args).done;
+let projects = 0;
+
+/** A project of the test's own, so no test sees another's models; `run` is the CLI with its admin key. */
+async function newProject() {
+  const res = await fetch(`${url}/v1/projects`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `cli-${projects++}` }) });
+  expect(res.status).toBe(201);
+  const admin: string = (await res.json()).adminKey.secret;
+  return { admin, run: async (...args: string[]) => outpost(admin, args).done };
+}
+
+/** `digits/1` (ONNX, staging) and `clf/1`, `clf/2` (tfjs) pushed through the CLI. */
+async function pushDigitsAndClf(run: (...args: string[]) => ReturnType<typeof outpost>['done']) {
+  expect((await run('model', 'push', join(work, 'digits.onnx'), '--name', 'digits', '--alias', 'staging')).code).toBe(0);
+  for (let i = 0; i < 2; i++) expect((await run('model', 'push', join(work, 'tfjs'), '--name', 'clf')).code).toBe(0);
+}
 /** Blob uploads the hub completed, from its request log. */
 const blobPuts = () => hub.output().split('\n').filter((l) => /--> PUT \/v1\/blobs\/\S+ 20[01]/.test(l)).length;
 
 describe('outpost CLI', () => {
   it('pushes an ONNX and a tfjs model, promotes, pulls the same bytes, and a second push uploads nothing', async () => {
+    const { run } = await newProject();
     const onnx = await run('model', 'push', join(work, 'digits.onnx'), '--name', 'digits', '--alias', 'staging');
     expect(onnx.code, onnx.stderr).toBe(0);
     expect(onnx.stdout.trim()).toBe('digits/1');
@@ -75,6 +90,9 @@ describe('outpost CLI', () => {
   });
 
   it('rolls back an alias, and reports a refused rollback as one line with exit code 1', async () => {
+    const { run } = await newProject();
+    await pushDigitsAndClf(run);
+    await run('model', 'promote', 'clf', '2', '--alias', 'production');
     await run('model', 'promote', 'clf', '1', '--alias', 'production');
     const back = await run('model', 'rollback', 'clf', '--alias', 'production');
     expect(back.stdout.trim()).toBe('clf@production: 1 → 2');
@@ -84,6 +102,8 @@ describe('outpost CLI', () => {
   });
 
   it('names the aliases when a ref has an unknown one, and exits 2 on bad usage', async () => {
+    const { run } = await newProject();
+    await pushDigitsAndClf(run);
     const r = await run('model', 'pull', 'digits@prod', join(work, 'nowhere'));
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('error: model "digits" has no alias "prod" (aliases: staging)');
@@ -95,8 +115,9 @@ describe('outpost CLI', () => {
   });
 
   it('lists runs that match a filter', async () => {
+    const { admin, run } = await newProject();
     const api = (path: string, body: unknown) =>
-      fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
     const { experiment } = await api('/v1/experiments', { name: 'cli-runs' });
     for (const [name, acc] of [['good', 0.95], ['bad', 0.5]] as const) {
       const { run } = await api('/v1/runs', { experimentId: experiment.id, name });
@@ -111,6 +132,7 @@ describe('outpost CLI', () => {
   });
 
   it('completes a push that was interrupted mid-upload when it is run again', async () => {
+    const { admin, run } = await newProject();
     const dir = join(work, 'big');
     mkdirSync(dir);
     const files = tfjsModelFiles(7);
@@ -122,13 +144,13 @@ describe('outpost CLI', () => {
     writeFileSync(join(dir, 'group1-shard2of2.bin'), big);
 
     const bigDigest = `sha256:${createHash('sha256').update(big).digest('hex')}`;
-    const first = outpost(['model', 'push', dir, '--name', 'big']);
+    const first = outpost(admin, ['model', 'push', dir, '--name', 'big']);
     // Kill the CLI the moment the hub starts receiving the large shard.
     while (!hub.output().includes(`<-- PUT /v1/blobs/${bigDigest}`) && first.child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
     first.child.kill('SIGKILL');
     expect((await first.done).code).toBeNull();
     // A fresh connection: a pooled keep-alive one may have been closed by the hub meanwhile.
-    const head = await fetch(`${url}/v1/blobs/${bigDigest}`, { method: 'HEAD', headers: { authorization: `Bearer ${key}`, connection: 'close' } }).catch((err) => {
+    const head = await fetch(`${url}/v1/blobs/${bigDigest}`, { method: 'HEAD', headers: { authorization: `Bearer ${admin}`, connection: 'close' } }).catch((err) => {
       throw new Error(`hub unreachable after the kill: ${err.cause?.message}\n${hub.output().slice(-4000)}`);
     });
     expect(head.status).toBe(404); // nothing half-stored
@@ -138,7 +160,8 @@ describe('outpost CLI', () => {
     expect(rerun.code, rerun.stderr + hub.output().slice(-3000)).toBe(0);
     const result = JSON.parse(rerun.stdout);
     expect(result.ref).toBe('big/1');
-    expect(result.uploaded).toBe(1); // only the cut-off shard: shard 1 went before the kill, model.json with clf
+    // The CLI uploads in path order: shard 1 went before the kill; the cut-off shard 2 and model.json after it go now.
+    expect(result.uploaded).toBe(2);
     const pulled = await run('model', 'pull', 'big/1', join(work, 'out-big'));
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(readFileSync(join(work, 'out-big', 'group1-shard2of2.bin')).equals(big)).toBe(true);

@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KEY_RE } from '../../shared/ids.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'outpost-start-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const folders: string[] = [];
+afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+/** An empty data folder of the test's own. */
+function newDataDir() {
+  folders.push(mkdtempSync(join(tmpdir(), 'outpost-start-')));
+  return folders.at(-1)!;
+}
 
 interface Hub {
   url: string;
@@ -17,7 +23,7 @@ interface Hub {
 }
 
 /** Runs `npm start` exactly as the README says, in its own process group, on a temp data folder. */
-async function npmStart(env: Record<string, string> = {}): Promise<Hub> {
+async function npmStart(dataDir: string, env: Record<string, string> = {}): Promise<Hub> {
   const child = spawn('npm', ['start'], {
     env: { ...process.env, OUTPOST_DATA_DIR: dataDir, OUTPOST_PORT: '0', ...env },
     detached: true,
@@ -54,16 +60,18 @@ async function npmStart(env: Record<string, string> = {}): Promise<Hub> {
 }
 
 const blob = new TextEncoder().encode('weights that must survive a restart');
-let adminKey = '';
-let digest = '';
+const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+const adminKeyOf = (hub: Hub) => /^admin key: (\S+)$/m.exec(hub.stdout())![1]!;
+const putBlob = (hub: Hub, key: string) => fetch(`${hub.url}/v1/blobs/${digest}`, { method: 'PUT', body: blob, headers: { authorization: `Bearer ${key}` } });
 
 describe('npm start', () => {
   it('starts on an empty folder, prints one admin key, serves /healthz and the console, and stops on Ctrl-C', async () => {
-    const hub = await npmStart();
+    const dataDir = newDataDir();
+    const hub = await npmStart(dataDir);
     const keyLines = hub.stdout().split('\n').filter((l) => l.includes('sk_'));
     expect(keyLines).toHaveLength(1);
     expect(keyLines[0]).toMatch(/^admin key: sk_[A-Za-z0-9_-]{43}$/);
-    adminKey = keyLines[0]!.slice('admin key: '.length);
+    const adminKey = keyLines[0]!.slice('admin key: '.length);
     expect(adminKey).toMatch(KEY_RE);
 
     expect(await (await fetch(`${hub.url}/healthz`)).json()).toMatchObject({ ok: true });
@@ -91,9 +99,7 @@ describe('npm start', () => {
     const telemetry = (await (await fetch(`${hub.url}/v1/telemetry`, auth)).json()).series;
     expect(telemetry.map((s: { model: string }) => s.model)).toEqual(expect.arrayContaining(['digits', 'digits-tfjs']));
     expect(telemetry.every((s: { devices: number; count: number }) => s.devices > 0 && s.count > 0)).toBe(true);
-    digest = `sha256:${Buffer.from(await crypto.subtle.digest('SHA-256', blob)).toString('hex')}`;
-    const put = await fetch(`${hub.url}/v1/blobs/${digest}`, { method: 'PUT', body: blob, headers: { authorization: `Bearer ${adminKey}` } });
-    expect(put.status).toBe(201);
+    expect((await putBlob(hub, adminKey)).status).toBe(201);
 
     await hub.interrupt();
     expect(existsSync(join(dataDir, 'hub.db'))).toBe(true);
@@ -101,7 +107,12 @@ describe('npm start', () => {
   });
 
   it('restarts on the same database without printing a key, keeping keys and blobs', async () => {
-    const hub = await npmStart();
+    const dataDir = newDataDir();
+    const first = await npmStart(dataDir, { OUTPOST_DEMO: '0' });
+    const adminKey = adminKeyOf(first);
+    expect((await putBlob(first, adminKey)).status).toBe(201);
+    await first.interrupt();
+    const hub = await npmStart(dataDir, { OUTPOST_DEMO: '0' });
     expect(hub.stdout()).not.toContain('sk_');
     const res = await fetch(`${hub.url}/v1/blobs/${digest}`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(res.status).toBe(200);
@@ -110,18 +121,16 @@ describe('npm start', () => {
   });
 
   it('seeds no demo with OUTPOST_DEMO=0', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'outpost-nodemo-'));
-    const hub = await npmStart({ OUTPOST_DATA_DIR: empty, OUTPOST_DEMO: '0' });
-    const key = /admin key: (\S+)/.exec(hub.stdout())![1]!;
+    const hub = await npmStart(newDataDir(), { OUTPOST_DEMO: '0' });
+    const key = adminKeyOf(hub);
     const models = await (await fetch(`${hub.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json();
     expect(models.models).toEqual([]);
     expect(hub.stderr()).not.toContain('seeded the demo');
     await hub.interrupt();
-    rmSync(empty, { recursive: true, force: true });
   });
 
   it('refuses to start with a bad setting and names it', async () => {
-    const child = spawn('npm', ['start'], { env: { ...process.env, OUTPOST_DATA_DIR: dataDir, OUTPOST_PORT: 'http' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start'], { env: { ...process.env, OUTPOST_DATA_DIR: newDataDir(), OUTPOST_PORT: 'http' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise((resolve) => child.once('exit', resolve));

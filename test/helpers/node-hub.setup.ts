@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { TEST_LIMITS, testAdminKey } from './hub-env.js';
-import { freePort, startProcess, stopProcess, waitForHealthy } from './processes.js';
+import { freePort, hubArgs, startProcess, stopProcess, waitForHealthy } from './processes.js';
 
 /** The hub HTTP suite's Node target: the real hub process, as `npm start` runs it, on a temp folder. */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-node-'));
   const port = await freePort();
   const adminKey = testAdminKey();
-  const hub = startProcess(process.execPath, ['--import', 'tsx', 'hub/platform/node/server.ts'], {
+  const hub = startProcess(process.execPath, hubArgs(), {
     OUTPOST_DATA_DIR: dataDir,
     OUTPOST_PORT: String(port),
     OUTPOST_ADMIN_KEY: adminKey,

@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
+/** The Node hub's entry and the CLI's, as the tests spawn them: one place to change when they move. */
+export const HUB_ENTRY = 'hub/platform/node/server.ts';
+export const CLI_ENTRY = 'bin/outpost.mjs';
+/** Node arguments that run the Node hub from source. */
+export const hubArgs = () => ['--import', 'tsx', HUB_ENTRY];
+
 /** A free loopback port, found by letting the OS pick one. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

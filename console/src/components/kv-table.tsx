@@ -8,7 +8,7 @@ export function KeyValueTable({ title, values, empty }: { title: string; values:
       {entries.length === 0 ? (
         <p class="muted">{empty}</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table class="kv">
             <tbody>
               {entries.map(([k, v]) => (

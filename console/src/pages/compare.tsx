@@ -42,7 +42,7 @@ function DiffTable({ runs }: { runs: Run[] }) {
         <input type="checkbox" checked={onlyDiffs} onChange={(e) => setOnlyDiffs(e.currentTarget.checked)} /> Only rows that differ
       </label>
       <p class="muted small">Rows that differ between the runs are highlighted and marked ≠.</p>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0}>
         <table class="diff">
           <thead>
             <tr>

@@ -85,7 +85,7 @@ export function Devices() {
       ) : (
         <>
           <MetricChart title={FIGURES[figure]} lines={lines} xAxis="time" log={false} xRange={[loaded.data!.since, loaded.data!.until]} />
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table class="telemetry">
               <thead>
                 <tr>

@@ -93,7 +93,7 @@ export function Keys() {
       {!loaded.data ? (
         <LoadState error={loaded.error} loading={loaded.loading} what="keys" />
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>

@@ -151,7 +151,7 @@ export function TryIt() {
           </button>
         </div>
         {epochs.length > 0 && (
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table>
               <caption class="muted">Per epoch, on 240 generated samples (20% held out)</caption>
               <thead>

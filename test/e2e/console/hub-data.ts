@@ -82,6 +82,10 @@ export class HubData {
     return this.call('PUT', `/v1/models/${name}/aliases/${alias}`, { version, reason });
   }
 
+  async secretKey(name: string, role: 'admin' | 'write' | 'read') {
+    return this.call('POST', '/v1/keys', { kind: 'secret', name, role });
+  }
+
   async sync(items: unknown[]) {
     return (await this.call('POST', '/v1/sync', { items })).results as Array<{ status: string; error?: { message: string } }>;
   }

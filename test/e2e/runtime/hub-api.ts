@@ -37,12 +37,18 @@ export class HubApi {
     return secret as string;
   }
 
-  /** Runs of an experiment (by name) whose name starts with `prefix`. */
+  /** Runs of an experiment (by name) whose name starts with `prefix`, every page of them. */
   async runsNamed(experiment: string, prefix: string): Promise<any[]> {
     const { experiments } = await this.call('GET', '/v1/experiments');
     const found = (experiments as { id: string; name: string }[]).find((e) => e.name === experiment);
     if (!found) return [];
-    const { runs } = await this.call('POST', '/v1/runs/search', { experimentIds: [found.id], maxResults: 1000 });
-    return (runs as { name: string }[]).filter((r) => r.name.startsWith(prefix));
+    const runs: { name: string }[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.call('POST', '/v1/runs/search', { experimentIds: [found.id], limit: 100, pageToken });
+      runs.push(...page.runs);
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    return runs.filter((r) => r.name.startsWith(prefix));
   }
 }

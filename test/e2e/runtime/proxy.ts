@@ -13,20 +13,37 @@ export class FaultyProxy extends LoopbackServer {
   /** Client ids of sync items, in the order they reached the hub. */
   readonly syncedIds: string[] = [];
   readonly requests: string[] = [];
+  /** Sync requests that reached the proxy while it was holding them. */
+  heldSyncs = 0;
+  private gate: Promise<void> | undefined;
 
   constructor(private target: string) {
     super((req, res) => this.forward(req, res));
   }
 
+  /** Holds every sync request before the hub until the returned function is called, so senders overlap for certain. */
+  holdSync(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
   private forward(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const path = req.url ?? '/';
       this.requests.push(`${req.method} ${path}`);
       const isBlob = path.startsWith('/v1/blobs/') && req.method === 'GET';
       const isSync = path === '/v1/sync' && req.method === 'POST';
+      if (isSync && this.gate) {
+        this.heldSyncs++;
+        await this.gate;
+      }
       if (isSync && (this.fault === 'error500' || this.fault === 'drop')) {
         if (this.fault === 'drop') return req.socket.destroy();
         res.writeHead(500, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' });

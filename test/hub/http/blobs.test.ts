@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, expectError, hub, newProject, randomBytes, sendEarlyReply, sha256Hex, streamOf, type TestProject } from '../../helpers/client.js';
 
 let a: TestProject;
@@ -115,12 +115,11 @@ describe('blobs', () => {
       socket.on('close', () => resolve());
       socket.on('error', reject);
     });
-    // Give the hub a moment to notice the dropped connection and clean up.
-    for (let i = 0; i < 20 && hub.dataDir && existsSync(join(hub.dataDir, 'blobs', 'tmp')) && readdirSync(join(hub.dataDir, 'blobs', 'tmp')).length; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect((await head(digest)).status).toBe(404);
-    expectNoPartialFiles();
+    // The hub notices the dropped connection and cleans up: poll until it has, within a deadline.
+    await vi.waitFor(async () => {
+      expect((await head(digest)).status).toBe(404);
+      expectNoPartialFiles();
+    }, { timeout: 5_000, interval: 100 });
     const retry = await put(digest, bytes);
     expect(retry.status).toBe(201);
     expect(retry.body.created).toBe(true);
@@ -147,10 +146,11 @@ describe('blobs', () => {
           }),
       ),
     );
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await call('/healthz')).status).toBe(200);
-    for (const { digest } of uploads) expect((await head(digest)).status).toBe(404);
-    expectNoPartialFiles();
+    await vi.waitFor(async () => {
+      expect((await call('/healthz')).status).toBe(200);
+      for (const { digest } of uploads) expect((await head(digest)).status).toBe(404);
+      expectNoPartialFiles();
+    }, { timeout: 5_000, interval: 100 });
   });
 
   it('treats re-uploading a blob the project has as a no-op', async () => {

@@ -1,10 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { tfjsModelFiles } from '../../../hub/demo/tfjs-model.js';
-import { call, expectError, newProject, sha256Hex, type TestProject } from '../../helpers/client.js';
+import { call, expectError, sha256Hex, type Reply, type TestProject } from '../../helpers/client.js';
+import { test } from '../../helpers/fixtures.js';
 
-let p: TestProject;
-let runId: string;
-let baseFiles: Array<{ path: string; digest: string; size: number }>;
+type Files = Array<{ path: string; digest: string; size: number }>;
 
 const put = async (bytes: Uint8Array<ArrayBuffer>, key: string) => call(`/v1/blobs/sha256:${await sha256Hex(bytes)}`, { key, method: 'PUT', body: bytes });
 const entriesOf = async (files: Record<string, Uint8Array<ArrayBuffer>>) =>
@@ -16,33 +15,51 @@ const upload = async (files: Record<string, Uint8Array<ArrayBuffer>>, key: strin
   }
   return entriesOf(files);
 };
-const publish = (name: string, json: Record<string, unknown>, key = p.keys.device) => call(`/v1/models/${name}/versions`, { key, json: { format: 'tfjs-layers', ...json } });
-const setDevicePublishing = (on: boolean) => call('/v1/project', { key: p.keys.admin, method: 'PATCH', json: { devicePublishing: on } });
+const setDevicePublishing = (p: TestProject, on: boolean) => call('/v1/project', { key: p.keys.admin, method: 'PATCH', json: { devicePublishing: on } });
 
-beforeAll(async () => {
-  p = await newProject('device-publish');
-  await call('/v1/models', { key: p.keys.write, json: { name: 'clf', devices: true } });
-  baseFiles = await upload(tfjsModelFiles(1), p.keys.write);
-  for (let i = 0; i < 2; i++) await publish('clf', { files: baseFiles }, p.keys.write);
-  await call('/v1/models/clf/aliases/production', { key: p.keys.write, method: 'PUT', json: { version: 1 } });
-  // The fine-tune's run, as a device's outbox writes it: a UUID with dashes.
-  runId = crypto.randomUUID();
-  const sync = await call('/v1/sync', { key: p.keys.device, json: { items: [{ id: crypto.randomUUID(), type: 'run.create', runId, experiment: 'on-device', startTime: Date.now() }] } });
-  expect(sync.body.results[0].status).toBe('applied');
+interface Base {
+  p: TestProject;
+  runId: string;
+  baseFiles: Files;
+  publish: (name: string, json: Record<string, unknown>, key?: string) => Promise<Reply>;
+}
+
+/** Each test's own project, holding the base model `clf` (two versions, production at 1, exposed to devices) and a device's fine-tune run. */
+const it = test.extend<{ base: Base }>({
+  base: async ({ project: p }, use) => {
+    await call('/v1/models', { key: p.keys.write, json: { name: 'clf', devices: true } });
+    const baseFiles = await upload(tfjsModelFiles(1), p.keys.write);
+    for (let i = 0; i < 2; i++) expect((await call('/v1/models/clf/versions', { key: p.keys.write, json: { format: 'tfjs-layers', files: baseFiles } })).status).toBe(201);
+    await call('/v1/models/clf/aliases/production', { key: p.keys.write, method: 'PUT', json: { version: 1 } });
+    // The fine-tune's run, as a device's outbox writes it: a UUID with dashes.
+    const runId = crypto.randomUUID();
+    const sync = await call('/v1/sync', { key: p.keys.device, json: { items: [{ id: crypto.randomUUID(), type: 'run.create', runId, experiment: 'on-device', startTime: Date.now() }] } });
+    expect(sync.body.results[0].status).toBe('applied');
+    const publish: Base['publish'] = (name, json, key = p.keys.device) => call(`/v1/models/${name}/versions`, { key, json: { format: 'tfjs-layers', ...json } });
+    await use({ p, runId, baseFiles, publish });
+  },
+});
+
+/** The same, with device publishing turned on and a fine-tune's files uploaded by the device. */
+const deviceIt = it.extend<{ candidates: Files }>({
+  candidates: async ({ base }, use) => {
+    expect((await setDevicePublishing(base.p, true)).status).toBe(200);
+    await use(await upload(tfjsModelFiles(11), base.p.keys.device));
+  },
 });
 
 describe('device publishing setting', () => {
-  it('is off by default, shown on the project, and changed only by admin keys', async () => {
+  it('is off by default, shown on the project, and changed only by admin keys', async ({ base: { p } }) => {
     expect((await call('/v1/project', { key: p.keys.device })).body.project.devicePublishing).toBe(false);
     expectError(await call('/v1/project', { key: p.keys.write, method: 'PATCH', json: { devicePublishing: true } }), 403, 'forbidden');
     expectError(await call('/v1/project', { key: p.keys.device, method: 'PATCH', json: { devicePublishing: true } }), 403, 'forbidden');
-    const on = await setDevicePublishing(true);
+    const on = await setDevicePublishing(p, true);
     expect(on.status).toBe(200);
     expect(on.body.project).toMatchObject({ id: p.id, devicePublishing: true });
-    expect((await setDevicePublishing(false)).body.project.devicePublishing).toBe(false);
+    expect((await setDevicePublishing(p, false)).body.project.devicePublishing).toBe(false);
   });
 
-  it('refuses uploads and publishes from publishable keys while it is off, saying how to turn it on', async () => {
+  it('refuses uploads and publishes from publishable keys while it is off, saying how to turn it on', async ({ base: { p, runId, publish } }) => {
     const files = tfjsModelFiles(7);
     const blob = await put(files['model.json']!, p.keys.device);
     expectError(blob, 403, 'forbidden');
@@ -56,13 +73,7 @@ describe('device publishing setting', () => {
 });
 
 describe('publishing from a device', () => {
-  let candidates: Array<{ path: string; digest: string; size: number }>;
-  beforeAll(async () => {
-    await setDevicePublishing(true);
-    candidates = await upload(tfjsModelFiles(11), p.keys.device);
-  });
-
-  it('lands in <base>-device-candidates, made on first publish and not exposed to devices, with full lineage', async () => {
+  deviceIt('lands in <base>-device-candidates, made on first publish and not exposed to devices, with full lineage', async ({ base: { p, runId, publish }, candidates }) => {
     const r = await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId, metrics: { val_acc: 0.93 } });
     expect(r.status).toBe(201);
     const hubRunId = runId.replace(/-/g, '');
@@ -79,8 +90,9 @@ describe('publishing from a device', () => {
     expect((await call('/v1/models/clf', { key: p.keys.read })).body.model.aliases).toEqual({ production: 1 });
   });
 
-  it('answers a retried publish (same run, same files) with the version it made, 200 instead of 201', async () => {
+  deviceIt('answers a retried publish (same run, same files) with the version it made, 200 instead of 201', async ({ base: { p, runId, publish }, candidates }) => {
     const body = { files: candidates, baseModel: 'clf', baseVersion: 1, runId };
+    expect((await publish('clf-device-candidates', body)).status).toBe(201);
     const again = await publish('clf-device-candidates', body);
     expect(again.status).toBe(200);
     expect(again.body.version).toMatchObject({ version: 1, baseModel: 'clf', baseVersion: 1 });
@@ -94,14 +106,16 @@ describe('publishing from a device', () => {
     expect((await call('/v1/models/clf-device-candidates/versions', { key: p.keys.read })).body.versions).toHaveLength(2);
   });
 
-  it('makes one version of two identical publishes sent at once', async () => {
+  deviceIt('makes one version of two identical publishes sent at once', async ({ base: { p, runId, publish }, candidates }) => {
+    expect((await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId })).status).toBe(201);
     const files = await upload(tfjsModelFiles(14), p.keys.device);
     const twins = await Promise.all([0, 1].map(() => publish('clf-device-candidates', { files, baseModel: 'clf', baseVersion: 1, runId })));
     expect(twins.map((r) => r.status).sort()).toEqual([200, 201]);
     expect(twins[0]!.body.version.version).toBe(twins[1]!.body.version.version);
   });
 
-  it('never moves an alias from a publishable key', async () => {
+  deviceIt('never moves an alias from a publishable key', async ({ base: { p, runId, publish }, candidates }) => {
+    expect((await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId })).status).toBe(201);
     const r = await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId, alias: 'production' });
     expectError(r, 403, 'forbidden');
     expect(r.body.error.message).toContain('publishable keys cannot move aliases (asked for "production")');
@@ -111,14 +125,14 @@ describe('publishing from a device', () => {
     expect((await call('/v1/models/clf-device-candidates', { key: p.keys.read })).body.model.aliases).toEqual({});
   });
 
-  it('publishes only into the device-candidates model of the base, naming the one allowed', async () => {
+  deviceIt('publishes only into the device-candidates model of the base, naming the one allowed', async ({ base: { runId, publish }, candidates }) => {
     const r = await publish('clf', { files: candidates, baseModel: 'clf', baseVersion: 1, runId });
     expectError(r, 403, 'forbidden');
     expect(r.body.error.message).toBe('publishable keys publish fine-tunes of "clf" only into "clf-device-candidates", not "clf"');
     expectError(await publish('elsewhere', { files: candidates, baseModel: 'clf', baseVersion: 1, runId }), 403, 'forbidden');
   });
 
-  it('needs the whole lineage, a base exposed to devices, and a base version that exists', async () => {
+  deviceIt('needs the whole lineage, a base exposed to devices, and a base version that exists', async ({ base: { p, runId, publish }, candidates }) => {
     const missing = await publish('clf-device-candidates', { files: candidates, baseModel: 'clf' });
     expectError(missing, 400, 'bad_request');
     expect(missing.body.error.message).toContain('baseVersion, runId missing');
@@ -132,8 +146,9 @@ describe('publishing from a device', () => {
     expectError(await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId: crypto.randomUUID() }), 404, 'not_found');
   });
 
-  it('makes a device send the bytes of a blob the project already has', async () => {
+  deviceIt('makes a device send the bytes of a blob the project already has', async ({ base: { p }, candidates }) => {
     const bytes = tfjsModelFiles(11)['model.json']!;
+    expect(candidates.map((f) => f.path)).toContain('model.json');
     const digest = `sha256:${await sha256Hex(bytes)}`;
     const empty = await call(`/v1/blobs/${digest}`, { key: p.keys.device, method: 'PUT', body: new Uint8Array(0) });
     expectError(empty, 422, 'digest_mismatch');
@@ -142,28 +157,30 @@ describe('publishing from a device', () => {
     expect(real.body).toEqual({ digest, size: bytes.byteLength, created: false });
   });
 
-  it('can be done from a page on another origin: publish routes answer preflights and send CORS headers', async () => {
+  deviceIt('can be done from a page on another origin: publish routes answer preflights and send CORS headers', async ({ base: { p, runId }, candidates }) => {
     const origin = 'https://shop.example';
     for (const path of ['/v1/models', '/v1/models/clf-device-candidates/versions']) {
       const r = await call(path, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
       expect(r.status, path).toBe(204);
       expect(r.headers.get('access-control-allow-origin')).toBe(origin);
     }
+    const first = await call('/v1/models/clf-device-candidates/versions', { key: p.keys.device, headers: { origin }, json: { format: 'tfjs-layers', files: candidates, baseModel: 'clf', baseVersion: 1, runId } });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('access-control-allow-origin')).toBe(origin);
     const again = await call('/v1/models/clf-device-candidates/versions', { key: p.keys.device, headers: { origin }, json: { format: 'tfjs-layers', files: candidates, baseModel: 'clf', baseVersion: 1, runId } });
     expect(again.status).toBe(200);
     expect(again.headers.get('access-control-allow-origin')).toBe(origin);
   });
 
-  it('stops at once when the project turns device publishing off again', async () => {
-    await setDevicePublishing(false);
+  deviceIt('stops at once when the project turns device publishing off again', async ({ base: { p, runId, publish }, candidates }) => {
+    await setDevicePublishing(p, false);
     expectError(await publish('clf-device-candidates', { files: candidates, baseModel: 'clf', baseVersion: 1, runId }), 403, 'forbidden');
     expectError(await put(tfjsModelFiles(13)['model.json']!, p.keys.device), 403, 'forbidden');
-    await setDevicePublishing(true);
   });
 });
 
 describe('publishing a fine-tune with a secret key', () => {
-  it('goes into any model with an alias, recording base model, base version and run', async () => {
+  it('goes into any model with an alias, recording base model, base version and run', async ({ base: { p, runId, publish } }) => {
     await call('/v1/models', { key: p.keys.write, json: { name: 'clf-personal' } });
     const files = await upload(tfjsModelFiles(21), p.keys.write);
     const r = await publish('clf-personal', { files, baseModel: 'clf', baseVersion: 2, runId, alias: 'staging' }, p.keys.write);
@@ -175,7 +192,7 @@ describe('publishing a fine-tune with a secret key', () => {
     expect(history).toMatchObject([{ alias: 'staging', from: null, to: 1, actor: p.keyIds.write, reason: 'published' }]);
   });
 
-  it('makes <base>-device-candidates on first publish for secret keys too, but not other missing models', async () => {
+  it('makes <base>-device-candidates on first publish for secret keys too, but not other missing models', async ({ base: { p, publish } }) => {
     const files = await upload(tfjsModelFiles(22), p.keys.write);
     await call('/v1/models', { key: p.keys.write, json: { name: 'clf2' } });
     await publish('clf2', { files }, p.keys.write);
@@ -183,15 +200,16 @@ describe('publishing a fine-tune with a secret key', () => {
     expectError(await publish('nowhere', { files, baseModel: 'clf2', baseVersion: 1 }, p.keys.write), 404, 'not_found');
   });
 
-  it('keeps a same-model base as before, and refuses a base model without its version', async () => {
+  it('keeps a same-model base as before, and refuses a base model without its version', async ({ base: { p, publish, baseFiles } }) => {
     const again = await publish('clf', { files: baseFiles, baseVersion: 1 }, p.keys.write);
     expect(again.body.version).toMatchObject({ model: 'clf', baseModel: 'clf', baseVersion: 1, runId: null });
+    await call('/v1/models', { key: p.keys.write, json: { name: 'clf-personal' } });
     const r = await publish('clf-personal', { files: baseFiles, baseModel: 'clf' }, p.keys.write);
     expectError(r, 400, 'bad_request');
     expect(r.body.error.message).toContain('baseModel "clf" needs baseVersion');
   });
 
-  it('makes a new version for each publish without a run, as pushes do', async () => {
+  it('makes a new version for each publish without a run, as pushes do', async ({ base: { p, publish, baseFiles } }) => {
     const a = await publish('clf', { files: baseFiles }, p.keys.write);
     const b = await publish('clf', { files: baseFiles }, p.keys.write);
     expect([a.status, b.status]).toEqual([201, 201]);

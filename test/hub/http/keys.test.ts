@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KEY_RE } from '../../../shared/ids.js';
-import { call, expectError, hub, newProject, type TestProject } from '../../helpers/client.js';
+import { call, expectError, hub, newProject, sha256Hex, type TestProject } from '../../helpers/client.js';
 
 let a: TestProject;
 let b: TestProject;
@@ -76,30 +76,40 @@ describe('401 and 403', () => {
   const kinds: Kind[] = ['admin', 'write', 'read', 'device'];
   const allowed = (...k: Kind[]) => Object.fromEntries(kinds.map((kind) => [kind, k.includes(kind)])) as Record<Kind, boolean>;
 
-  // What each kind of key may do to project `a`; `cross` is the same call made by project b's key of that kind.
+  // What each kind of key may do to project `a`, and the status an allowed call answers; `cross` is the same call made by project b's key of that kind.
   const cases = [
-    { name: 'list keys', allowed: allowed('admin'), run: (key: string) => call('/v1/keys', { key }) },
-    { name: 'create a key', allowed: allowed('admin'), run: (key: string) => call('/v1/keys', { key, json: { kind: 'secret', name: 'm', role: 'read' } }) },
-    { name: 'create a project', allowed: allowed('admin'), run: (key: string) => call('/v1/projects', { key, json: { name: `m-${crypto.randomUUID().slice(0, 8)}` } }) },
-    { name: 'read the project by id', allowed: allowed('admin', 'write', 'read'), cross: true, run: (key: string) => call(`/v1/projects/${a.id}`, { key }) },
+    { name: 'list keys', allowed: allowed('admin'), ok: 200, run: (key: string) => call('/v1/keys', { key }) },
+    { name: 'create a key', allowed: allowed('admin'), ok: 201, run: (key: string) => call('/v1/keys', { key, json: { kind: 'secret', name: 'm', role: 'read' } }) },
+    { name: 'create a project', allowed: allowed('admin'), ok: 201, run: (key: string) => call('/v1/projects', { key, json: { name: `m-${crypto.randomUUID().slice(0, 8)}` } }) },
+    { name: 'read the project by id', allowed: allowed('admin', 'write', 'read'), ok: 200, cross: true, run: (key: string) => call(`/v1/projects/${a.id}`, { key }) },
     {
       name: 'revoke a key by id',
       allowed: allowed('admin'),
+      ok: 200,
       cross: true,
       run: async (key: string) => {
         const victim = await call('/v1/keys', { key: a.keys.admin, json: { kind: 'secret', name: 'victim', role: 'read' } });
         return call(`/v1/keys/${victim.body.key.id}`, { key, method: 'DELETE' });
       },
     },
-    { name: 'upload a blob', allowed: allowed('admin', 'write'), run: (key: string) => call(`/v1/blobs/sha256:${'0'.repeat(64)}`, { key, method: 'PUT', body: 'x' }) },
-    { name: 'read its project', allowed: allowed('admin', 'write', 'read', 'device'), run: (key: string) => call('/v1/project', { key }) },
+    {
+      name: 'upload a blob',
+      allowed: allowed('admin', 'write'),
+      ok: 201,
+      run: async (key: string) => {
+        // New bytes on every call, so an allowed upload is always a creation.
+        const bytes = new TextEncoder().encode(crypto.randomUUID()) as Uint8Array<ArrayBuffer>;
+        return call(`/v1/blobs/sha256:${await sha256Hex(bytes)}`, { key, method: 'PUT', body: bytes });
+      },
+    },
+    { name: 'read its project', allowed: allowed('admin', 'write', 'read', 'device'), ok: 200, run: (key: string) => call('/v1/project', { key }) },
   ];
 
   for (const c of cases) {
     it(`lets only ${kinds.filter((k) => c.allowed[k]).join(', ')} keys ${c.name}`, async () => {
       for (const kind of kinds) {
         const own = await c.run(a.keys[kind]);
-        if (c.allowed[kind]) expect([401, 403], `${kind} key in its own project: ${own.text}`).not.toContain(own.status);
+        if (c.allowed[kind]) expect(own.status, `${kind} key in its own project: ${own.text}`).toBe(c.ok);
         else expectError(own, 403, 'forbidden');
         if (c.cross) expectError(await c.run(b.keys[kind]), 403, 'forbidden');
       }

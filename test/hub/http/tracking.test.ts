@@ -53,10 +53,14 @@ describe('runs', () => {
     expect((await newRun()).name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
   });
 
-  it('deletes and restores a run', async () => {
-    const run = await newRun();
+  it('deletes and restores a run: a deleted run leaves the search and comes back when restored', async () => {
+    const run = await newRun({ name: `lifecycle-${crypto.randomUUID()}` });
+    const found = async () => (await call('/v1/runs/search', { key: p.keys.read, json: { experimentIds: [experimentId], filter: `attributes.run_name = '${run.name}'` } })).body.runs.map((r: { id: string }) => r.id);
+    expect(await found()).toEqual([run.id]);
     expect((await call(`/v1/runs/${run.id}`, { key: p.keys.write, method: 'DELETE' })).body.run.lifecycle).toBe('deleted');
+    expect(await found()).toEqual([]);
     expect((await call(`/v1/runs/${run.id}/restore`, { key: p.keys.write, method: 'POST' })).body.run.lifecycle).toBe('active');
+    expect(await found()).toEqual([run.id]);
   });
 
   it('names the bad field of a run create', async () => {

@@ -10,6 +10,9 @@ import { MIGRATIONS_DIR, openLibsql } from '../../../hub/db/libsql.js';
 import { ensureDefaultProject } from '../../../hub/projects/projects.js';
 import { apiKeys, projects } from '../../../hub/db/schema.js';
 import { KEY_RE, newApiKey } from '../../../shared/ids.js';
+import { FIXTURE_ROWS, fixtureFile, RELEASED } from '../../fixtures/db/rows.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'db');
 
 let dir: string;
 beforeEach(() => {
@@ -47,6 +50,41 @@ describe('migrations', () => {
       expect(applied[0]!.n).toBe(entries.length);
       close();
     }
+  });
+});
+
+describe('a database file made by each released schema', () => {
+  /** Tables and indexes as SQLite describes them, whitespace normalized, so two databases compare by schema alone. */
+  const schemaOf = async (db: { all: <T>(q: string) => Promise<T[]> }) =>
+    (await db.all<{ type: string; name: string; tbl_name: string; sql: string | null }>("select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%' order by type, name")).map((r) => ({
+      ...r,
+      sql: r.sql?.replace(/\s+/g, ' ').trim() ?? null,
+    }));
+
+  it.for(RELEASED)('%s: migrates to the latest schema with every row intact, and the schema equals a fresh database', async (tag) => {
+    const file = join(dir, 'old.db');
+    cpSync(join(FIXTURES, fixtureFile(tag)), file);
+    const before = createClient({ url: `file:${file}` });
+    const tables = (await before.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != '__drizzle_migrations'")).rows.map((r) => String(r.name));
+    const columnsBefore = Object.fromEntries(
+      await Promise.all(tables.map(async (t) => [t, (await before.execute(`select name from pragma_table_info('${t}')`)).rows.map((r) => String(r.name))] as const)),
+    );
+    before.close();
+    expect(tables.length).toBeGreaterThan(3);
+
+    const { db, close } = await openLibsql(`file:${file}`);
+    for (const table of tables) {
+      const rows = await db.all<Record<string, unknown>>(`select * from "${table}"`);
+      expect(rows, table).toHaveLength(1);
+      const expected = Object.fromEntries(columnsBefore[table]!.map((c) => [c, FIXTURE_ROWS[table]![c]]));
+      const got = Object.fromEntries(columnsBefore[table]!.map((c) => [c, rows[0]![c] instanceof ArrayBuffer ? new Uint8Array(rows[0]![c] as ArrayBuffer) : rows[0]![c]]));
+      expect(got, table).toEqual(expected);
+    }
+    const migrated = await schemaOf(db);
+    close();
+    const fresh = await openLibsql(`file:${join(dir, 'fresh.db')}`);
+    expect(migrated).toEqual(await schemaOf(fresh.db));
+    fresh.close();
   });
 });
 

@@ -70,11 +70,13 @@ describe('readOnnxSignature', () => {
     expect(linearModelOnnx(options)).toEqual(linearModelOnnx(options));
     expect(linearModelOnnx({ ...options, seed: 10 })).not.toEqual(linearModelOnnx(options));
     const { weight, bias } = linearModelWeights(options);
+    expect(linearModelWeights(options)).toEqual({ weight, bias });
+    expect(linearModelWeights({ ...options, seed: 10 }).weight).not.toEqual(weight);
     expect([weight.length, bias.length]).toEqual([12, 3]);
     expect(weight.every((v) => v >= -1 && v < 1)).toBe(true);
   });
 
-  it('parses a model with a large initializer without reading its payload', () => {
+  it('reads the signature of a model with a 4 MB initializer', () => {
     const floats = new Float32Array(1_000_000).fill(0.25);
     const bytes = writeOnnxModel({
       inputs: [{ name: 'x', dtype: 'float32', shape: [1_000_000] }],

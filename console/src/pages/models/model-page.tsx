@@ -90,7 +90,7 @@ export function ModelPage({ name }: { name: string }) {
         {events.length === 0 ? (
           <p class="muted">No alias has moved yet.</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table class="history">
               <thead>
                 <tr><th scope="col">When</th><th scope="col">Alias</th><th scope="col">Change</th><th scope="col">By</th><th scope="col">Reason</th></tr>

@@ -23,7 +23,7 @@ export function Models() {
   return (
     <section class="card" aria-labelledby="models-title">
       <h1 id="models-title">Models</h1>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0}>
         <table>
           <thead>
             <tr>

@@ -30,7 +30,7 @@ function Signature({ v }: { v: ModelVersion }) {
 /** Every version: when, what format and shape, where it came from (run, base version), and a promote button. */
 export function VersionsTable({ model, versions, onPromote }: { model: string; versions: ModelVersion[]; onPromote: (version: number) => void }) {
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0}>
       <table class="versions">
         <thead>
           <tr>

@@ -48,7 +48,7 @@ function Metrics({ run }: { run: Run }) {
         </p>
       ) : (
         <>
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
           <table class="kv latest">
             <thead>
               <tr><th scope="col">Metric</th><th scope="col">Latest</th><th scope="col">Min</th><th scope="col">Max</th><th scope="col">Points</th></tr>
