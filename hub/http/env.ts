@@ -4,8 +4,6 @@ import type { HubConfig } from '../config.js';
 import type { Principal } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 
-export type { Principal } from '../core/scope.js';
-
 /** Serves the console's static files; returns null when the path is not a file it has. */
 export type AssetServer = (request: Request) => Promise<Response | null>;
 
