@@ -106,9 +106,12 @@ export function sendEarlyReply(method: string, path: string, options: { key: str
       res.on('data', (d) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode!, headers: new Headers(res.headers as Record<string, string>), text, body: JSON.parse(text) }));
     });
+    const expected = (err: NodeJS.ErrnoException) => err.code === 'EPIPE' || err.code === 'ECONNRESET';
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
+      if (!expected(err)) reject(err);
     });
+    // The hub may close while the body is still going out; that write fails on the socket after the request let go of it.
+    req.on('socket', (socket) => socket.on('error', (err: NodeJS.ErrnoException) => expected(err) || reject(err)));
     req.end(options.body);
   });
 }
