@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/shared/**/*.test.ts', 'test/hub/unit/**/*.test.ts', 'test/runtime/**/*.test.ts'] } },
+      // Domain functions and the app in this process (test/helpers/app.ts): no hub process, no console build.
+      { test: { name: 'domain', include: ['test/hub/domain/**/*.test.ts'] } },
       { test: { name: 'hub-node', include: [hubSuite], globalSetup: ['test/helpers/node-hub.setup.ts'], testTimeout: 20_000 } },
       {
         test: { name: 'hub-workerd', include: [hubSuite], globalSetup: ['test/helpers/workerd-hub.setup.ts'], testTimeout: 20_000, hookTimeout: 120_000 },

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const tiers = [
   { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], count: (r) => ({ passed: r.status === 0 ? 1 : 0, failed: r.status === 0 ? 0 : 1, skipped: 0 }) },
   { name: 'unit', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
+  { name: 'domain (in-process)', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'domain'] },
   { name: 'hub HTTP on Node', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-node'] },
   { name: 'hub HTTP on workerd', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'hub-workerd'] },
   { name: 'npm start and CLI', cmd: ['node_modules/vitest/vitest.mjs', 'run', '--project', 'start'] },

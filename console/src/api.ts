@@ -4,7 +4,7 @@ import type { CreatedKey, CreateKey, KeyInfo } from '../../shared/schemas/keys';
 import type { Project } from '../../shared/schemas/projects';
 import type { aliasEventSchema, ModelVersion, RegisteredModel } from '../../shared/schemas/registry';
 import type { TelemetryResponse } from '../../shared/schemas/telemetry';
-import type { artifactSchema, Experiment, Run, searchRunsSchema, Series } from '../../shared/schemas/tracking';
+import type { artifactSchema, Experiment, Run, searchRunsSchema, Series, SeriesWindow } from '../../shared/schemas/tracking';
 
 export type { Experiment, KeyInfo, ModelVersion, Project, RegisteredModel, Run, Series, TelemetryResponse };
 export type AliasEvent = z.infer<typeof aliasEventSchema>;
@@ -69,7 +69,7 @@ export const api = {
   experiments: () => request<{ experiments: Experiment[] }>('GET', '/v1/experiments'),
   searchRuns: (body: SearchRuns) => request<{ runs: Run[]; nextPageToken: string | null }>('POST', '/v1/runs/search', { body }),
   run: (id: string) => request<{ run: Run }>('GET', `/v1/runs/${enc(id)}`),
-  series: (runIds: string[], keys: string[], maxPoints: number) => request<{ series: Series[] }>('POST', '/v1/metrics/series', { body: { runIds, keys, maxPoints } }),
+  series: (runIds: string[], keys: string[], window: SeriesWindow) => request<{ series: Series[] }>('POST', '/v1/metrics/series', { body: { runIds, keys, ...window } }),
   artifacts: (runId: string, path?: string) =>
     request<{ files: Artifact[] }>('GET', `/v1/runs/${enc(runId)}/artifacts${path ? `?path=${enc(path)}` : ''}`),
   models: () => request<{ models: RegisteredModel[] }>('GET', '/v1/models'),

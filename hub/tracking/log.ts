@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
 import type { LogBatch } from '../../shared/schemas/tracking.js';
 import type { Db } from '../db/client.js';
-import { isUniqueViolation } from '../db/errors.js';
+import { isNotNullViolation, isUniqueViolation } from '../db/errors.js';
 import { appliedWrites, metricChunks, metricSummaries, runParams, runTags } from '../db/schema.js';
 import { BadPointError, latestIndex, packColumn, sortByStep, type Points } from './metrics/packing.js';
 import { slices } from './runs.js';
@@ -29,15 +29,29 @@ export class ParamChangedError extends OutpostError {
 }
 
 
-/** Refuses a param whose key the run already has with another value; the same value again is fine. */
-async function checkParams(db: Db, runId: string, params: Record<string, string>) {
-  const keys = Object.keys(params);
-  for (const slice of slices(keys)) {
+/**
+ * Inserts params so that the database enforces immutability inside the atomic batch: a key the run already has
+ * with another value is set to NULL, which the NOT NULL column refuses, so the whole batch rolls back (also when
+ * a concurrent batch stored the other value after this one was validated). The same value again is a no-op.
+ */
+function paramStatements(db: Db, runId: string, params: Record<string, string>) {
+  const stored = sql`${runParams.value}`;
+  return slices(Object.entries(params), 30).map((s) =>
+    db
+      .insert(runParams)
+      .values(s.map(([key, value]) => ({ runId, key, value })))
+      .onConflictDoUpdate({ target: [runParams.runId, runParams.key], set: { value: sql`CASE WHEN ${stored} = excluded.value THEN ${stored} ELSE NULL END` } }),
+  );
+}
+
+/** After the param guard failed a batch: the ParamChangedError naming the key whose stored value differs. */
+async function paramChanged(db: Db, runId: string, params: Record<string, string>): Promise<ParamChangedError | null> {
+  for (const slice of slices(Object.keys(params))) {
     const existing = await db.select().from(runParams).where(and(eq(runParams.runId, runId), inArray(runParams.key, slice)));
-    for (const row of existing) {
-      if (row.value !== params[row.key]) throw new ParamChangedError(runId, row.key, row.value, params[row.key]!);
-    }
+    const changed = existing.find((row) => row.value !== params[row.key]);
+    if (changed) return new ParamChangedError(runId, changed.key, changed.value, params[changed.key]!);
   }
+  return null;
 }
 
 /** One metric's points as columns: JSON arrays or, from the binary frame, Float64Array views. */
@@ -143,13 +157,12 @@ export async function appendToRun(
   const points = metrics.reduce((n, m) => n + m.values.length, 0);
   const result = { duplicate: false, params: Object.keys(params).length, tags: tags.length, points };
   if (clientId && (await alreadyApplied(db, projectId, clientId.id))) return { ...result, duplicate: true };
-  await checkParams(db, runId, params);
 
   const now = Date.now();
   const statements = [
     ...(clientId ? [db.insert(appliedWrites).values({ projectId, clientId: clientId.id, kind: clientId.kind, runId, appliedAt: now })] : []),
     ...alongside,
-    ...slices(Object.entries(params), 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId, key, value }))).onConflictDoNothing()),
+    ...paramStatements(db, runId, params),
     ...slices(tags, 30).map((s) =>
       db
         .insert(runTags)
@@ -165,6 +178,7 @@ export async function appendToRun(
   try {
     await db.batch(statements as never);
   } catch (err) {
+    if (isNotNullViolation(err, 'run_params.value')) throw (await paramChanged(db, runId, params)) ?? err;
     if (clientId && isUniqueViolation(err) && (await alreadyApplied(db, projectId, clientId.id))) return { ...result, duplicate: true };
     throw err;
   }

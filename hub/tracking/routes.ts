@@ -12,6 +12,7 @@ import {
   putArtifactSchema,
   runSchema,
   searchRunsSchema,
+  seriesQuerySchema,
   seriesRequestSchema,
   seriesSchema,
   updateExperimentSchema,
@@ -146,12 +147,14 @@ export const trackingRoutes = newRouter()
     route({
       method: 'get',
       path: '/v1/runs/{id}/metrics/{key}',
-      summary: 'A metric series, whole or downsampled',
-      description: 'With `maxPoints`, at most that many points: each bucket keeps its min and max, so spikes survive.',
+      summary: 'A metric series, whole or downsampled, optionally only a step range',
+      description:
+        'With `minStep` and/or `maxStep`, only the points with minStep ≤ step ≤ maxStep (`total` counts those). ' +
+        'With `maxPoints`, at most that many points: each bucket keeps its min and max, so spikes survive.',
       middleware: read,
       request: {
         params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }), key: z.string().openapi({ param: { name: 'key', in: 'path' } }) }),
-        query: z.object({ maxPoints: z.coerce.number().int().min(2).max(1_000_000).optional() }),
+        query: seriesQuerySchema,
       },
       responses: { 200: { description: 'Series', content: json(seriesSchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
@@ -159,7 +162,7 @@ export const trackingRoutes = newRouter()
       const { db } = c.var.deps;
       const { id, key } = c.req.valid('param');
       const run = await getRunRow(db, c.var.principal.projectId, id);
-      return c.json(await readSeries(db, run.id, key, c.req.valid('query').maxPoints), 200);
+      return c.json(await readSeries(db, run.id, key, c.req.valid('query')), 200);
     },
   )
   .openapi(
@@ -167,15 +170,16 @@ export const trackingRoutes = newRouter()
       method: 'post',
       path: '/v1/metrics/series',
       summary: 'Several metrics of several runs in one call, for charts',
+      description: '`minStep`, `maxStep` and `maxPoints` apply to every series, as in `GET /v1/runs/{id}/metrics/{key}`.',
       middleware: read,
       request: body(seriesRequestSchema),
       responses: { 200: { description: 'Series', content: json(z.object({ series: z.array(seriesSchema) })) }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const { runIds, keys, maxPoints } = c.req.valid('json');
+      const { runIds, keys, ...window } = c.req.valid('json');
       for (const id of runIds) await getRunRow(db, c.var.principal.projectId, id);
-      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(db, runId, key, maxPoints))));
+      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(db, runId, key, window))));
       return c.json({ series }, 200);
     },
   )

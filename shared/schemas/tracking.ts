@@ -129,7 +129,7 @@ export type SearchRuns = z.infer<typeof searchRunsSchema>;
 export const seriesSchema = z.object({
   runId: z.string(),
   key: z.string(),
-  /** Points in the stored series, before any downsampling. */
+  /** Points in the stored series (within the step range when one was asked for), before any downsampling. */
   total: z.number(),
   steps: z.array(z.number()),
   values: z.array(z.number()),
@@ -137,11 +137,39 @@ export const seriesSchema = z.object({
 });
 export type Series = z.infer<typeof seriesSchema>;
 
-export const seriesRequestSchema = z.object({
-  runIds: z.array(z.string()).min(1).max(100),
-  keys: z.array(key).min(1).max(100),
-  maxPoints: z.number().int().min(2).max(1_000_000).optional(),
-});
+/** How much of a series to read: the points with minStep ≤ step ≤ maxStep (either end open), at most maxPoints. */
+export interface SeriesWindow {
+  minStep?: number;
+  maxStep?: number;
+  maxPoints?: number;
+}
+
+const WHOLE = 'must be a whole number';
+const maxPoints = (n: z.ZodNumber) => n.int(WHOLE).min(2, 'must be at least 2').max(1_000_000, 'must be at most 1000000');
+const stepsInOrder = (w: SeriesWindow) => w.minStep === undefined || w.maxStep === undefined || w.minStep <= w.maxStep;
+const stepsInOrderIssue = { message: 'must not be greater than maxStep', path: ['minStep'] };
+
+/** A number in a query string; empty is not 0 (as z.coerce would have it) but missing, so it is refused. */
+const fromQuery = (n: z.ZodNumber) => z.preprocess((v) => (v === '' || v === null ? undefined : Number(v)), n);
+
+/** The query of `GET /v1/runs/{id}/metrics/{key}`. */
+export const seriesQuerySchema = z
+  .object({
+    maxPoints: fromQuery(maxPoints(z.number({ message: WHOLE }))).optional(),
+    minStep: fromQuery(z.number({ message: WHOLE }).int(WHOLE)).optional(),
+    maxStep: fromQuery(z.number({ message: WHOLE }).int(WHOLE)).optional(),
+  })
+  .refine(stepsInOrder, stepsInOrderIssue);
+
+export const seriesRequestSchema = z
+  .object({
+    runIds: z.array(z.string()).min(1).max(100),
+    keys: z.array(key).min(1).max(100),
+    maxPoints: maxPoints(z.number()).optional(),
+    minStep: z.number().int(WHOLE).optional(),
+    maxStep: z.number().int(WHOLE).optional(),
+  })
+  .refine(stepsInOrder, stepsInOrderIssue);
 
 export const artifactSchema = z.object({ path: z.string(), isDir: z.boolean(), size: z.number().nullable(), digest: z.string().nullable() });
 export const putArtifactSchema = z.object({

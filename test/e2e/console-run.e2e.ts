@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, shoot, signIn, test } from './console/fixtures.js';
 
 test.describe('console run detail', () => {
-  test('shows params, tags, a downsampled chart that zooms finer, artifacts to download, and the versions it produced', async ({ page, hub, uid }) => {
+  test('shows params, tags, a downsampled chart whose zoom fetches the visible steps at full resolution, artifacts to download, and the versions it produced', async ({ page, hub, uid }) => {
     const exp = await hub.experiment(`detail-${uid}`);
     const loss = Array.from({ length: 5000 }, (_, i) => 2 * Math.exp(-i / 800) + 0.05 * Math.sin(i / 7) + 0.1);
     const run = await hub.run(exp.id, { name: `train-${uid}`, params: { lr: '0.01' }, tags: { dataset: 'digits-v2' }, metrics: { loss, acc: [0.2, 0.5, 0.8] } });
@@ -25,7 +25,8 @@ test.describe('console run detail', () => {
     const points = panel.locator('p');
     await expect(points).toContainText(/[\d,]+ of 5,000 points/);
 
-    // Drag across a tenth of the chart: zoomed, and fetched again with every point of that range.
+    // Drag across a tenth of the chart: zoomed, and that step range fetched again with every point in it.
+    const zoomFetch = page.waitForRequest((r) => r.url().endsWith('/v1/metrics/series') && r.postDataJSON()?.minStep !== undefined);
     const box = (await chart.locator('.u-over').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     await page.mouse.down();
@@ -33,10 +34,19 @@ test.describe('console run detail', () => {
     await page.mouse.up();
     const reset = chart.getByRole('button', { name: 'Reset zoom' });
     await expect(reset).toBeEnabled();
-    await expect(points).toHaveText(/^5,000 points/);
+    const asked = (await zoomFetch).postDataJSON();
+    expect(asked).toMatchObject({ keys: ['loss'], minStep: expect.any(Number), maxStep: expect.any(Number) });
+    expect(asked.minStep).toBeGreaterThan(1000);
+    expect(asked.maxStep).toBeLessThan(2500);
+    const inRange = Array.from({ length: asked.maxStep - asked.minStep + 1 }, (_, i) => asked.minStep + i);
+    const reply = await (await (await zoomFetch).response())!.json();
+    expect(reply.series[0]).toMatchObject({ total: inRange.length, steps: inRange, values: inRange.map((i) => loss[i]) });
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    await expect(points).toHaveText(new RegExp(`^all ${fmt(inRange.length)} points of steps ${fmt(asked.minStep)}–${fmt(asked.maxStep)}`));
     await shoot(page, 'run-zoomed');
     await reset.click();
     await expect(reset).toBeDisabled();
+    await expect(points).toContainText(/[\d,]+ of 5,000 points/);
 
     await page.getByLabel('Log scale').check();
     await page.getByLabel('X axis').selectOption('time');

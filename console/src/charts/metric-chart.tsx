@@ -15,8 +15,8 @@ interface Props {
   height?: number;
   /** The x range shown when not zoomed (e.g. the period asked for); the data's own range by default. */
   xRange?: Range;
-  /** The x range the user zoomed to, or null when the whole series is shown again. */
-  onZoom?: (range: Range | null) => void;
+  /** The x range the user zoomed to, or null when the whole series is shown again; `width` is the plot's in CSS px. */
+  onZoom?: (range: Range | null, width: number) => void;
 }
 
 /** Whole-number ticks for steps: 1, 2, 5, 10, 20, 50… */
@@ -69,11 +69,13 @@ export function MetricChart({ title, lines, xAxis, log, height = 240, xRange, on
       if (next?.[0] === zoom.current?.[0] && next?.[1] === zoom.current?.[1]) return;
       zoom.current = next;
       setZoomed(next !== null);
-      zoomHandler.current?.(next);
+      zoomHandler.current?.(next, u.width);
     };
     const u = new uPlot(options(el.clientWidth, height, xAxis, log, lines, onScale), data, el);
     plot.current = u;
     shown.current = data;
+    // A new chart (other axis or scale) starts unzoomed: tell the owner, which may hold data for the old zoom.
+    if (zoom.current) zoomHandler.current?.(null, u.width);
     zoom.current = null;
     setZoomed(false);
     if (home.current) u.setScale('x', { min: home.current[0], max: home.current[1] });

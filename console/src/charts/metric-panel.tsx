@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import type { Series } from '../../../shared/schemas/tracking';
 import { api } from '../api';
 import { LoadState } from '../components/status';
 import { useLoad } from '../components/use-load';
@@ -7,33 +8,35 @@ import type { ChartSettings } from './chart-settings';
 import { MetricChart, type Range } from './metric-chart';
 import { colorOf } from './palette';
 import { smooth } from './smooth';
+import { fetchZoomedSeries, stepRangeOf, type StepRange } from './zoom-fetch';
 
 /** Points per line for the whole series; the hub keeps each bucket's min and max, so spikes survive. */
 const BASE_POINTS = 2000;
-/** The most points per line a zoom fetches (the chart bench draws 10 lines of this many). */
-const MAX_POINTS = 100_000;
+/** Points per CSS pixel of plot a zoom fetches: each bucket keeps its min and max, so two reach every pixel column. */
+const ZOOM_POINTS_PER_PX = 2;
+
+const count = (series: Series[]) => series.reduce((n, s) => ({ shown: n.shown + s.values.length, total: n.total + s.total }), { shown: 0, total: 0 });
+const fmt = (n: number) => n.toLocaleString();
 
 /**
- * One metric of one or more runs: fetched downsampled, and fetched again finer when the user zooms into a series
- * that was downsampled (the API downsamples whole series, so the finer fetch is the whole series at more points).
+ * One metric of one or more runs: the whole series downsampled, and, once the user drag-zooms into a downsampled
+ * series, the visible step range fetched again at the chart's resolution (its real points when there are few enough).
  */
 export function MetricPanel({ metric, runs, settings }: { metric: string; runs: Array<{ id: string; label: string }>; settings: ChartSettings }) {
-  const [maxPoints, setMaxPoints] = useState(BASE_POINTS);
   const ids = runs.map((r) => r.id);
-  const loaded = useLoad(() => api.series(ids, [metric], maxPoints), [ids.join(), metric, maxPoints]);
-  const series = loaded.data?.series;
+  const overview = useLoad(() => api.series(ids, [metric], { maxPoints: BASE_POINTS }), [ids.join(), metric]);
+  const [zoom, setZoom] = useState<{ steps: StepRange; maxPoints: number } | null>(null);
+  const zoomed = useLoad(
+    () => (zoom && overview.data ? fetchZoomedSeries(api.series, overview.data.series, zoom.steps, zoom.maxPoints) : Promise.resolve(null)),
+    [overview.data, zoom?.steps.minStep, zoom?.steps.maxStep, zoom?.maxPoints],
+  );
+  const detail = zoom ? zoomed.data : null;
+  const series = detail?.series ?? overview.data?.series;
 
   const stats = useMemo(() => {
-    let shown = 0;
-    let total = 0;
-    let positive = true;
-    for (const s of series ?? []) {
-      shown += s.values.length;
-      total += s.total;
-      positive &&= s.values.every((v) => v > 0);
-    }
-    return { shown, total, positive };
-  }, [series]);
+    const whole = count(overview.data?.series ?? []);
+    return { ...whole, positive: (series ?? []).every((s) => s.values.every((v) => v > 0)) };
+  }, [overview.data, series]);
 
   const lines = useMemo<Line[]>(
     () =>
@@ -46,27 +49,30 @@ export function MetricPanel({ metric, runs, settings }: { metric: string; runs: 
     [series, settings.xAxis, settings.smoothing, runs.map((r) => r.label).join('\n')],
   );
 
-  function onZoom(range: Range | null) {
-    if (!range || !series || stats.shown >= stats.total) return;
-    const xs = lines.flatMap((l) => (l.x.length ? [l.x[0]!, l.x[l.x.length - 1]!] : []));
-    const span = Math.max(...xs) - Math.min(...xs);
-    const fraction = span > 0 ? Math.max((range[1] - range[0]) / span, 1e-6) : 1;
-    const longest = Math.max(...series.map((s) => s.total));
-    const wanted = Math.min(MAX_POINTS, longest, Math.ceil(BASE_POINTS / fraction));
-    if (wanted > maxPoints * 1.5) setMaxPoints(wanted);
+  function onZoom(range: Range | null, width: number) {
+    const whole = overview.data?.series;
+    const steps = range && whole && stats.shown < stats.total ? stepRangeOf(range, settings.xAxis, whole) : null;
+    setZoom(steps && { steps, maxPoints: Math.max(BASE_POINTS, Math.round(width * ZOOM_POINTS_PER_PX)) });
   }
 
-  if (!series) return <LoadState error={loaded.error} loading={loaded.loading} what={`metric ${metric}`} />;
+  if (!series) return <LoadState error={overview.error} loading={overview.loading} what={`metric ${metric}`} />;
   const log = settings.log && stats.positive;
+  const error = overview.error ?? zoomed.error;
   return (
     <div class="metric-panel">
       <MetricChart title={metric} lines={lines} xAxis={settings.xAxis} log={log} onZoom={onZoom} />
       <p class="muted small">
-        {stats.shown < stats.total ? `${stats.shown.toLocaleString()} of ${stats.total.toLocaleString()} points (min and max per bucket kept; zoom in for detail)` : `${stats.total.toLocaleString()} points`}
+        {detail && zoom ? zoomText(detail.inRange, zoom.steps) : stats.shown < stats.total ? `${fmt(stats.shown)} of ${fmt(stats.total)} points (min and max per bucket kept; zoom in for detail)` : `${fmt(stats.total)} points`}
         {settings.log && !stats.positive && ' · log scale needs values above 0, shown linear'}
-        {loaded.loading && ' · loading finer points…'}
-        {loaded.error && ` · ${loaded.error}`}
+        {zoom && zoomed.loading && ' · loading the zoomed steps…'}
+        {error && ` · ${error}`}
       </p>
     </div>
   );
+}
+
+function zoomText(inRange: Series[], { minStep, maxStep }: StepRange): string {
+  const { shown, total } = count(inRange);
+  const where = `of steps ${fmt(minStep)}–${fmt(maxStep)}`;
+  return shown < total ? `${fmt(shown)} of ${fmt(total)} points ${where} (min and max per bucket kept; zoom in further for detail)` : `all ${fmt(total)} points ${where}`;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Series } from '../../../shared/schemas/tracking.js';
+import type { Series, SeriesWindow } from '../../../shared/schemas/tracking.js';
 import type { Db } from '../../db/client.js';
 import { unpackColumn, type Points } from './packing.js';
 
@@ -15,20 +15,43 @@ interface ChunkViews {
 /** Blob columns as bytes, whichever driver read them (libSQL: ArrayBuffer, D1: number[]). */
 const toBytes = (v: unknown) => (v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : Uint8Array.from(v as number[]));
 
-type ChunkRow = { count: number; min_step: number; max_step: number; steps: unknown; timestamps: unknown; values: unknown };
+type ChunkRow = { count: number; steps: unknown; timestamps: unknown; values: unknown };
 
-async function readChunks(db: Db, runId: string, key: string): Promise<ChunkViews> {
+/** The first index of a sorted column whose value is at least `bound` (above it when `after`). */
+function firstIndex(sorted: Float64Array, bound: number, after: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (after ? sorted[mid]! <= bound : sorted[mid]! < bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The chunks of one (run, key) that hold steps in [minStep, maxStep], each cut to the points in that range. */
+async function readChunks(db: Db, runId: string, key: string, minStep?: number, maxStep?: number): Promise<ChunkViews> {
+  // Chunks wholly outside the range are skipped by their min_step/max_step columns, without reading their blobs.
+  const where = [sql`run_id = ${runId}`, sql`key = ${key}`];
+  if (maxStep !== undefined) where.push(sql`min_step <= ${maxStep}`);
+  if (minStep !== undefined) where.push(sql`max_step >= ${minStep}`);
   // Raw SQL: drizzle's typed select copies every blob once more on the way out, which costs more than SQLite's read.
-  const chunks = await db.all<ChunkRow>(
-    sql`SELECT count, min_step, max_step, steps, timestamps, "values" FROM metric_chunks WHERE run_id = ${runId} AND key = ${key} ORDER BY min_step, id`,
-  );
-  return {
-    steps: chunks.map((c) => unpackColumn(toBytes(c.steps), Number(c.count))),
-    timestamps: chunks.map((c) => unpackColumn(toBytes(c.timestamps), Number(c.count))),
-    values: chunks.map((c) => unpackColumn(toBytes(c.values), Number(c.count))),
-    total: chunks.reduce((n, c) => n + Number(c.count), 0),
-    disjoint: chunks.every((c, i) => i === 0 || Number(c.min_step) >= Number(chunks[i - 1]!.max_step)),
-  };
+  const chunks = await db.all<ChunkRow>(sql`SELECT count, steps, timestamps, "values" FROM metric_chunks WHERE ${sql.join(where, sql` AND `)} ORDER BY min_step, id`);
+  const views: ChunkViews = { steps: [], timestamps: [], values: [], total: 0, disjoint: true };
+  for (const c of chunks) {
+    const count = Number(c.count);
+    const steps = unpackColumn(toBytes(c.steps), count);
+    const from = minStep === undefined ? 0 : firstIndex(steps, minStep, false);
+    const to = maxStep === undefined ? count : firstIndex(steps, maxStep, true);
+    if (from === to) continue;
+    const previous = views.steps.at(-1);
+    views.disjoint &&= !previous || steps[from]! >= previous[previous.length - 1]!;
+    views.steps.push(steps.subarray(from, to));
+    views.timestamps.push(unpackColumn(toBytes(c.timestamps), count).subarray(from, to));
+    views.values.push(unpackColumn(toBytes(c.values), count).subarray(from, to));
+    views.total += to - from;
+  }
+  return views;
 }
 
 const concat = (parts: Float64Array[], total: number) => {
@@ -117,9 +140,12 @@ export function downsample(p: Points, maxPoints: number): Points {
   return { steps: Float64Array.from(pick([p.steps], keep)), timestamps: Float64Array.from(pick([p.timestamps], keep)), values: Float64Array.from(pick([p.values], keep)) };
 }
 
-/** A series for charts: whole, or downsampled straight from the chunks without first joining them. */
-export async function readSeries(db: Db, runId: string, key: string, maxPoints?: number): Promise<Series> {
-  const c = await readChunks(db, runId, key);
+/**
+ * A series for charts: whole or only the steps in [minStep, maxStep], and downsampled to maxPoints straight from
+ * the chunks without first joining them.
+ */
+export async function readSeries(db: Db, runId: string, key: string, { minStep, maxStep, maxPoints }: SeriesWindow = {}): Promise<Series> {
+  const c = await readChunks(db, runId, key, minStep, maxStep);
   if (!c.disjoint) {
     const all = sortPoints({ steps: concat(c.steps, c.total), timestamps: concat(c.timestamps, c.total), values: concat(c.values, c.total) });
     const p = maxPoints ? downsample(all, maxPoints) : all;

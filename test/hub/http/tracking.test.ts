@@ -83,6 +83,37 @@ describe('logging', () => {
     expect(after.metrics).toEqual({});
   });
 
+  it('lets exactly one of two concurrent batches set a param to different values, and stores the winner', async () => {
+    const run = await newRun();
+    const winners: Record<string, string> = {};
+    for (let round = 0; round < 20; round++) {
+      const key = `p${round}`;
+      const values = ['a', 'b'];
+      const replies = await Promise.all(values.map((value) => log(run.id, { params: { [key]: value }, metrics: [{ key: `m${round}`, steps: [0], values: [1] }] })));
+      expect(replies.map((r) => r.status).sort(), `round ${round}`).toEqual([200, 400]);
+      const won = replies.findIndex((r) => r.status === 200);
+      const lost = replies[1 - won]!;
+      expectError(lost, 400, 'bad_request');
+      expect(lost.body.error.details).toEqual({ key, oldValue: values[won], newValue: values[1 - won] });
+      winners[key] = values[won]!;
+    }
+    const after = (await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run;
+    expect(after.params).toEqual(winners);
+    // The loser's batch rolled back whole: each round's metric holds the winner's one point.
+    for (let round = 0; round < 20; round++) expect(after.metrics[`m${round}`].count, `round ${round}`).toBe(1);
+  });
+
+  it('lets concurrent batches that set a param to the same value all succeed, and an idempotent retry stay a duplicate', async () => {
+    const run = await newRun();
+    const same = await Promise.all([1, 2, 3].map(() => log(run.id, { params: { lr: '0.5' } })));
+    expect(same.map((r) => r.status)).toEqual([200, 200, 200]);
+    const batch = { params: { lr: '0.5', seed: '7' } };
+    const twins = await Promise.all([1, 2].map(() => log(run.id, batch, { 'idempotency-key': 'param-twin-1' })));
+    expect(twins.map((r) => r.status)).toEqual([200, 200]);
+    expect(twins.map((r) => r.body.duplicate).sort()).toEqual([false, true]);
+    expect((await call(`/v1/runs/${run.id}`, { key: p.keys.read })).body.run.params).toEqual({ lr: '0.5', seed: '7' });
+  });
+
   it('overwrites tags', async () => {
     const run = await newRun({ tags: { stage: 'a' } });
     await log(run.id, { tags: { stage: 'b' } });
@@ -173,6 +204,147 @@ describe('logging', () => {
     const run = await newRun();
     expectError(await call(`/v1/runs/${run.id}/log`, { key: other.keys.write, json: { tags: { a: 'b' } } }), 403, 'forbidden');
     expectError(await call(`/v1/runs/${run.id}/log`, { key: p.keys.read, json: { tags: { a: 'b' } } }), 403, 'forbidden');
+  });
+});
+
+describe('metric history by step range', () => {
+  interface Logged {
+    steps: number[];
+    values: number[];
+    timestamps: number[];
+  }
+
+  /** What the hub must answer, worked out from the points this test logged: the range, then each bucket's min and max. */
+  function oracle(logged: Logged, minStep: number, maxStep: number, maxPoints?: number) {
+    const inRange = logged.steps.map((_, i) => i).filter((i) => logged.steps[i]! >= minStep && logged.steps[i]! <= maxStep);
+    inRange.sort((a, b) => logged.steps[a]! - logged.steps[b]!);
+    let kept = inRange;
+    const n = inRange.length;
+    if (maxPoints && n > maxPoints) {
+      const buckets = Math.floor((maxPoints - 2) / 2);
+      const picked = new Set([0, n - 1]);
+      const value = (k: number) => logged.values[inRange[k]!]!;
+      for (let b = 0; b < buckets; b++) {
+        const [start, end] = [Math.floor((b * n) / buckets), Math.floor(((b + 1) * n) / buckets)];
+        let [lo, hi] = [start, start];
+        for (let k = start; k < end; k++) {
+          if (value(k) < value(lo)) lo = k;
+          if (value(k) > value(hi)) hi = k;
+        }
+        picked.add(lo).add(hi);
+      }
+      kept = [...picked].sort((a, b) => a - b).map((k) => inRange[k]!);
+    }
+    return { total: n, steps: kept.map((i) => logged.steps[i]), values: kept.map((i) => logged.values[i]), timestamps: kept.map((i) => logged.timestamps[i]) };
+  }
+
+  /** Logs points in batches (each a stored chunk), in the given batch order, and returns every point logged. */
+  async function logInBatches(runId: string, key: string, batches: number[][]): Promise<Logged> {
+    const all: Logged = { steps: [], values: [], timestamps: [] };
+    for (const steps of batches) {
+      // Distinct values (no ties), so each bucket's min and max are one point each.
+      const values = steps.map((s) => Math.round(Math.sin(s / 997) * 1e6 + s * 1e-3) / 1e6 + (s % 7) * 1e-9);
+      const timestamps = steps.map((s) => 1_700_000_000_000 + s * 10);
+      expect((await log(runId, { metrics: [{ key, steps, values, timestamps }] })).status).toBe(200);
+      all.steps.push(...steps);
+      all.values.push(...values);
+      all.timestamps.push(...timestamps);
+    }
+    return all;
+  }
+
+  const range = (from: number, count: number, stride = 1) => Array.from({ length: count }, (_, i) => from + i * stride);
+  let runId: string;
+  let long: Logged;
+  beforeAll(async () => {
+    runId = (await newRun()).id;
+    // Five chunks of 8,000 points, steps 0, 3, 6, …, logged out of order.
+    const chunks = range(0, 5).map((c) => range(c * 24_000, 8000, 3));
+    long = await logInBatches(runId, 'long', [3, 0, 4, 1, 2].map((c) => chunks[c]!));
+  });
+
+  it('returns exactly the points with minStep ≤ step ≤ maxStep across the chunks that hold them', async () => {
+    for (const [minStep, maxStep] of [
+      [10_001, 60_000],
+      [0, 0],
+      [23_997, 24_000],
+      [-50, 2],
+      [119_997, 500_000],
+    ] as const) {
+      const r = await call(`/v1/runs/${runId}/metrics/long?minStep=${minStep}&maxStep=${maxStep}`, { key: p.keys.read });
+      expect(r.status).toBe(200);
+      expect({ total: r.body.total, steps: r.body.steps, values: r.body.values, timestamps: r.body.timestamps }, `${minStep}..${maxStep}`).toEqual(oracle(long, minStep, maxStep));
+    }
+  });
+
+  it('downsamples a step range to maxPoints, keeping its first and last points and each bucket\'s min and max', async () => {
+    const r = await call(`/v1/runs/${runId}/metrics/long?minStep=10001&maxStep=90000&maxPoints=500`, { key: p.keys.read });
+    const expected = oracle(long, 10_001, 90_000, 500);
+    expect(expected.total).toBeGreaterThan(20_000);
+    expect(r.body.steps.length).toBeLessThanOrEqual(500);
+    expect(r.body.steps[0]).toBe(10_002);
+    expect(r.body.steps.at(-1)).toBe(90_000);
+    expect({ total: r.body.total, steps: r.body.steps, values: r.body.values, timestamps: r.body.timestamps }).toEqual(expected);
+  });
+
+  it('reads an open-ended range: only minStep, or only maxStep', async () => {
+    const from = await call(`/v1/runs/${runId}/metrics/long?minStep=100000`, { key: p.keys.read });
+    expect(from.body.steps).toEqual(oracle(long, 100_000, Infinity).steps);
+    const upTo = await call(`/v1/runs/${runId}/metrics/long?maxStep=30&maxPoints=4`, { key: p.keys.read });
+    expect(upTo.body).toMatchObject(oracle(long, -Infinity, 30, 4));
+  });
+
+  it('applies one step range to every series of a series request, also where chunks interleave', async () => {
+    const other = (await newRun()).id;
+    // Even and odd steps in two chunks whose step spans overlap.
+    const zig = await logInBatches(other, 'zig', [range(0, 300, 2), range(1, 300, 2)]);
+    const r = await call('/v1/metrics/series', { key: p.keys.read, json: { runIds: [runId, other], keys: ['long', 'zig'], minStep: 101, maxStep: 220 } });
+    expect(r.status).toBe(200);
+    const shape = (s: { runId: string; key: string; total: number; steps: number[]; values: number[]; timestamps: number[] }) => [s.runId, s.key, { total: s.total, steps: s.steps, values: s.values, timestamps: s.timestamps }];
+    expect(r.body.series.map(shape)).toEqual([
+      [runId, 'long', oracle(long, 101, 220)],
+      [runId, 'zig', { total: 0, steps: [], values: [], timestamps: [] }],
+      [other, 'long', { total: 0, steps: [], values: [], timestamps: [] }],
+      [other, 'zig', oracle(zig, 101, 220)],
+    ]);
+    expect(r.body.series[3].steps).toEqual(range(101, 120));
+    const small = await call('/v1/metrics/series', { key: p.keys.read, json: { runIds: [other], keys: ['zig'], minStep: 10, maxStep: 400, maxPoints: 50 } });
+    expect(small.body.series[0]).toMatchObject(oracle(zig, 10, 400, 50));
+  });
+
+  it('refuses a reversed, fractional, infinite or non-numeric step range with a 400 naming the field', async () => {
+    const get = (query: string) => call(`/v1/runs/${runId}/metrics/long?${query}`, { key: p.keys.read });
+    const bad = [
+      ['minStep=10&maxStep=9', 'minStep', /greater than maxStep/],
+      ['minStep=1.5', 'minStep', /whole number/],
+      ['maxStep=Infinity', 'maxStep', /whole number/],
+      ['maxStep=ten', 'maxStep', /whole number/],
+      ['minStep=&maxStep=5', 'minStep', /whole number/],
+      ['minStep=1&maxPoints=1', 'maxPoints', /at least 2/],
+    ] as const;
+    for (const [query, field, message] of bad) {
+      const r = await get(query);
+      expectError(r, 400, 'validation_failed');
+      expect(r.body.error.details, query).toEqual([{ path: field, message: expect.stringMatching(message) }]);
+      expect(r.body.error.message).toContain(field);
+    }
+    const posted = await call('/v1/metrics/series', { key: p.keys.read, json: { runIds: [runId], keys: ['long'], minStep: 5, maxStep: 4.5 } });
+    expectError(posted, 400, 'validation_failed');
+    expect(posted.body.error.details.map((d: { path: string }) => d.path)).toEqual(['maxStep']);
+    const reversed = await call('/v1/metrics/series', { key: p.keys.read, json: { runIds: [runId], keys: ['long'], minStep: 5, maxStep: 4 } });
+    expect(reversed.body.error.details).toEqual([{ path: 'minStep', message: 'must not be greater than maxStep' }]);
+  });
+
+  it('documents minStep, maxStep and maxPoints in /openapi.json', async () => {
+    const doc = (await call('/openapi.json')).body;
+    const query = doc.paths['/v1/runs/{id}/metrics/{key}'].get.parameters.filter((q: { in: string }) => q.in === 'query');
+    expect(query.map((q: { name: string; schema: { type: string } }) => [q.name, q.schema.type])).toEqual([
+      ['maxPoints', 'integer'],
+      ['minStep', 'integer'],
+      ['maxStep', 'integer'],
+    ]);
+    const body = doc.paths['/v1/metrics/series'].post.requestBody.content['application/json'].schema;
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['minStep', 'maxStep', 'maxPoints']));
   });
 });
 
