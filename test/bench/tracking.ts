@@ -81,8 +81,9 @@ async function rawDatabase(): Promise<{ db: Database.Database; dir: string; runI
   return { db, dir, runId: 'r' };
 }
 
-async function sendAll(hub: BenchHub, s: TrackingSizes, runIds: string[], body: (b: ReturnType<typeof columnarBatches>[number]) => BodyInit, type: string) {
-  const batches = columnarBatches(s);
+type Batch = ReturnType<typeof columnarBatches>[number];
+
+async function sendAll(hub: BenchHub, s: TrackingSizes, batches: Batch[], runIds: string[], body: (b: Batch) => BodyInit, type: string) {
   return timeMs(() =>
     pool(
       batches.map((b, i) => () => hub.call(`/v1/runs/${runIds[i % runIds.length]}/log`, { body: body(b), headers: { 'content-type': type } })),
@@ -98,9 +99,9 @@ export async function ingestion(hub: BenchHub, s: TrackingSizes): Promise<Figure
   const newRuns = () => Promise.all(Array.from({ length: s.ingestClients }, async () => (await hub.call('/v1/runs', { json: { experimentId } })).run.id as string));
   // Three rounds each, medians: this machine is shared and a single round drifts.
   const frameTimes: number[] = [];
-  for (let round = 0; round < 3; round++) frameTimes.push(await sendAll(hub, s, await newRuns(), (b) => b.frame, METRICS_FRAME_TYPE));
+  for (let round = 0; round < 3; round++) frameTimes.push(await sendAll(hub, s, batches, await newRuns(), (b) => b.frame, METRICS_FRAME_TYPE));
   const frameMs = median(frameTimes);
-  const jsonMs = await sendAll(hub, s, await newRuns(), (b) => b.body, 'application/json');
+  const jsonMs = await sendAll(hub, s, batches, await newRuns(), (b) => b.body, 'application/json');
 
   // Baseline: the same points, packed into the same chunks (before the clock starts), written by one statement
   // prepared once, in one transaction, on a connection with the hub's pragmas.
@@ -292,6 +293,16 @@ export async function search(hub: BenchHub, s: TrackingSizes, projectKey: string
   return figures;
 }
 
+/** Logs one metric's points to a run as binary columnar frames of 250k points. */
+export async function logSeries(hub: BenchHub, runId: string, key: string, points: { steps: Float64Array; values: Float64Array; timestamps: Float64Array }) {
+  const perFrame = 250_000;
+  for (let start = 0; start < points.steps.length; start += perFrame) {
+    const end = Math.min(points.steps.length, start + perFrame);
+    const frame = encodeMetricsFrame({ metrics: [{ key, steps: points.steps.subarray(start, end), values: points.values.subarray(start, end), timestamps: points.timestamps.subarray(start, end) }] });
+    await hub.call(`/v1/runs/${runId}/log`, { body: frame, headers: { 'content-type': METRICS_FRAME_TYPE } });
+  }
+}
+
 /**
  * The hub's downsampling in SQL over a row-per-point table: points numbered in step order, cut into the same
  * (maxPoints-2)/2 buckets (index i falls in bucket ⌊((i+1)·B-1)/n⌋, the inverse of the hub's ⌊b·n/B⌋ starts),
@@ -312,7 +323,6 @@ const BUCKETED_HISTORY = `WITH total AS (SELECT count(*) AS n FROM points WHERE 
 export async function history(hub: BenchHub, s: TrackingSizes): Promise<Figure> {
   const experimentId = (await hub.call('/v1/experiments', { json: { name: 'history' } })).experiment.id;
   const runId = (await hub.call('/v1/runs', { json: { experimentId } })).run.id;
-  const perBatch = 250_000;
   const maxPoints = 1000;
   const all = { steps: new Float64Array(s.historyPoints), values: new Float64Array(s.historyPoints), timestamps: new Float64Array(s.historyPoints) };
   for (let i = 0; i < s.historyPoints; i++) {
@@ -320,11 +330,7 @@ export async function history(hub: BenchHub, s: TrackingSizes): Promise<Figure> 
     all.values[i] = Math.sin(i / 1000) + (i % 9973 === 0 ? 10 : 0);
     all.timestamps[i] = 1_700_000_000_000 + i * 10 + ((i * 7919) % 13); // jittered, as real logging is
   }
-  for (let start = 0; start < s.historyPoints; start += perBatch) {
-    const end = Math.min(s.historyPoints, start + perBatch);
-    const frame = encodeMetricsFrame({ metrics: [{ key: 'loss', steps: all.steps.subarray(start, end), values: all.values.subarray(start, end), timestamps: all.timestamps.subarray(start, end) }] });
-    await hub.call(`/v1/runs/${runId}/log`, { body: frame, headers: { 'content-type': METRICS_FRAME_TYPE } });
-  }
+  await logSeries(hub, runId, 'loss', all);
   const get = () => hub.call(`/v1/runs/${runId}/metrics/loss?maxPoints=${maxPoints}`);
   const reply = await get();
   if (reply.total !== s.historyPoints || reply.steps.length > maxPoints) throw new Error(`history returned ${reply.steps.length} of ${reply.total} points`);
