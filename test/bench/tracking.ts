@@ -268,8 +268,10 @@ export async function search(hub: BenchHub, s: TrackingSizes, projectKey: string
         const byId = new Map((details.all(JSON.stringify(ids)) as Array<{ id: string; params: string; tags: string; metrics: string }>).map((r) => [r.id, { ...r, params: JSON.parse(r.params), tags: JSON.parse(r.tags), metrics: JSON.parse(r.metrics) }]));
         return ids.map((id) => byId.get(id)!);
       };
+      // A kept-alive socket the hub closed while the synchronous baseline held this process is retried on a new one.
       const post = async (): Promise<{ runs: Array<{ id: string }> }> => {
-        const res = await fetch(`${hub.url}/v1/runs/search`, { method: 'POST', headers: { authorization: `Bearer ${projectKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const send = () => fetch(`${hub.url}/v1/runs/search`, { method: 'POST', headers: { authorization: `Bearer ${projectKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await send().catch((err: Error & { cause?: { code?: string } }) => (err.cause?.code === 'UND_ERR_SOCKET' ? send() : Promise.reject(err)));
         return res.json() as never;
       };
       const expected = plainSql().map((r) => r.id);
