@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { newApiKey } from '../../shared/ids.js';
 import { freePort, startProcess, stopProcess, waitForHealthy } from '../helpers/processes.js';
 
+/** The Node hub's entry, as `npm start` runs it: the one place the bench names it. */
+const HUB_ENTRY = 'hub/node.ts';
+
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
 /**
@@ -43,7 +46,7 @@ export interface BenchHub {
 export async function startBenchHub(dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))): Promise<BenchHub> {
   const port = await freePort();
   const key = newApiKey('secret');
-  const proc = startProcess(process.execPath, ['--import', 'tsx', 'hub/node.ts'], {
+  const proc = startProcess(process.execPath, ['--import', 'tsx', HUB_ENTRY], {
     OUTPOST_DATA_DIR: dataDir,
     OUTPOST_PORT: String(port),
     OUTPOST_ADMIN_KEY: key,
