@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the performance figures of DESIGN §9, each next to a baseline measured in the same run on
- * the same machine. `--smoke` runs every part at toy sizes in seconds (npm test does, so the bench keeps working).
+ * the same machine, or one quoted from elsewhere and printed as such. `--smoke` runs every part at toy sizes in
+ * seconds (npm test does, so the bench keeps working).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
