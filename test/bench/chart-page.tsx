@@ -113,17 +113,18 @@ const bench = {
     if (refetch !== downsampled) throw new Error(`the panel shows "${caption()}": a zoom would ${refetch ? 'fetch nothing' : 'fetch again'}`);
     const release = drag(from, to);
     await painted();
-    // The strokes drawn when the fetched range reaches the panel: the chart draws it after that.
-    const atCaption = new Promise<number>((resolve) => {
-      const seen = new MutationObserver(() => showsZoomedSteps() && (seen.disconnect(), resolve(strokes)));
-      seen.observe(root(), { subtree: true, childList: true, characterData: true });
+    // With a refetch: the strokes drawn by the time the fetched range reaches the panel; the chart draws it after that.
+    let atCaption: number | undefined;
+    const seen = new MutationObserver(() => {
+      if (!showsZoomedSteps()) return;
+      atCaption = strokes;
+      seen.disconnect();
     });
+    if (refetch) seen.observe(root(), { subtree: true, childList: true, characterData: true });
     const start = performance.now();
     release();
     if (refetch) {
-      let before: number | undefined;
-      void atCaption.then((n) => (before = n));
-      await paintedOnceDrawn('the zoomed step range', () => before !== undefined && strokes > before);
+      await paintedOnceDrawn('the zoomed step range', () => atCaption !== undefined && strokes > atCaption);
     } else {
       await painted();
       if (showsZoomedSteps()) throw new Error('a zoom into a series shown whole fetched it again');
