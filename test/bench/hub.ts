@@ -3,20 +3,28 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newApiKey } from '../../shared/ids.js';
-import { freePort, startProcess, stopProcess, waitForHealthy } from '../helpers/processes.js';
+import { freePort, hubArgs, startProcess, stopProcess, waitForHealthy } from '../helpers/processes.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
-/** A POST of raw bytes with node:http: undici's fetch costs the client more than the hub spends on large bodies. */
-function postBytes(url: string, body: Uint8Array, headers: Record<string, string>): Promise<string> {
+/**
+ * A POST of raw bytes with node:http: undici's fetch costs the client more than the hub spends on large bodies.
+ * A kept-alive socket the hub closed while this process was busy fails at once and is retried once on a connection
+ * of its own (the pool may hold more such sockets), as Node's documentation advises: the hub never saw that request.
+ */
+function postBytes(url: string, body: Uint8Array, headers: Record<string, string>, retried = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': body.byteLength } }, (res) => {
+    const req = request(url, { method: 'POST', agent: retried ? false : agent, headers: { ...headers, 'content-length': body.byteLength } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
       res.on('end', () => (res.statusCode! < 300 ? resolve(text) : reject(new Error(`${url}: HTTP ${res.statusCode} ${text.slice(0, 300)}`))));
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const staleSocket = req.reusedSocket && !retried && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      if (staleSocket) postBytes(url, body, headers, true).then(resolve, reject);
+      else reject(new Error(`${url}: ${err.message}${retried ? ' (retried on a new connection)' : ''}`, { cause: err }));
+    });
     req.end(body);
   });
 }
@@ -35,7 +43,7 @@ export interface BenchHub {
 export async function startBenchHub(dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))): Promise<BenchHub> {
   const port = await freePort();
   const key = newApiKey('secret');
-  const proc = startProcess(process.execPath, ['--import', 'tsx', 'hub/platform/node/server.ts'], {
+  const proc = startProcess(process.execPath, hubArgs(), {
     OUTPOST_DATA_DIR: dataDir,
     OUTPOST_PORT: String(port),
     OUTPOST_ADMIN_KEY: key,
