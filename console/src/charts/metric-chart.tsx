@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignLines, type Line } from './align';
@@ -88,8 +88,9 @@ export function MetricChart({ title, lines, xAxis, log, height = 240, xRange, on
     };
   }, [xAxis, log, height, identity]);
 
-  // New points for the same lines (a finer fetch, smoothing): keep the user's zoom.
-  useEffect(() => {
+  // New points for the same lines (a finer fetch, smoothing): keep the user's zoom. Before the next paint, so the
+  // frame after new data arrives already shows it.
+  useLayoutEffect(() => {
     const u = plot.current;
     if (!u || shown.current === data) return;
     shown.current = data;

@@ -27,11 +27,9 @@ export function MetricPanel({ metric, runs, settings }: { metric: string; runs: 
   const ids = runs.map((r) => r.id);
   const fetchSeries = (request: SeriesRequest) => metricSeries(hub, request);
   const overview = useLoad(() => fetchSeries({ runIds: ids, keys: [metric], maxPoints: BASE_POINTS }), [ids.join(), metric]);
-  const [zoom, setZoom] = useState<{ steps: StepRange; maxPoints: number } | null>(null);
-  const zoomed = useLoad(
-    () => (zoom && overview.data ? fetchZoomedSeries(fetchSeries, overview.data.series, zoom.steps, zoom.maxPoints) : Promise.resolve(null)),
-    [overview.data, zoom?.steps.minStep, zoom?.steps.maxStep, zoom?.maxPoints],
-  );
+  // The zoom's fetch starts in the zoom handler itself, not a frame later in an effect: the user is waiting for it.
+  const [zoom, setZoom] = useState<{ steps: StepRange; detail: Promise<{ series: Series[]; inRange: Series[] }> } | null>(null);
+  const zoomed = useLoad(() => zoom?.detail ?? Promise.resolve(null), [zoom]);
   const detail = zoom ? zoomed.data : null;
   const series = detail?.series ?? overview.data?.series;
 
@@ -54,7 +52,8 @@ export function MetricPanel({ metric, runs, settings }: { metric: string; runs: 
   function onZoom(range: Range | null, width: number) {
     const whole = overview.data?.series;
     const steps = range && whole && stats.shown < stats.total ? stepRangeOf(range, settings.xAxis, whole) : null;
-    setZoom(steps && { steps, maxPoints: Math.max(BASE_POINTS, Math.round(width * ZOOM_POINTS_PER_PX)) });
+    const maxPoints = Math.max(BASE_POINTS, Math.round(width * ZOOM_POINTS_PER_PX));
+    setZoom(steps && whole ? { steps, detail: fetchZoomedSeries(fetchSeries, whole, steps, maxPoints) } : null);
   }
 
   if (!series) return <LoadState error={overview.error} loading={overview.loading} what={`metric ${metric}`} />;
