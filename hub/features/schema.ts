@@ -1,0 +1,71 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { EntityDef, FeatureServiceDef, FeatureViewDef } from '../../shared/schemas/features.js';
+import { projects } from '../projects/schema.js';
+
+// ——— feature store ———
+
+const projectId = () =>
+  text('project_id')
+    .notNull()
+    .references(() => projects.id);
+
+/** Definitions are kept whole as applied (JSON), keyed by name: apply compares them, reads use them as they are. */
+export const featureEntities = sqliteTable(
+  'feature_entities',
+  { projectId: projectId(), name: text('name').notNull(), definition: text('definition', { mode: 'json' }).$type<EntityDef>().notNull() },
+  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
+);
+
+export const featureViews = sqliteTable(
+  'feature_views',
+  {
+    projectId: projectId(),
+    name: text('name').notNull(),
+    definition: text('definition', { mode: 'json' }).$type<FeatureViewDef>().notNull(),
+    /** The push source feeding the view, so a push finds its view by index. */
+    pushSource: text('push_source'),
+    /** Where incremental materialization stopped (epoch ms). */
+    materializedUntil: integer('materialized_until'),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.name] }), uniqueIndex('feature_views_push_source').on(t.projectId, t.pushSource)],
+);
+
+export const featureServices = sqliteTable(
+  'feature_services',
+  { projectId: projectId(), name: text('name').notNull(), definition: text('definition', { mode: 'json' }).$type<FeatureServiceDef>().notNull() },
+  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
+);
+
+/**
+ * The offline store: every row ever pushed, with its event and created times. `seq` orders writes (ties go to
+ * the latest); `entity_key` is the JSON array of the view's join-key values; `vals` a JSON object by field.
+ */
+export const featureRows = sqliteTable(
+  'feature_rows',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    projectId: text('project_id').notNull(),
+    view: text('view').notNull(),
+    entityKey: text('entity_key').notNull(),
+    eventTs: integer('event_ts').notNull(),
+    createdTs: integer('created_ts'),
+    vals: text('vals').notNull(),
+  },
+  (t) => [index('feature_rows_lookup').on(t.projectId, t.view, t.entityKey, t.eventTs)],
+);
+
+/** The online store: the latest row per entity and view. */
+export const featureOnline = sqliteTable(
+  'feature_online',
+  {
+    projectId: text('project_id').notNull(),
+    view: text('view').notNull(),
+    entityKey: text('entity_key').notNull(),
+    eventTs: integer('event_ts').notNull(),
+    createdTs: integer('created_ts'),
+    vals: text('vals').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.view, t.entityKey] })],
+);
+
+export type FeatureViewRow = typeof featureViews.$inferSelect;
