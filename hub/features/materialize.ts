@@ -2,8 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, notFound } from '../../shared/errors.js';
 import type { ProjectScope } from '../core/scope.js';
 import { resolvedViews, type ResolvedView } from './registry.js';
-import { featureViews } from './schema.js';
-import { ONLINE_UPSERT } from './store.js';
+import { featureOnline, featureViews } from './schema.js';
+import { onlineUpsert } from './store.js';
 
 export interface MaterializedView {
   name: string;
@@ -34,10 +34,14 @@ async function materializeView({ db, projectId }: ProjectScope, view: ResolvedVi
   const inWindow = sql`project_id = ${projectId} AND view = ${name} AND event_ts >= ${start} AND event_ts <= ${end}`;
   const [counted] = await db.all<{ n: number }>(sql`SELECT count(DISTINCT entity_key) AS n FROM feature_rows WHERE ${inWindow}`);
   await db.batch([
-    db.run(sql`INSERT INTO feature_online (project_id, view, entity_key, event_ts, created_ts, vals)
-      SELECT project_id, view, entity_key, event_ts, created_ts, vals FROM (
-        SELECT *, row_number() OVER (PARTITION BY entity_key ORDER BY event_ts DESC, created_ts DESC, seq DESC) AS rn FROM feature_rows WHERE ${inWindow}
-      ) WHERE rn = 1 ${ONLINE_UPSERT}`),
+    db
+      .insert(featureOnline)
+      .select(
+        sql`SELECT project_id, view, entity_key, event_ts, created_ts, vals FROM (
+          SELECT *, row_number() OVER (PARTITION BY entity_key ORDER BY event_ts DESC, created_ts DESC, seq DESC) AS rn FROM feature_rows WHERE ${inWindow}
+        ) WHERE rn = 1`,
+      )
+      .onConflictDoUpdate(onlineUpsert),
     db
       .update(featureViews)
       .set({ materializedUntil: sql`max(coalesce(${featureViews.materializedUntil}, ${end}), ${end})` })

@@ -9,12 +9,16 @@ const projectId = () =>
     .notNull()
     .references(() => projects.id);
 
-/** Definitions are kept whole as applied (JSON), keyed by name: apply compares them, reads use them as they are. */
-export const featureEntities = sqliteTable(
-  'feature_entities',
-  { projectId: projectId(), name: text('name').notNull(), definition: text('definition', { mode: 'json' }).$type<EntityDef>().notNull() },
-  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
-);
+/** A table of definitions kept whole as applied (JSON), keyed by name: apply compares them, reads use them as they are. */
+const definitionTable = <T>(table: string) =>
+  sqliteTable(
+    table,
+    { projectId: projectId(), name: text('name').notNull(), definition: text('definition', { mode: 'json' }).$type<T>().notNull() },
+    (t) => [primaryKey({ columns: [t.projectId, t.name] })],
+  );
+
+export const featureEntities = definitionTable<EntityDef>('feature_entities');
+export const featureServices = definitionTable<FeatureServiceDef>('feature_services');
 
 export const featureViews = sqliteTable(
   'feature_views',
@@ -28,12 +32,6 @@ export const featureViews = sqliteTable(
     materializedUntil: integer('materialized_until'),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.name] }), uniqueIndex('feature_views_push_source').on(t.projectId, t.pushSource)],
-);
-
-export const featureServices = sqliteTable(
-  'feature_services',
-  { projectId: projectId(), name: text('name').notNull(), definition: text('definition', { mode: 'json' }).$type<FeatureServiceDef>().notNull() },
-  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
 );
 
 /**

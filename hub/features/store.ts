@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { featureOnline, featureRows } from './schema.js';
 
 /** One row of a view as the stores keep it: entity key, event and created times (ms), values by field. */
 export interface StoredRow {
@@ -32,19 +33,25 @@ function chunks(rows: StoredRow[]): string[] {
 
 // Rows go in as one JSON parameter read by json_each, in array order: any number of rows, three bound parameters.
 const fromJson = (projectId: string, view: string, json: string) =>
-  sql`SELECT ${projectId}, ${view}, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json}) WHERE true ORDER BY key`;
+  sql`${projectId}, ${view}, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json}) WHERE true ORDER BY key`;
 
-/** A stored online row gives way only to one with a later event time, or the same event time and no earlier created time. */
-export const NEWER = sql.raw(
-  'excluded.event_ts > feature_online.event_ts OR (excluded.event_ts = feature_online.event_ts AND coalesce(excluded.created_ts, -1) >= coalesce(feature_online.created_ts, -1))',
-);
-export const ONLINE_UPSERT = sql`ON CONFLICT (project_id, view, entity_key) DO UPDATE SET event_ts = excluded.event_ts, created_ts = excluded.created_ts, vals = excluded.vals WHERE ${NEWER}`;
+/**
+ * Writing into the online store: a stored row gives way only to one with a later event time, or the same event time
+ * and no earlier created time.
+ */
+export const onlineUpsert = {
+  target: [featureOnline.projectId, featureOnline.view, featureOnline.entityKey],
+  set: { eventTs: sql`excluded.event_ts`, createdTs: sql`excluded.created_ts`, vals: sql`excluded.vals` },
+  setWhere: sql.raw(
+    'excluded.event_ts > feature_online.event_ts OR (excluded.event_ts = feature_online.event_ts AND coalesce(excluded.created_ts, -1) >= coalesce(feature_online.created_ts, -1))',
+  ),
+};
 
-/** Statements appending rows to the offline store, in order (their `seq` is the write order). */
+// Query builders, not db.run(sql): drizzle's D1 batch cannot bind raw statements.
+/** Statements appending rows to the offline store, in order (`seq`, left null, numbers them in write order). */
 export const offlineInserts = (db: Db, projectId: string, view: string, rows: StoredRow[]) =>
-  chunks(rows).map((json) => db.run(sql`INSERT INTO feature_rows (project_id, view, entity_key, event_ts, created_ts, vals) ${fromJson(projectId, view, json)}`));
+  chunks(rows).map((json) => db.insert(featureRows).select(sql`SELECT NULL, ${fromJson(projectId, view, json)}`));
 
 /** Statements writing rows to the online store; an older row never replaces a newer one. */
 export const onlineUpserts = (db: Db, projectId: string, view: string, rows: StoredRow[]) =>
-  chunks(rows).map((json) => db.run(sql`INSERT INTO feature_online (project_id, view, entity_key, event_ts, created_ts, vals) ${fromJson(projectId, view, json)} ${ONLINE_UPSERT}`));
-
+  chunks(rows).map((json) => db.insert(featureOnline).select(sql`SELECT ${fromJson(projectId, view, json)}`).onConflictDoUpdate(onlineUpsert));
