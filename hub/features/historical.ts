@@ -37,7 +37,8 @@ export async function historicalFeatures(scope: Scope, request: HistoricalReques
   const features = await selectFeatures(scope, request);
   const entities = request.entities;
   if (!entities.event_timestamp) throw badRequest('entities.event_timestamp: missing; each entity row needs the time its features are wanted at');
-  const n = entityColumns(entities, requiredJoinKeys(features), ['event_timestamp']);
+  // Other columns (labels, say) pass through to the training rows, as Feast's entity dataframe does.
+  const n = entityColumns(entities, requiredJoinKeys(features), true);
   if (n > HISTORICAL_ROW_LIMIT) throw badRequest(`entities: ${n} rows is over the limit of ${HISTORICAL_ROW_LIMIT} entity rows a historical request; split it`);
   const times = entities.event_timestamp.map((t, i) => requireTimestamp(t, `entities.event_timestamp[${i}]`));
   const columns: Record<string, unknown[]> = { ...entities };

@@ -12,11 +12,11 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 type Status = OnlineReply['results'][number]['statuses'][number];
 
-/** The join-key columns of a request: those the views need, present; no column that no view needs. */
-export function entityColumns(entities: Record<string, unknown[]>, needed: string[], extra: string[] = []): number {
+/** The entity rows of a request: every join key the views need present, and (unless `passThrough`) no other column. */
+export function entityColumns(entities: Record<string, unknown[]>, needed: string[], passThrough = false): number {
   for (const k of needed) if (!entities[k]) throw badRequest(`entities.${k}: missing; the requested features are keyed by ${needed.join(', ')}`);
   for (const k of Object.keys(entities)) {
-    if (!needed.includes(k) && !extra.includes(k)) throw badRequest(`entities.${k}: not a join key of the requested features (${needed.join(', ')})`);
+    if (!passThrough && !needed.includes(k)) throw badRequest(`entities.${k}: not a join key of the requested features (${needed.join(', ')})`);
   }
   return columnLength(entities, 'entities');
 }

@@ -129,8 +129,8 @@ describe('historical retrieval', () => {
     doc.feature_views[1]!.schema.push({ name: 'trips', dtype: 'int64' });
     await apply(hub, doc);
     await post(hub, '/feast/push', { push_source_name: 'driver_profile_push', to: 'offline', df: { driver_id: [1], event_timestamp: [BASE], city: ['Oslo'], trips: [7] } });
-    const byService = await historical(hub, { entities: { driver_id: [1, 1], event_timestamp: [BASE - 1, BASE] }, feature_service: 'driver_model_v1' });
-    expect(byService.body.columns).toEqual({ driver_id: [1, 1], event_timestamp: [BASE - 1, BASE], conv_rate: [null, null], trips: [null, null], city: [null, 'Oslo'] });
+    const byService = await historical(hub, { entities: { driver_id: [1, 1], event_timestamp: [BASE - 1, BASE], label: [0, 1] }, feature_service: 'driver_model_v1' });
+    expect(byService.body.columns).toEqual({ driver_id: [1, 1], event_timestamp: [BASE - 1, BASE], label: [0, 1], conv_rate: [null, null], trips: [null, null], city: [null, 'Oslo'] });
     const clash = await historical(hub, { entities: { driver_id: [1], event_timestamp: [BASE] }, features: ['driver_stats:trips', 'driver_profile:trips'] });
     expect(clash.status).toBe(400);
     expect(clash.body.error.message).toContain('"driver_stats:trips" and "driver_profile:trips"');
