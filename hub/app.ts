@@ -4,6 +4,8 @@ import { keyRoutes } from './auth/routes.js';
 import { SyncDispatcher } from './core/sync/dispatcher.js';
 import { syncRoutes } from './core/sync/routes.js';
 import { projectRoutes } from './projects/routes.js';
+import { featureRoutes } from './features/routes.js';
+import { featureSyncHandlers } from './features/sync.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
@@ -19,7 +21,7 @@ import { isRuntimeAssetPath } from './platform/runtime-paths.js';
 import { OutpostError } from '../shared/errors.js';
 import { VERSION } from './version.js';
 
-const isApiPath = (path: string) => /^\/(v1|api|ajax-api)(\/|$)/.test(path);
+const isApiPath = (path: string) => /^\/(v1|api|ajax-api|feast)(\/|$)/.test(path);
 
 const OPENAPI = {
   openapi: '3.1.0',
@@ -41,7 +43,7 @@ export function createApp(deps: HubDeps) {
   app.use('*', (c, next) => (isRuntimeAssetPath(c.req.path) ? runtimeFiles(c, next) : next()));
 
   // Each domain applies its own device sync items; feature pushes, dataset uploads and runner reports register here too.
-  const sync = new SyncDispatcher().register(runSyncHandlers).register(telemetrySyncHandlers);
+  const sync = new SyncDispatcher().register(runSyncHandlers).register(telemetrySyncHandlers).register(featureSyncHandlers);
 
   app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
   app.route('/', mlflowRoutes);
@@ -53,6 +55,7 @@ export function createApp(deps: HubDeps) {
     .route('/', trackingRoutes)
     .route('/', registryRoutes)
     .route('/', telemetryRoutes)
+    .route('/', featureRoutes)
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });

@@ -7,3 +7,4 @@ export * from '../core/schema.js';
 export * from '../tracking/schema.js';
 export * from '../registry/schema.js';
 export * from '../telemetry/schema.js';
+export * from '../features/schema.js';

@@ -6,3 +6,4 @@ export * from './sync.js';
 export * from './registry.js';
 export * from './telemetry.js';
 export * from './blobs.js';
+export * from './features.js';

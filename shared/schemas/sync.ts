@@ -4,7 +4,7 @@ import { metricColumnsSchema, paramsSchema, runStatusSchema, tagsSchema } from '
 
 /** Run ids that devices make themselves: a UUID, with or without dashes. */
 export const clientRunIdSchema = z.string().regex(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'must be a UUID');
-const clientId = z.string().min(8, 'must be at least 8 characters').max(100);
+export const clientId = z.string().min(8, 'must be at least 8 characters').max(100);
 
 const base = { id: clientId, runId: clientRunIdSchema };
 
