@@ -13,6 +13,10 @@ import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
+// `--only tracking,search,runtime,chart` runs some parts (each still with its baseline); all of them by default.
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
+const wanted = (part: string) => only === null || only.has(part);
 const sizes = smoke ? SMOKE : FULL;
 const started = performance.now();
 
@@ -32,15 +36,17 @@ async function withHub(dataDir: string | undefined, parts: (hub: BenchHub) => Pr
 }
 
 // Writes go to an empty hub, as the raw baseline writes to an empty database.
-await withHub(undefined, async (hub) => [...(await ingestion(hub, sizes)), await mlflowLogBatch(hub, sizes), await history(hub, sizes)]);
-const searchDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
-console.error(`seeding ${fmt(sizes.searchRuns)} runs for the search bench…`);
-const { key } = await seedSearchData(searchDir, sizes);
-await withHub(searchDir, (hub) => search(hub, sizes, key));
+if (wanted('tracking')) await withHub(undefined, async (hub) => [...(await ingestion(hub, sizes)), await mlflowLogBatch(hub, sizes), await history(hub, sizes)]);
+if (wanted('search')) {
+  const searchDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
+  console.error(`seeding ${fmt(sizes.searchRuns)} runs for the search bench…`);
+  const { key } = await seedSearchData(searchDir, sizes);
+  await withHub(searchDir, (hub) => search(hub, sizes, key));
+}
 // The browser runtime in Chromium against a hub of its own.
-await withHub(undefined, (hub) => runtimeBench(hub, smoke ? RUNTIME_SMOKE : RUNTIME_FULL));
+if (wanted('runtime')) await withHub(undefined, (hub) => runtimeBench(hub, smoke ? RUNTIME_SMOKE : RUNTIME_FULL));
 // The console's chart in Chromium: the component with generated points, and its metric panel reading a hub.
-await withHub(undefined, (hub) => chart(hub, smoke ? CHART_SMOKE : CHART_FULL));
+if (wanted('chart')) await withHub(undefined, (hub) => chart(hub, smoke ? CHART_SMOKE : CHART_FULL));
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
