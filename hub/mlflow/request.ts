@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
+import type { HubEnv } from '../http/env.js';
+import { capBody } from '../http/guards.js';
 import { invalidParam } from './errors.js';
 
 /** MLflow's MAX_BATCH_LOG_REQUEST_SIZE; the same cap guards every MLflow route, since /v1's body limit does not apply here. */
@@ -9,14 +10,14 @@ export const MAX_REQUEST_BYTES = 1_000_000;
 const SEE_DOCS = 'See the API docs for more information about request parameters.';
 export const missingValue = (path: string) => invalidParam(`Missing value for required parameter '${path}'. ${SEE_DOCS}`);
 
-/** Reads the raw body through hono's `bodyLimit`, refusing more than `limit` bytes (in MLflow's error shape) without buffering an endless stream. */
-async function readText(c: Context, limit: number, tooLarge: (size: string) => string): Promise<string> {
+/** Reads the raw body under the hub's body cap (hono's `bodyLimit`), refusing more than `limit` bytes in MLflow's error shape. */
+async function readText(c: Context<HubEnv>, limit: number, tooLarge: (size: string) => string): Promise<string> {
   let text = '';
-  const onError = (): never => {
+  const onError = () => {
     const declared = c.req.header('content-length');
-    throw invalidParam(tooLarge(declared !== undefined && !c.req.header('transfer-encoding') ? declared : `more than ${limit}`));
+    return invalidParam(tooLarge(declared !== undefined && !c.req.header('transfer-encoding') ? declared : `more than ${limit}`));
   };
-  await bodyLimit({ maxSize: limit, onError })(c, async () => {
+  await capBody(limit, onError)(c, async () => {
     text = await c.req.text();
   });
   return text;
