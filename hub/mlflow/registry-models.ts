@@ -1,14 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { registeredModels } from '../db/schema.js';
 import type { HubEnv } from '../http/env.js';
 import { createModel, updateModel } from '../registry/models.js';
 import { uniqueName } from './errors.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
-import { checkKey, checkValue, tagRecord } from './limits.js';
+import { checkKey, checkTag, tagRecord } from './limits.js';
 import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
@@ -87,8 +86,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
   })
   .post('/registered-models/set-tag', write, async (c) => {
     const body = await parseBody(c, nameOnly.extend({ key: requiredString, value: opt(z.string()) }));
-    checkKey(body.key);
-    checkValue(body.value ?? '', LIMITS.tagValue);
+    checkTag(body.key, body.value ?? '');
     const s = scope(c);
     const model = await loadModel(s, body.name);
     await updateModel(s, model, { tags: { [body.key]: body.value ?? '' } });
