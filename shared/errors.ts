@@ -17,6 +17,21 @@ export type ErrorCode =
   | 'not_implemented'
   | 'internal';
 
+/** The code a bare HTTP status stands for: one table for the hub (framework errors) and the client (replies without a body). */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  411: 'length_required',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
+};
+export const codeForStatus = (status: number): ErrorCode => CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
+
 export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
 
 export class OutpostError extends Error {

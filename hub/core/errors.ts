@@ -1,18 +1,5 @@
 import { HTTPException } from 'hono/http-exception';
-import { OutpostError, type ErrorCode } from '../../shared/errors.js';
-
-const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  411: 'length_required',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  416: 'range_not_satisfiable',
-};
+import { codeForStatus, OutpostError } from '../../shared/errors.js';
 
 /** Whatever was thrown, as an OutpostError; unknown failures become a 500 that hides internals. */
 export function toOutpostError(err: unknown): OutpostError {
@@ -21,7 +8,7 @@ export function toOutpostError(err: unknown): OutpostError {
     if (err.status === 400 && /json/i.test(err.message)) {
       return new OutpostError(400, 'invalid_json', `request body is not valid JSON: ${err.message}`);
     }
-    return new OutpostError(err.status, CODE_BY_STATUS[err.status] ?? 'bad_request', err.message || `HTTP ${err.status}`);
+    return new OutpostError(err.status, codeForStatus(err.status), err.message || `HTTP ${err.status}`);
   }
   if ((err as { code?: string })?.code === 'ECONNRESET' || (err as Error)?.message === 'aborted') {
     // The client went away mid-request: nothing to answer, nothing wrong with the hub.

@@ -40,6 +40,16 @@ export class MlflowError extends Error {
   }
 }
 
+/** A unique index decides races on names; its 409 becomes MLflow's RESOURCE_ALREADY_EXISTS, worded by `exists`. */
+export async function uniqueName<T>(name: string, exists: (name: string) => MlflowError, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof OutpostError && err.status === 409) throw exists(name);
+    throw err;
+  }
+}
+
 export const invalidParam = (message: string) => new MlflowError('INVALID_PARAMETER_VALUE', message);
 export const doesNotExist = (message: string) => new MlflowError('RESOURCE_DOES_NOT_EXIST', message);
 

@@ -1,10 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { OutpostError } from '../../shared/errors.js';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
 import { createExperiment, ensureExperiment, findExperimentByName, listExperiments, toExperiment, updateExperiment } from '../tracking/experiments.js';
-import { doesNotExist, invalidParam, MlflowError } from './errors.js';
+import { doesNotExist, invalidParam, MlflowError, uniqueName } from './errors.js';
 import { searchExperiments } from './experiment-search.js';
 import { experimentIdField, int64, keyValue, LIFECYCLE_OF_VIEW, maxResults, opt, optString, repeated, requiredString, viewType } from './fields.js';
 import { checkExperimentName, checkKey, checkValue, EXPERIMENT_TAG_VALUE, tagRecord } from './limits.js';
@@ -16,15 +15,6 @@ const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
 
 const alreadyExists = (name: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`);
-/** The unique index on (project, name) decides races; its 409 becomes MLflow's RESOURCE_ALREADY_EXISTS wording. */
-async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (err instanceof OutpostError && err.status === 409) throw alreadyExists(name);
-    throw err;
-  }
-}
 
 const experimentIdOnly = z.object({ experiment_id: z.preprocess((v) => (v === '' ? undefined : v), experimentIdField) });
 
@@ -56,7 +46,7 @@ export const experimentRoutes = new Hono<HubEnv>()
     const tags = tagRecord(body.tags, 'tags', EXPERIMENT_TAG_VALUE);
     const s = scope(c);
     if (await findExperimentByName(s, body.name)) throw alreadyExists(body.name);
-    const created = await uniqueName(body.name, () => createExperiment(s, { name: body.name, tags }));
+    const created = await uniqueName(body.name, alreadyExists, () => createExperiment(s, { name: body.name, tags }));
     return c.json({ experiment_id: created.id });
   })
   .get('/experiments/get', read, async (c) => {
@@ -81,7 +71,7 @@ export const experimentRoutes = new Hono<HubEnv>()
     const row = await loadExperiment(s, body.experiment_id);
     // MLflow raises INVALID_STATE here, which it serves as a 500.
     if (row.lifecycle !== 'active') throw new MlflowError('INVALID_STATE', 'Cannot rename a non-active experiment.');
-    if (row.name !== body.new_name) await uniqueName(body.new_name, () => updateExperiment(s, row, { name: body.new_name }));
+    if (row.name !== body.new_name) await uniqueName(body.new_name, alreadyExists, () => updateExperiment(s, row, { name: body.new_name }));
     return c.json({});
   })
   .post('/experiments/delete', write, async (c) => setLifecycle(c, 'deleted'))

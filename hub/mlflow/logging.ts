@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
@@ -24,6 +24,17 @@ const batchSchema = z.object({
 });
 const batchTooLarge = (size: string) => `Batched logging API requests must be at most ${MAX_REQUEST_BYTES} bytes, got a request of size ${size}.`;
 
+/** log-parameter and set-tag: one checked key and value written to an active run. */
+const logKeyValue = (field: 'params' | 'tags', check: (key: string, value: string) => void) => async (c: Context<HubEnv>) => {
+  const body = await parseBody(c, z.object({ ...runRef, key: requiredString, value: paramValue }));
+  const runId = runIdOf(body);
+  const value = body.value ?? '';
+  check(body.key, value);
+  const s = scope(c);
+  await logMlflowWrites(s, await loadActiveRun(s, runId), { [field]: { [body.key]: value } }, false);
+  return c.json({});
+};
+
 const pyList = (keys: string[]) => `[${keys.map((k) => `'${k}'`).join(', ')}]`;
 
 export const loggingRoutes = new Hono<HubEnv>()
@@ -35,24 +46,8 @@ export const loggingRoutes = new Hono<HubEnv>()
     await logMlflowWrites(s, await loadActiveRun(s, runId), { points: [{ key: body.key, value: body.value, timestamp: body.timestamp, step: body.step ?? 0 }] }, false);
     return c.json({});
   })
-  .post('/runs/log-parameter', write, async (c) => {
-    const body = await parseBody(c, z.object({ ...runRef, key: requiredString, value: paramValue }));
-    const runId = runIdOf(body);
-    const value = body.value ?? '';
-    checkParam(body.key, value);
-    const s = scope(c);
-    await logMlflowWrites(s, await loadActiveRun(s, runId), { params: { [body.key]: value } }, false);
-    return c.json({});
-  })
-  .post('/runs/set-tag', write, async (c) => {
-    const body = await parseBody(c, z.object({ ...runRef, key: requiredString, value: paramValue }));
-    const runId = runIdOf(body);
-    const value = body.value ?? '';
-    checkTag(body.key, value);
-    const s = scope(c);
-    await logMlflowWrites(s, await loadActiveRun(s, runId), { tags: { [body.key]: value } }, false);
-    return c.json({});
-  })
+  .post('/runs/log-parameter', write, logKeyValue('params', checkParam))
+  .post('/runs/set-tag', write, logKeyValue('tags', checkTag))
   .post('/runs/delete-tag', write, async (c) => {
     const body = await parseBody(c, z.object({ run_id: requiredString, key: requiredString }));
     const s = scope(c);

@@ -23,7 +23,7 @@ export const readRoutes = new Hono<HubEnv>()
     const runId = runIdOf(q);
     const s = scope(c);
     await loadRun(s, runId);
-    const series = await readSeries(s.db, runId, q.metric_key);
+    const series = await readSeries(s, runId, q.metric_key);
     const total = series.steps.length;
     const start = Math.min(total, decodeOffsetToken(q.page_token));
     const end = q.max_results && q.max_results > 0 ? Math.min(total, start + q.max_results) : total;

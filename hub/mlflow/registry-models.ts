@@ -1,14 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { OutpostError } from '../../shared/errors.js';
-import { LIMITS } from '../../shared/schemas/tracking.js';
 import { access } from '../auth/access.js';
 import { registeredModels } from '../db/schema.js';
 import type { HubEnv } from '../http/env.js';
 import { createModel, updateModel } from '../registry/models.js';
+import { uniqueName } from './errors.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
-import { checkKey, checkValue, tagRecord } from './limits.js';
+import { checkKey, checkTag, tagRecord } from './limits.js';
 import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
@@ -45,14 +44,6 @@ async function search(c: Context<HubEnv>, input: z.output<typeof searchSchema>) 
   return c.json({ ...(models.length ? { registered_models: models } : {}), ...(nextPageToken ? { next_page_token: nextPageToken } : {}) });
 }
 
-async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (err instanceof OutpostError && err.status === 409) throw modelAlreadyExists(name);
-    throw err;
-  }
-}
 
 export const registeredModelRoutes = new Hono<HubEnv>()
   .post('/registered-models/create', write, async (c) => {
@@ -60,7 +51,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     checkModelName(body.name);
     const tags = tagRecord(body.tags);
     const s = scope(c);
-    const model = await uniqueName(body.name, () => createModel(s, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
+    const model = await uniqueName(body.name, modelAlreadyExists, () => createModel(s, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
     return c.json({ registered_model: await registeredModelJson(s.db, model) });
   })
   .get('/registered-models/get', read, async (c) => {
@@ -84,7 +75,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, body.name);
     if (model.name === body.new_name) return c.json({ registered_model: await registeredModelJson(s.db, model) });
-    const renamed = await uniqueName(body.new_name, () => updateModel(s, model, { name: body.new_name }));
+    const renamed = await uniqueName(body.new_name, modelAlreadyExists, () => updateModel(s, model, { name: body.new_name }));
     return c.json({ registered_model: await registeredModelJson(s.db, { ...model, name: renamed.name, updatedAt: renamed.updatedAt }) });
   })
   .delete('/registered-models/delete', write, async (c) => {
@@ -95,8 +86,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
   })
   .post('/registered-models/set-tag', write, async (c) => {
     const body = await parseBody(c, nameOnly.extend({ key: requiredString, value: opt(z.string()) }));
-    checkKey(body.key);
-    checkValue(body.value ?? '', LIMITS.tagValue);
+    checkTag(body.key, body.value ?? '');
     const s = scope(c);
     const model = await loadModel(s, body.name);
     await updateModel(s, model, { tags: { [body.key]: body.value ?? '' } });

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { parseModelRef, type ModelRef } from '../../shared/refs.js';
 import type { CreateVersion } from '../../shared/schemas/registry.js';
 import type { Scope } from '../core/scope.js';
 import { runArtifacts } from '../db/schema.js';
@@ -20,7 +21,7 @@ export type VersionContent = Pick<CreateVersion, 'format' | 'files' | 'signature
  */
 const RUNS_URI = /^runs:\/([^/]+)(?:\/(.*))?$/;
 const RUN_ARTIFACTS_URI = /^mlflow-artifacts:(?:\/\/[^/]*)?\/[^/]+\/([^/]+)\/artifacts(?:\/(.*))?$/;
-const MODELS_URI = /^models:\/([^/@]+)(?:\/(\d+)|@([\w-]+))$/;
+const MODELS_PREFIX = 'models:/';
 
 const unsupported = (source: string) =>
   invalidParam(
@@ -29,8 +30,7 @@ const unsupported = (source: string) =>
   );
 
 export async function versionContent(s: Scope, source: string, runId: string | undefined): Promise<VersionContent> {
-  const models = MODELS_URI.exec(source);
-  if (models) return copyOf(s, models[1]!, models[2], models[3]);
+  if (source.startsWith(MODELS_PREFIX)) return copyOf(s, modelsUriRef(source));
   const run = RUNS_URI.exec(source) ?? RUN_ARTIFACTS_URI.exec(source);
   if (!run) throw unsupported(source);
   const sourceRunId = run[1]!;
@@ -38,15 +38,26 @@ export async function versionContent(s: Scope, source: string, runId: string | u
   return fromRunArtifacts(s, sourceRunId, (run[2] ?? '').replace(/^\/+|\/+$/g, ''));
 }
 
-async function copyOf(s: Scope, name: string, version: string | undefined, alias: string | undefined): Promise<VersionContent> {
-  const model = await loadModel(s, name);
-  let number = version;
-  if (alias !== undefined) {
-    const target = (await aliasesOf(s, model.id))[alias];
-    if (target === undefined) throw invalidParam(`Registered model alias ${alias} not found.`);
-    number = String(target);
+/** The ref in `models:/<name>/<version>` or `models:/<name>@<alias>`, read by the one ref grammar; MLflow has no bare form. */
+function modelsUriRef(source: string): ModelRef {
+  const text = source.slice(MODELS_PREFIX.length);
+  if (!/[/@]/.test(text)) throw unsupported(source);
+  try {
+    return parseModelRef(text);
+  } catch (err) {
+    throw invalidParam(`Invalid model version source '${source}': ${(err as Error).message}`);
   }
-  const row = await loadVersion(s, model, number!);
+}
+
+async function copyOf(s: Scope, ref: ModelRef): Promise<VersionContent> {
+  const model = await loadModel(s, ref.name);
+  let number: string;
+  if ('alias' in ref) {
+    const target = (await aliasesOf(s, model.id))[ref.alias];
+    if (target === undefined) throw invalidParam(`Registered model alias ${ref.alias} not found.`);
+    number = String(target);
+  } else number = String(ref.version);
+  const row = await loadVersion(s, model, number);
   return { format: row.format, files: row.files, signature: row.signature, metrics: row.metrics, ...(row.sourceRunId ? { runId: row.sourceRunId } : {}) };
 }
 

@@ -9,7 +9,7 @@ import type { HubEnv } from '../http/env.js';
 import { createVersion, getVersionRow, updateVersion } from '../registry/versions.js';
 import { invalidParam } from './errors.js';
 import { int64, keyValue, opt, optString, repeated, requiredString } from './fields.js';
-import { checkKey, checkValue, tagRecord } from './limits.js';
+import { checkKey, checkTag, checkValue, tagRecord } from './limits.js';
 import { scope } from './lookup.js';
 import { parseBody, parseQuery } from './request.js';
 import { orderOf, parseRegistryFilter, registryMaxResults, searchPage } from './registry-search.js';
@@ -106,8 +106,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
   })
   .post('/model-versions/set-tag', write, async (c) => {
     const body = await parseBody(c, versionRef.extend({ key: requiredString, value: opt(z.string()) }));
-    checkKey(body.key);
-    checkValue(body.value ?? '', LIMITS.tagValue);
+    checkTag(body.key, body.value ?? '');
     const s = scope(c);
     const model = await loadModel(s, body.name);
     const row = await loadVersion(s, model, body.version);

@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import type { HubEnv } from '../http/env.js';
+import { capBody } from '../http/guards.js';
 import { invalidParam } from './errors.js';
 
 /** MLflow's MAX_BATCH_LOG_REQUEST_SIZE; the same cap guards every MLflow route, since /v1's body limit does not apply here. */
@@ -8,29 +10,24 @@ export const MAX_REQUEST_BYTES = 1_000_000;
 const SEE_DOCS = 'See the API docs for more information about request parameters.';
 export const missingValue = (path: string) => invalidParam(`Missing value for required parameter '${path}'. ${SEE_DOCS}`);
 
-/** Reads the raw body, refusing more than `limit` bytes without buffering an endless stream. */
-async function readText(req: Request, limit: number, tooLarge: (size: string) => string): Promise<string> {
-  const declared = req.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw invalidParam(tooLarge(declared));
-  if (!req.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw invalidParam(tooLarge(`more than ${limit}`));
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+/** Reads the raw body under the hub's body cap (hono's `bodyLimit`), refusing more than `limit` bytes in MLflow's error shape. */
+async function readText(c: Context<HubEnv>, limit: number, tooLarge: (size: string) => string): Promise<string> {
+  let text = '';
+  const onError = () => {
+    const declared = c.req.header('content-length');
+    return invalidParam(tooLarge(declared !== undefined && !c.req.header('transfer-encoding') ? declared : `more than ${limit}`));
+  };
+  await capBody(limit, onError)(c, async () => {
+    text = await c.req.text();
+  });
+  return text;
 }
 
-/** Python's json module writes NaN and ±Infinity as bare words; quote them (outside strings) so JSON.parse takes them. */
-const quoteNonFinite = (text: string) => text.replace(/"(?:[^"\\]|\\.)*"|(-?)\b(NaN|Infinity)\b/g, (m, sign: string, word?: string) => (word ? `"${sign}${word}"` : m));
+/**
+ * Python's json module writes NaN and ±Infinity as bare words; quote them (outside strings) so JSON.parse takes them.
+ * A string match always succeeds (an unterminated one runs to the end), so no start is rescanned: linear time.
+ */
+const quoteNonFinite = (text: string) => text.replace(/"(?:[^"\\]|\\[\s\S])*(?:"|\\?$)|(-?)\b(NaN|Infinity)\b/g, (m, sign: string, word?: string) => (word ? `"${sign}${word}"` : m));
 
 function parseJson(text: string): unknown {
   try {
@@ -58,7 +55,7 @@ export interface BodyOptions {
 async function readJsonBody(c: Context, options: BodyOptions = {}): Promise<Record<string, unknown>> {
   const limit = options.limit ?? MAX_REQUEST_BYTES;
   const tooLarge = options.tooLarge ?? ((size: string) => `Request body must be at most ${limit} bytes, got a request of size ${size}.`);
-  const text = await readText(c.req.raw, limit, tooLarge);
+  const text = await readText(c, limit, tooLarge);
   if (text.trim() === '') return {};
   const type = c.req.header('content-type');
   if (!type) throw invalidParam('Bad Request. Content-Type header is missing.');

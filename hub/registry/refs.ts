@@ -9,7 +9,7 @@ import { getVersionRow } from './versions.js';
 export async function resolveModelRef(scope: ProjectScope, ref: ModelRef): Promise<{ model: RegisteredModelRow; version: ModelVersionRow }> {
   const model = await findModel(scope, ref.name);
   if ('version' in ref) return { model, version: await getVersionRow(scope, model, ref.version) };
-  const alias = 'alias' in ref ? ref.alias : 'production';
+  const { alias } = ref;
   const aliases = await aliasesOf(scope, model.id);
   const target = aliases[alias];
   if (target === undefined) {

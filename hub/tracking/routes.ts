@@ -227,7 +227,7 @@ export const trackingRoutes = newRouter()
       const s = scopeOf(c);
       const { id, key } = c.req.valid('param');
       const run = await getRunRow(s, id);
-      return c.json(await readSeries(s.db, run.id, key, c.req.valid('query')), 200);
+      return c.json(await readSeries(s, run.id, key, c.req.valid('query')), 200);
     },
   )
   .openapi(
@@ -244,7 +244,7 @@ export const trackingRoutes = newRouter()
       const s = scopeOf(c);
       const { runIds, keys, ...window } = c.req.valid('json');
       for (const id of runIds) await getRunRow(s, id);
-      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(s.db, runId, key, window))));
+      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(s, runId, key, window))));
       return c.json({ series }, 200);
     },
   )

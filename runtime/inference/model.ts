@@ -7,7 +7,7 @@ import type { TelemetryAggregator } from '../telemetry/aggregator.js';
 import type { TelemetryJournal } from '../telemetry/journal.js';
 import type { WorkerPool, PooledWorker } from './pool.js';
 import type { BackendChoice, CreateRequest, FileChecks } from './protocol.js';
-import { checkFeeds, transferable, type Feeds, type Outputs } from './tensors.js';
+import { checkFeeds, postable, type Feeds, type Outputs, type RunOptions } from './tensors.js';
 
 interface Loaded {
   manifest: Manifest;
@@ -80,17 +80,17 @@ export class Model {
   }
 
   /**
-   * Runs the model. Input buffers are transferred to the worker (the arrays you pass are detached afterwards;
-   * pass a copy to keep one); outputs come back transferred too.
+   * Runs the model. Inputs are copied to the worker, so the arrays you pass stay usable; with `{ transfer: true }`
+   * their buffers are transferred instead (no copy; your arrays are detached afterwards). Outputs come back transferred.
    */
-  async run(feeds: Feeds): Promise<Outputs> {
+  async run(feeds: Feeds, options: RunOptions = {}): Promise<Outputs> {
     if (this.disposed) throw new OutpostRuntimeError('disposed', `${this.name} v${this.version} was disposed: load it again`);
     const { manifest, worker, session, backend } = this.current;
     const started = performance.now();
     try {
       const dtypes = checkFeeds(feeds, manifest.signature, `${manifest.model} v${manifest.version}`);
-      const moved = transferable(feeds);
-      const outputs = await worker.api.run(session, Comlink.transfer(moved.feeds, moved.buffers), dtypes);
+      const moved = postable(feeds, options.transfer);
+      const outputs = await worker.api.run(session, Comlink.transfer(moved.tensors, moved.buffers), dtypes);
       this.recordTelemetry(performance.now() - started);
       return outputs;
     } catch (err) {

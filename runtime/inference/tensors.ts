@@ -12,6 +12,11 @@ export interface OutputTensor extends Tensor {
 }
 export type Feeds = Record<string, Tensor>;
 export type Outputs = Record<string, OutputTensor>;
+/** `model.run`'s options. */
+export interface RunOptions {
+  /** Transfer the inputs' buffers to the worker instead of copying them: no copy, but your arrays are detached afterwards. */
+  transfer?: boolean;
+}
 
 /** Which signature dtypes each array type may carry (bool and float16 have no array of their own). */
 const ARRAY_DTYPES: Record<string, string[]> = {
@@ -64,15 +69,20 @@ export function checkFeeds(feeds: Feeds, signature: Signature, model: string): R
   return dtypes;
 }
 
-/** Buffers to transfer to the worker: whole buffers are moved; a view into a larger buffer is copied first so the rest survives. */
-export function transferable(feeds: Feeds): { feeds: Feeds; buffers: ArrayBuffer[] } {
-  const out: Feeds = {};
+/**
+ * The tensors to post to a worker and the buffers to transfer with them. By default every array is copied, so the
+ * caller's arrays stay usable; with `transfer`, whole buffers move (the caller's arrays are detached) and a view into
+ * a larger or already moving buffer is still copied, so the rest of that buffer survives.
+ */
+export function postable<T extends { data: TensorData; dims: number[] }>(tensors: Record<string, T>, transfer = false): { tensors: Record<string, T>; buffers: ArrayBuffer[] } {
+  const out: Record<string, T> = {};
   const buffers: ArrayBuffer[] = [];
-  for (const [name, { data, dims }] of Object.entries(feeds)) {
+  for (const [name, tensor] of Object.entries(tensors)) {
+    const { data, dims } = tensor;
     const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer && !buffers.includes(data.buffer);
-    const moved = whole ? data : (data.slice() as TensorData);
+    const moved = transfer && whole ? data : (data.slice() as TensorData);
     buffers.push(moved.buffer as ArrayBuffer);
-    out[name] = { data: moved, dims: [...dims] };
+    out[name] = { ...tensor, data: moved, dims: [...dims] };
   }
-  return { feeds: out, buffers };
+  return { tensors: out, buffers };
 }

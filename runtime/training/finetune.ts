@@ -6,14 +6,17 @@ import { RUNTIME_BUILD } from '../assets.js';
 import { OutpostRuntimeError, throwIfAborted } from '../errors.js';
 import type { Model } from '../inference/model.js';
 import { installErrorTransfer, type BackendChoice } from '../inference/protocol.js';
+import { postable } from '../inference/tensors.js';
 import type { FinetuneContext } from './context.js';
 import { DEFAULT_TRAIN_OPTIONS, type LossName, type OptimizerName, type Trainable, type TrainingTensor, type TrainingWorkerApi, type TrainLogs, type TrainOptions, type TrainPlan } from './protocol.js';
 import { publishFineTune, type PublishOptions, type Published } from './publish.js';
 
 export interface FinetuneOptions {
-  /** Inputs and labels (DESIGN §10 tensors). Their buffers are transferred to the training worker: pass copies to keep them. */
+  /** Inputs and labels (DESIGN §10 tensors), copied to the training worker so your arrays stay usable. */
   x: TrainingTensor;
   y: TrainingTensor;
+  /** Transfer x's and y's buffers to the training worker instead of copying them: no copy, but your arrays are detached afterwards. */
+  transfer?: boolean;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -65,14 +68,6 @@ function deviceParams(deviceId: string): Record<string, string | number> {
 }
 
 const copyOf = (files: Record<string, ArrayBuffer>) => Object.fromEntries(Object.entries(files).map(([p, b]) => [p, b.slice(0)]));
-
-/** The typed array's own bytes, ready to transfer (a view into a larger or already moving buffer is copied out). */
-function movable(t: TrainingTensor, taken: ArrayBuffer[] = []): { tensor: TrainingTensor; buffer: ArrayBuffer } {
-  const { data } = t;
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer && !taken.includes(data.buffer);
-  const moved = whole ? data : (data.slice() as typeof data);
-  return { tensor: { data: moved, dims: [...t.dims] }, buffer: moved.buffer as ArrayBuffer };
-}
 
 /**
  * `op.finetune(ref, options)`: trains a tfjs-layers model from the registry in its own Web Worker, as a tracked run
@@ -126,9 +121,8 @@ export async function finetune(ctx: FinetuneContext, ref: string, options: Finet
     throwIfAborted(signal, 'fine-tuning');
     // From here to api.train nothing awaits, so an abort either came before (thrown above) or reaches a worker that is training.
     signal?.addEventListener('abort', cancel);
-    const x = movable(options.x);
-    const y = movable(options.y, [x.buffer]);
-    const job = { files, x: x.tensor, y: y.tensor, options: train, backend };
+    const { tensors, buffers } = postable({ x: options.x, y: options.y }, options.transfer);
+    const job = { files, x: tensors.x!, y: tensors.y!, options: train, backend };
     const sink = {
       plan(p: TrainPlan) {
         run.logParams({ backend: p.backend, loss: p.loss, trainableLayers: p.trainableLayers.join(','), 'samples.train': p.samples.train, 'samples.validation': p.samples.validation });
@@ -141,7 +135,7 @@ export async function finetune(ctx: FinetuneContext, ref: string, options: Finet
         options.onBatch?.(batch, logs, epoch);
       },
     };
-    const result = await api.train(Comlink.transfer(job, [...Object.values(files), x.buffer, y.buffer]), Comlink.proxy(sink));
+    const result = await api.train(Comlink.transfer(job, [...Object.values(files), ...buffers]), Comlink.proxy(sink));
     const manifestFiles: ManifestFile[] = [];
     for (const [path, data] of Object.entries(result.files)) manifestFiles.push({ path, digest: await sha256Digest(data), size: data.byteLength });
     const local: Manifest = {

@@ -2,7 +2,8 @@ import type { BackendChoice, WorkerConfig } from '../inference/protocol.js';
 
 /**
  * The training worker's protocol: plain data types and the API seen through Comlink. Buffers in `files`, `x`
- * and `y` go in transferred, and the trained model's buffers come back transferred.
+ * and `y` go in transferred (finetune copies the caller's x and y first unless asked to transfer them), and the
+ * trained model's buffers come back transferred.
  */
 
 /** DESIGN §10 tensor: the dtype follows the array. Training takes numeric arrays (no 64-bit integers). */

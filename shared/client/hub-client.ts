@@ -1,4 +1,4 @@
-import { OutpostError, type ErrorBody, type ErrorCode } from '../errors.js';
+import { codeForStatus, OutpostError, type ErrorBody } from '../errors.js';
 
 export interface HubClientOptions {
   /** The hub's URL; '' for the page's own origin (the console). */
@@ -13,16 +13,12 @@ export interface HubClientOptions {
 
 const defaultUnreachable = (cause: unknown, url: string) => new Error(`cannot reach the hub at ${url} (${(cause as Error)?.message ?? String(cause)})`, { cause });
 
-/** Codes of replies that carry no hub error body (a HEAD, a proxy's page). */
-const CODE_OF_BARE_STATUS: Record<number, ErrorCode> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large' };
-
-/** A non-2xx reply as the hub's own OutpostError (status, code, message, details). */
+/** A non-2xx reply as the hub's own OutpostError (status, code, message, details); a reply with no hub error body (a HEAD, a proxy's page) gets its status's code. */
 export async function replyError(res: Response, method: string, path: string): Promise<OutpostError> {
   const body = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
   const error = body?.error;
   if (error && typeof error.message === 'string') return new OutpostError(res.status, error.code, error.message, error.details);
-  const code = CODE_OF_BARE_STATUS[res.status] ?? (res.status >= 500 ? 'internal' : 'bad_request');
-  return new OutpostError(res.status, code, `the hub answered HTTP ${res.status} to ${method} ${path}`);
+  return new OutpostError(res.status, codeForStatus(res.status), `the hub answered HTTP ${res.status} to ${method} ${path}`);
 }
 
 /**

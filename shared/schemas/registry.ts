@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DIGEST_RE } from '../digest.js';
 import { ALIAS_CHARS_RE, ALIAS_MAX, ALIAS_RULE, isReservedAlias, NAME_RE, NAME_RULE, RESERVED_ALIAS_RULE } from '../refs.js';
-import { tagsSchema } from './tracking.js';
+import { digestSchema, relativePathSchema, tagsSchema } from './tracking.js';
 
 /** DESIGN §10: model names (the rule lives in shared/refs.ts, which the zod-free runtime uses too). */
 export const modelNameSchema = z.string().regex(NAME_RE, NAME_RULE);
@@ -25,12 +25,8 @@ export const signatureSchema = z.object({ inputs: z.array(tensorSpecSchema), out
 export type Signature = z.infer<typeof signatureSchema>;
 
 export const manifestFileSchema = z.object({
-  path: z
-    .string()
-    .min(1)
-    .max(500)
-    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'must be a relative path without "." or ".." segments'),
-  digest: z.string().regex(DIGEST_RE, 'must be sha256: followed by 64 lowercase hex characters'),
+  path: relativePathSchema(500),
+  digest: digestSchema,
   size: z.number().int().nonnegative(),
 });
 export type ManifestFile = z.infer<typeof manifestFileSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIGEST_RE } from '../digest.js';
 
 /** MLflow's limits (DESIGN §10: at least these; refused beyond with a clear error). */
 export const LIMITS = {
@@ -191,14 +192,15 @@ export const seriesRequestSchema = z
 export type SeriesRequest = z.input<typeof seriesRequestSchema>;
 
 export const artifactSchema = z.object({ path: z.string(), isDir: z.boolean(), size: z.number().nullable(), digest: z.string().nullable() });
-export const putArtifactSchema = z.object({
-  path: z
+/** A file's path inside a run's artifacts or a version's files: relative, with no "." or ".." segments and no backslashes. */
+export const relativePathSchema = (max: number) =>
+  z
     .string()
     .min(1)
-    .max(1000)
-    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'must be a relative path without "." or ".." segments or backslashes'),
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lowercase hex characters'),
-});
+    .max(max)
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'must be a relative path without "." or ".." segments or backslashes');
+export const digestSchema = z.string().regex(DIGEST_RE, 'must be sha256: followed by 64 lowercase hex characters');
+export const putArtifactSchema = z.object({ path: relativePathSchema(1000), digest: digestSchema });
 
 /** Replies of /v1 tracking routes: the hub's openapi and every client's types come from these. */
 export const experimentReplySchema = z.object({ experiment: experimentSchema });

@@ -82,10 +82,12 @@ test.describe('fine-tuning in the browser', () => {
       const before = await w.heldOutAccuracy(await w.op.load(ref));
       const epochs: [number, Record<string, number>][] = [];
       let batches = 0;
-      const ft = await w.op.finetune(ref, { ...w.trainSet(), ...options, onEpoch: (e: number, logs: any) => epochs.push([e, logs]), onBatch: () => batches++ });
+      const set = w.trainSet();
+      const ft = await w.op.finetune(ref, { ...set, ...options, onEpoch: (e: number, logs: any) => epochs.push([e, logs]), onBatch: () => batches++ });
       const after = await w.heldOutAccuracy(ft.model);
       const refused = await ft.publish().then(() => 'published', (e: any) => `${e.code}: ${e.message}`);
-      return { before: before.accuracy, after: after.accuracy, outputs: after.outputs, epochs, batches, history: ft.history, backend: ft.backend, modelBackend: ft.model.backend, runId: ft.run.id, base: ft.base, refused };
+      const kept = { x: { length: set.x.data.length, sum: set.x.data.reduce((a: number, b: number) => a + b, 0) }, y: { length: set.y.data.length, sum: set.y.data.reduce((a: number, b: number) => a + b, 0) } };
+      return { before: before.accuracy, after: after.accuracy, outputs: after.outputs, epochs, batches, history: ft.history, backend: ft.backend, modelBackend: ft.model.backend, runId: ft.run.id, base: ft.base, refused, kept };
     }, { ref: `${modelName}@production`, options: OPTIONS });
 
     console.log(`[finetune] on ${result.backend}: held-out accuracy ${result.before.toFixed(3)} → ${result.after.toFixed(3)}; epoch loss ${(result.history.loss as number[]).map((l) => l.toFixed(3)).join(' → ')}`);
@@ -100,6 +102,9 @@ test.describe('fine-tuning in the browser', () => {
     expect(result.batches).toBe(8 * 16);
     expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(result.backend);
     expect(result.base).toEqual({ ref: `${modelName}@production`, model: modelName, version: 1 });
+    // x and y were copied to the worker: the caller's arrays keep their length and values.
+    const sum = (a: number[]) => Array.from(new Float32Array(a)).reduce((s, v) => s + v, 0);
+    expect(result.kept).toEqual({ x: { length: data.x.length, sum: sum(data.x) }, y: { length: data.y.length, sum: sum(data.y) } });
     // Publishing from a device needs the project's permission, and the error says how to give it.
     expect(result.refused).toMatch(/^unauthorized: could not upload .* does not allow device publishing, so publishable keys cannot upload blobs: an admin key turns it on with PATCH \/v1\/project/);
 
@@ -122,13 +127,17 @@ test.describe('fine-tuning in the browser', () => {
     await project.call('PATCH', '/v1/project', { devicePublishing: true });
     const published = await page.evaluate(async ({ ref, options }) => {
       const w = window as any;
-      const ft = await w.op.finetune(ref, { ...w.trainSet(), ...options });
+      const set = w.trainSet();
+      const ft = await w.op.finetune(ref, { ...set, ...options, transfer: true });
       const out = await w.heldOutAccuracy(ft.model);
       const first = await ft.publish();
       const again = await ft.publish();
       const alias = await ft.publish({ alias: 'production' }).then(() => 'moved', (e: any) => e.message);
-      return { first, again, alias, outputs: out.outputs, runId: ft.run.id };
+      const given = { x: set.x.data.buffer.byteLength, y: set.y.data.buffer.byteLength };
+      return { first, again, alias, outputs: out.outputs, runId: ft.run.id, given };
     }, { ref: `${modelName}@production`, options: OPTIONS });
+    // With { transfer: true } x's and y's buffers were handed to the worker: detached here.
+    expect(published.given).toEqual({ x: 0, y: 0 });
     const candidates = `${modelName}-device-candidates`;
     expect(published.first).toEqual({ model: candidates, version: 1, ref: `${candidates}/1`, created: true });
     expect(published.again).toEqual({ ...published.first, created: false });

@@ -93,7 +93,7 @@ test.describe('runtime inference', () => {
     expect(result.named).toMatch(/^backend_unavailable: backend "webgpu" is not available here/);
   });
 
-  test('runs a tfjs-layers model in the worker with the predictions of tfjs itself', async ({ page, api, site, hubUrl, modelName }) => {
+  test('runs a tfjs-layers model in the worker with the predictions of tfjs itself, leaving the caller’s inputs usable unless told to transfer them', async ({ page, api, site, hubUrl, modelName }) => {
     const files = tfjsModelFiles(7);
     await api.publish(modelName, 'tfjs-layers', files, 'production');
     const key = await api.publishableKey();
@@ -103,10 +103,18 @@ test.describe('runtime inference', () => {
       const op = await (window as any).Outpost.connect({ hub, key });
       const m = await op.load(ref);
       const input = m.signature.inputs[0].name;
-      const y = await m.run({ [input]: { data: new Float32Array(x), dims: [2, 4] } });
+      const kept = new Float32Array(x);
+      const y = await m.run({ [input]: { data: kept, dims: [2, 4] } });
+      const keptAfter = { length: kept.length, byteLength: kept.buffer.byteLength, values: Array.from(kept) };
+      const given = new Float32Array(x);
+      const again = await m.run({ [input]: { data: given, dims: [2, 4] } }, { transfer: true });
       const [name, t] = Object.entries(y)[0] as [string, any];
-      return { backend: m.backend, name, dims: t.dims, data: Array.from(t.data as Float32Array) };
+      return { backend: m.backend, name, dims: t.dims, data: Array.from(t.data as Float32Array), keptAfter, given: given.buffer.byteLength, again: Array.from(Object.values(again as Record<string, any>)[0].data as Float32Array) };
     }, { hub: hubUrl, key, ref: `${modelName}@production`, x });
+    // Copied by default: the caller's array keeps its length and values; transferred on request: its buffer is detached.
+    expect(out.keptAfter).toEqual({ length: 8, byteLength: 32, values: Array.from(new Float32Array(x)) });
+    expect(out.given).toBe(0);
+    expect(out.again).toEqual(out.data);
     expect(['webgl', 'wasm', 'cpu']).toContain(out.backend);
     expect(out.dims).toEqual([2, 3]);
     const json = JSON.parse(new TextDecoder().decode(files['model.json']));

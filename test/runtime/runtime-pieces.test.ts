@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFeeds, transferable } from '../../runtime/inference/tensors.js';
+import { checkFeeds, postable } from '../../runtime/inference/tensors.js';
 import { backoffMs } from '../../runtime/sync/backoff.js';
 import { TelemetryAggregator } from '../../runtime/telemetry/aggregator.js';
 import { histogramQuantile } from '../../shared/telemetry/histogram.js';
@@ -34,16 +34,37 @@ describe('feeds against the signature', () => {
   });
 });
 
-describe('transfer of feeds', () => {
-  it('moves whole buffers and copies views into larger ones, so the rest of the caller’s buffer survives', () => {
+describe('posting feeds to a worker', () => {
+  it('copies by default, so the caller’s arrays stay whole and keep their values', () => {
+    const a = new Float32Array([1, 2, 3, 4]);
+    const { tensors, buffers } = postable({ a: { data: a, dims: [4] } });
+    expect(tensors.a!.data).not.toBe(a);
+    expect(tensors.a!.data.buffer).not.toBe(a.buffer);
+    expect(Array.from(tensors.a!.data)).toEqual([1, 2, 3, 4]);
+    expect(buffers).toEqual([tensors.a!.data.buffer]);
+    // What the worker gets is its own: transferring it leaves the caller's array untouched.
+    structuredClone(tensors, { transfer: buffers });
+    expect(a.length).toBe(4);
+    expect(Array.from(a)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('with transfer, moves whole buffers and copies views into larger ones, so the rest of the caller’s buffer survives', () => {
     const whole = new Float32Array(4);
     const big = new Float32Array(16);
     const view = big.subarray(4, 8);
-    const { feeds, buffers } = transferable({ a: { data: whole, dims: [4] }, b: { data: view, dims: [4] } });
-    expect(feeds.a!.data).toBe(whole);
-    expect(feeds.b!.data).not.toBe(view);
-    expect(buffers).toEqual([whole.buffer, feeds.b!.data.buffer]);
+    const { tensors, buffers } = postable({ a: { data: whole, dims: [4] }, b: { data: view, dims: [4] } }, true);
+    expect(tensors.a!.data).toBe(whole);
+    expect(tensors.b!.data).not.toBe(view);
+    expect(buffers).toEqual([whole.buffer, tensors.b!.data.buffer]);
     expect(buffers).not.toContain(big.buffer);
+  });
+
+  it('with transfer, copies the second of two arrays that share one buffer, so the buffer is transferred once', () => {
+    const shared = new Float32Array(4);
+    const { tensors, buffers } = postable({ x: { data: shared, dims: [4] }, y: { data: shared, dims: [4] } }, true);
+    expect(tensors.x!.data).toBe(shared);
+    expect(tensors.y!.data).not.toBe(shared);
+    expect(new Set(buffers).size).toBe(2);
   });
 });
 

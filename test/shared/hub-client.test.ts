@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../shared/client/hub-client.js';
 import { fetchManifest } from '../../shared/client/registry.js';
-import { OutpostError } from '../../shared/errors.js';
+import { codeForStatus, OutpostError } from '../../shared/errors.js';
 
 let server: Server;
 let url = '';
@@ -71,5 +71,11 @@ describe('the shared hub client', () => {
     const hub = new HubClient({ hub: url, key: 'k' });
     expect(await fetchManifest(hub, { name: 'm', alias: 'production' })).toEqual({ model: 'm', etag: '"e1"' });
     expect(await fetchManifest(hub, { name: 'm', alias: 'production' }, { etag: '"e1"' })).toBeNull();
+  });
+
+  it('names a bare status with the code the hub itself gives it (one table for both)', () => {
+    expect([400, 401, 403, 404, 405, 409, 411, 413, 415, 416, 418, 500, 503].map(codeForStatus)).toEqual([
+      'bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'conflict', 'length_required', 'payload_too_large', 'unsupported_media_type', 'range_not_satisfiable', 'bad_request', 'internal', 'internal',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Series, SeriesWindow } from '../../../shared/schemas/tracking.js';
+import type { ProjectScope } from '../../core/scope.js';
 import type { Db } from '../../db/client.js';
 import { unpackColumn, type Points } from './packing.js';
 
@@ -63,13 +64,6 @@ const concat = (parts: Float64Array[], total: number) => {
   }
   return out;
 };
-
-/** Every point of one (run, key), sorted by step; chunks that overlap in steps are merged. */
-export async function readPoints(db: Db, runId: string, key: string): Promise<Points> {
-  const c = await readChunks(db, runId, key);
-  const out = { steps: concat(c.steps, c.total), timestamps: concat(c.timestamps, c.total), values: concat(c.values, c.total) };
-  return c.disjoint ? out : sortPoints(out);
-}
 
 /** The rare path: chunks logged out of step order. */
 function sortPoints(p: Points): Points {
@@ -144,8 +138,8 @@ export function downsample(p: Points, maxPoints: number): Points {
  * A series for charts: whole or only the steps in [minStep, maxStep], and downsampled to maxPoints straight from
  * the chunks without first joining them.
  */
-export async function readSeries(db: Db, runId: string, key: string, { minStep, maxStep, maxPoints }: SeriesWindow = {}): Promise<Series> {
-  const c = await readChunks(db, runId, key, minStep, maxStep);
+export async function readSeries(s: ProjectScope, runId: string, key: string, { minStep, maxStep, maxPoints }: SeriesWindow = {}): Promise<Series> {
+  const c = await readChunks(s.db, runId, key, minStep, maxStep);
   if (!c.disjoint) {
     const all = sortPoints({ steps: concat(c.steps, c.total), timestamps: concat(c.timestamps, c.total), values: concat(c.values, c.total) });
     const p = maxPoints ? downsample(all, maxPoints) : all;

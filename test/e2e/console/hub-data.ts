@@ -1,26 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { linearModelOnnx } from '../../../hub/registry/onnx/write.js';
+import { HubApi } from '../runtime/hub-api.js';
 
 type Json = any;
 
 /** The console tests' data, made through the hub's public API with the admin key (no shortcuts into the database). */
-export class HubData {
-  constructor(
-    readonly url: string,
-    readonly key: string,
-  ) {}
-
-  async call<T = Json>(method: string, path: string, body?: unknown, bytes?: Uint8Array): Promise<T> {
-    const res = await fetch(this.url + path, {
-      method,
-      headers: { authorization: `Bearer ${this.key}`, ...(bytes ? { 'content-type': 'application/octet-stream' } : body ? { 'content-type': 'application/json' } : {}) },
-      body: bytes ? (bytes as Uint8Array<ArrayBuffer>) : body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-
+export class HubData extends HubApi {
   async experiment(name: string): Promise<{ id: string; name: string }> {
     return (await this.call('POST', '/v1/experiments', { name })).experiment;
   }

@@ -116,7 +116,7 @@ describe('metric history', () => {
     const half = Math.floor(n / 2);
     await appendToRun(hub.scope, row, { metrics: [{ key: 'w', steps: steps.slice(half), values: values.slice(half) }] });
     await appendToRun(hub.scope, row, { metrics: [{ key: 'w', steps: steps.slice(0, half), values: values.slice(0, half) }] });
-    const series = await readSeries(hub.db, row.id, 'w');
+    const series = await readSeries(hub.scope, row.id, 'w');
     expect(series.total).toBe(n);
     expect(series.steps).toEqual(steps);
     expect(series.values).toEqual(values);
@@ -130,7 +130,7 @@ describe('metric history', () => {
     values[1234] = -40; // a dip
     await appendToRun(hub.scope, row, { metrics: [{ key: 'w', steps, values }] });
     const maxPoints = 102;
-    const s = await readSeries(hub.db, row.id, 'w', { maxPoints });
+    const s = await readSeries(hub.scope, row.id, 'w', { maxPoints });
     // The oracle: 50 buckets of 200 points, each keeping its min and max in step order, plus the first and last points.
     const kept = new Set([0, steps.length - 1]);
     for (let b = 0; b < 50; b++) {
@@ -153,12 +153,12 @@ describe('metric history', () => {
     await appendToRun(hub.scope, row, { metrics: [{ key: 'w', steps, values: wave(steps) }] });
     const minStep = CHUNK_POINTS - 5;
     const maxStep = CHUNK_POINTS * 2 + 5;
-    const s = await readSeries(hub.db, row.id, 'w', { minStep, maxStep });
+    const s = await readSeries(hub.scope, row.id, 'w', { minStep, maxStep });
     const inRange = steps.filter((x) => x >= minStep && x <= maxStep);
     expect(s.total).toBe(inRange.length);
     expect(s.steps).toEqual(inRange);
     expect(s.values).toEqual(wave(inRange));
-    const empty = await readSeries(hub.db, row.id, 'w', { minStep: -10, maxStep: -1 });
+    const empty = await readSeries(hub.scope, row.id, 'w', { minStep: -10, maxStep: -1 });
     expect(empty).toMatchObject({ total: 0, steps: [], values: [] });
   });
 });

@@ -98,6 +98,10 @@ describe(`MLflow model registry API on ${hub.runtime}`, () => {
     expectMlflowError(await post('model-versions/create', { name: 'copy', source: `runs:/${run.run_id}/model`, run_id: 'other' }), 400, 'INVALID_PARAMETER_VALUE');
     expectMlflowError(await post('model-versions/create', { name: 'copy', source: 'models:/origin/9' }), 404, 'RESOURCE_DOES_NOT_EXIST', 'Model Version (name=origin, version=9) not found');
     expectMlflowError(await post('model-versions/create', { name: 'absent', source: 'models:/origin/1' }), 404, 'RESOURCE_DOES_NOT_EXIST', 'Registered Model with name=absent not found');
+    // The ref inside models:/ is read by the one ref grammar; MLflow has no bare models:/<name>.
+    expectMlflowError(await post('model-versions/create', { name: 'copy', source: 'models:/origin/0' }), 400, 'INVALID_PARAMETER_VALUE', /^Invalid model version source 'models:\/origin\/0': .*the version "0" is not a whole number from 1 up/);
+    expectMlflowError(await post('model-versions/create', { name: 'copy', source: 'models:/origin' }), 400, 'INVALID_PARAMETER_VALUE', /runs:\/<run_id>\/<path>/);
+    expectMlflowError(await post('model-versions/create', { name: 'copy', source: 'models:/origin@missing' }), 400, 'INVALID_PARAMETER_VALUE', 'Registered model alias missing not found.');
   });
 
   it('sets, reads and deletes aliases, recorded in the alias history; reserved names are refused', async () => {

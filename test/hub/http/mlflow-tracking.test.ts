@@ -289,4 +289,18 @@ describe(`MLflow tracking API on ${hub.runtime}`, () => {
     await post('runs/delete', { run_id: run });
     expectMlflowError(await post('runs/log-metric', { run_id: run, key: 'x', value: 1, timestamp: 1 }), 400, 'INVALID_PARAMETER_VALUE', /must be in the 'active' state/);
   });
+
+  it('refuses a body over MLflow\'s cap, declared or streamed, and a malformed 160 KB body, in MLflow\'s shape', async () => {
+    const run = await newRun();
+    const headers = { 'content-type': 'application/json' };
+    const huge = JSON.stringify({ run_id: run, tags: [{ key: 'k', value: 'v'.repeat(1_000_001) }] });
+    expectMlflowError(await call(url('runs/log-batch'), { key: p.keys.write, body: huge, headers }), 400, 'INVALID_PARAMETER_VALUE', `Batched logging API requests must be at most 1000000 bytes, got a request of size ${huge.length}.`);
+    const chunked = new Blob([huge]).stream();
+    expectMlflowError(await call(url('runs/update'), { key: p.keys.write, body: chunked as never, headers }), 400, 'INVALID_PARAMETER_VALUE', 'Request body must be at most 1000000 bytes, got a request of size more than 1000000.');
+    // An unterminated string full of escaped quotes: a scan that restarts at every quote would take minutes here.
+    const malformed = `{"run_id": "${run}", "key": "` + '\\"'.repeat(80_000);
+    expect(malformed.length).toBeGreaterThan(160_000);
+    expectMlflowError(await call(url('runs/log-metric'), { key: p.keys.write, body: malformed, headers }), 400, 'INVALID_PARAMETER_VALUE', /^Malformed JSON request body: /);
+    expect((await getRun(run)).data.tags ?? []).not.toContainEqual(expect.objectContaining({ key: 'k' }));
+  });
 });

@@ -1,31 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { OutpostError } from '../../../shared/errors.js';
-import { FsBlobStore } from '../../../hub/platform/node/fs-store.js';
 import { alreadyApplied, applyOnce } from '../../../hub/core/idempotency.js';
-import { systemScope, type Scope } from '../../../hub/core/scope.js';
 import { syncHandler, SyncDispatcher } from '../../../hub/core/sync/dispatcher.js';
-import { openLibsql } from '../../../hub/db/libsql.js';
-import { ensureDefaultProject } from '../../../hub/projects/projects.js';
 import { appliedWrites } from '../../../hub/db/schema.js';
-
-let dir: string;
-let close: () => void;
-let scope: Scope;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'outpost-sync-'));
-  const opened = await openLibsql(`file:${join(dir, 'hub.db')}`);
-  close = opened.close;
-  const { project } = await ensureDefaultProject(opened.db);
-  scope = systemScope(opened.db, new FsBlobStore(join(dir, 'blobs')), project.id);
-});
-afterEach(() => {
-  close();
-  rmSync(dir, { recursive: true, force: true });
-});
+import { describe, expect, test } from '../../helpers/app.js';
 
 /** A domain that registers a new item type, as feature pushes or runner reports will. */
 function noteDomain() {
@@ -48,20 +26,20 @@ function noteDomain() {
 }
 
 describe('the sync dispatcher', () => {
-  it('dispatches an item of a newly registered type to its handler, once', async () => {
+  test('dispatches an item of a newly registered type to its handler, once', async ({ hub }) => {
     const notes = noteDomain();
     const sync = new SyncDispatcher().register(notes.handlers);
     const item = { id: 'note-0001', type: 'note.add', text: 'hello' };
-    expect(await sync.apply(scope, [item])).toEqual({ results: [{ id: 'note-0001', status: 'applied' }] });
-    expect(await sync.apply(scope, [item])).toEqual({ results: [{ id: 'note-0001', status: 'duplicate' }] });
+    expect(await sync.apply(hub.scope, [item])).toEqual({ results: [{ id: 'note-0001', status: 'applied' }] });
+    expect(await sync.apply(hub.scope, [item])).toEqual({ results: [{ id: 'note-0001', status: 'duplicate' }] });
     expect(notes.applied).toEqual(['hello']);
-    expect(await alreadyApplied(scope, 'sync:note-0001')).toBe(true);
+    expect(await alreadyApplied(hub.scope, 'sync:note-0001')).toBe(true);
   });
 
-  it('rejects alone an item of an unknown type, one with bad fields, and one its handler refuses', async () => {
+  test('rejects alone an item of an unknown type, one with bad fields, and one its handler refuses', async ({ hub }) => {
     const notes = noteDomain();
     const sync = new SyncDispatcher().register(notes.handlers);
-    const { results } = await sync.apply(scope, [
+    const { results } = await sync.apply(hub.scope, [
       { id: 'note-0002', type: 'note.delete' },
       { id: 'note-0003', type: 'note.add', text: '' },
       { id: 'note-0004', type: 'note.add', text: 'forbidden' },
@@ -72,15 +50,15 @@ describe('the sync dispatcher', () => {
     expect(results[1]!.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('text') });
     expect(results[2]!.error).toEqual({ code: 'forbidden', message: 'notes may not say that' });
     expect(notes.applied).toEqual(['kept']);
-    expect(await alreadyApplied(scope, 'sync:note-0004')).toBe(false);
+    expect(await alreadyApplied(hub.scope, 'sync:note-0004')).toBe(false);
   });
 
-  it('lets an unexpected failure through rather than reporting it as the client’s fault', async () => {
+  test('lets an unexpected failure through rather than reporting it as the client’s fault', async ({ hub }) => {
     const sync = new SyncDispatcher().register(noteDomain().handlers);
-    await expect(sync.apply(scope, [{ id: 'note-0006', type: 'note.add', text: 'crash' }])).rejects.toThrow('the disk is on fire');
+    await expect(sync.apply(hub.scope, [{ id: 'note-0006', type: 'note.add', text: 'crash' }])).rejects.toThrow('the disk is on fire');
   });
 
-  it('refuses a type two domains register', () => {
+  test('refuses a type two domains register', () => {
     const sync = new SyncDispatcher().register(noteDomain().handlers);
     expect(() => sync.register(noteDomain().handlers)).toThrow('"note.add" is registered twice');
     expect(sync.types).toEqual(['note.add']);
@@ -88,19 +66,19 @@ describe('the sync dispatcher', () => {
 });
 
 describe('the idempotency ledger', () => {
-  it('applies concurrent twins of one write once, reporting the other a duplicate', async () => {
+  test('applies concurrent twins of one write once, reporting the other a duplicate', async ({ hub }) => {
     const write = { id: 'log:twin-0001', kind: 'log' };
-    const twin = () => applyOnce(scope, write, async (record) => void (await scope.db.batch([record])));
+    const twin = () => applyOnce(hub.scope, write, async (record) => void (await hub.scope.db.batch([record])));
     const outcomes = await Promise.all([twin(), twin(), twin()]);
     expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1);
     expect(outcomes.filter((o) => o.duplicate)).toHaveLength(2);
-    expect(await scope.db.select().from(appliedWrites)).toHaveLength(1);
+    expect(await hub.scope.db.select().from(appliedWrites)).toHaveLength(1);
   });
 
-  it('records nothing when the write fails, so the client may send it again', async () => {
+  test('records nothing when the write fails, so the client may send it again', async ({ hub }) => {
     const write = { id: 'log:fails-0001', kind: 'log' };
-    await expect(applyOnce(scope, write, async () => Promise.reject(new OutpostError(400, 'bad_request', 'no')))).rejects.toThrow('no');
-    expect(await alreadyApplied(scope, write.id)).toBe(false);
-    expect(await applyOnce(scope, write, async (record) => void (await scope.db.batch([record])))).toEqual({ duplicate: false, value: undefined });
+    await expect(applyOnce(hub.scope, write, async () => Promise.reject(new OutpostError(400, 'bad_request', 'no')))).rejects.toThrow('no');
+    expect(await alreadyApplied(hub.scope, write.id)).toBe(false);
+    expect(await applyOnce(hub.scope, write, async (record) => void (await hub.scope.db.batch([record])))).toEqual({ duplicate: false, value: undefined });
   });
 });
