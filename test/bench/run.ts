@@ -7,13 +7,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chart, CHART_FULL, CHART_SMOKE } from './chart.js';
+import { FINETUNE_FULL, FINETUNE_SMOKE, finetuneBench } from './finetune.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,runtime,chart` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,runtime,finetune,chart` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -45,6 +46,8 @@ if (wanted('search')) {
 }
 // The browser runtime in Chromium against a hub of its own.
 if (wanted('runtime')) await withHub(undefined, (hub) => runtimeBench(hub, smoke ? RUNTIME_SMOKE : RUNTIME_FULL));
+// On-device fine-tuning in Chromium: the page's responsiveness while the worker trains, and abort latency.
+if (wanted('finetune')) await withHub(undefined, (hub) => finetuneBench(hub, smoke ? FINETUNE_SMOKE : FINETUNE_FULL));
 // The console's chart in Chromium: the component with generated points, and its metric panel reading a hub.
 if (wanted('chart')) await withHub(undefined, (hub) => chart(hub, smoke ? CHART_SMOKE : CHART_FULL));
 if (process.exitCode) process.exit();
