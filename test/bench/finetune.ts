@@ -3,6 +3,7 @@ import { chromiumArgs, chromiumPath } from '../e2e/browser.js';
 import { HubApi } from '../e2e/runtime/hub-api.js';
 import { Site } from '../e2e/runtime/site.js';
 import { finetuneBaseModelFiles, finetuneDataset } from '../fixtures/finetune.js';
+import { finetuneResponsiveness, type Responsiveness } from '../fixtures/finetune-responsiveness.js';
 import type { BenchHub } from './hub.js';
 import type { Figure } from './tracking.js';
 
@@ -12,13 +13,6 @@ export interface FinetuneSizes {
 }
 export const FINETUNE_FULL: FinetuneSizes = { samples: 320, epochs: 12 };
 export const FINETUNE_SMOKE: FinetuneSizes = { samples: 64, epochs: 2 };
-
-interface Responsiveness {
-  backend: string;
-  p99Lag: number;
-  maxLag: number;
-  longest: number;
-}
 
 /**
  * The timing limits the fine-tuning browser tests used to assert, as figures: how late a 10 ms heartbeat on the page's
@@ -47,65 +41,34 @@ export async function finetuneBench(hub: BenchHub, s: FinetuneSizes): Promise<Fi
       base: Object.fromEntries(Object.entries(files).map(([p, b]) => [p, Array.from(b)])),
       options: { epochs: s.epochs, batchSize: 16, learningRate: 0.05, optimizer: 'adam', validationSplit: 0.2, trainable: 'head' },
     };
-    const result = await page.evaluate(async ({ hub, key, x, y, base, options }) => {
+    await page.evaluate(async ({ hub, key, x, y }) => {
       const w = window as any;
-      const op = await w.Outpost.connect({ hub, key });
-      const trainSet = () => ({ x: { data: new Float32Array(x), dims: [x.length / 8, 8] }, y: { data: new Float32Array(y), dims: [y.length / 4, 4] } });
-      const watch = () => {
-        const lags: number[] = [];
-        const longTasks: number[] = [];
-        const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
-        observer.observe({ type: 'longtask' });
-        let due = performance.now() + 10;
-        let timer = setTimeout(function beat() {
-          const now = performance.now();
-          lags.push(now - due);
-          due = now + 10;
-          timer = setTimeout(beat, 10);
-        }, 10);
-        return (backend: string) => {
-          clearTimeout(timer);
-          observer.disconnect();
-          lags.sort((a, b) => a - b);
-          return { backend, p99Lag: lags[Math.floor(lags.length * 0.99)] ?? 0, maxLag: lags.at(-1) ?? 0, longest: Math.max(0, ...longTasks) };
-        };
-      };
-      let stop = watch();
-      const ft = await op.finetune('bench-finetune@production', { ...trainSet(), ...options });
-      const worker = stop(ft.backend);
-
-      const { tf } = await import(/* @vite-ignore */ `${hub}/runtime/tfjs/tfjs.js`);
-      await tf.setBackend(ft.backend);
-      const json = JSON.parse(new TextDecoder().decode(new Uint8Array(base['model.json']!)));
-      const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(base['weights.bin']!).buffer }));
-      model.layers[0].trainable = false;
-      model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-      const data = trainSet();
-      const [tx, ty] = [tf.tensor(data.x.data, data.x.dims), tf.tensor(data.y.data, data.y.dims)];
-      stop = watch();
-      await model.fit(tx, ty, { epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit, verbose: 0 });
-      const mainThread = stop(tf.getBackend());
-
-      // Abort in the second epoch and count the batches still reported after it.
+      w.op = await w.Outpost.connect({ hub, key });
+      w.trainSet = () => ({ x: { data: new Float32Array(x), dims: [x.length / 8, 8] }, y: { data: new Float32Array(y), dims: [y.length / 4, 4] } });
+    }, args);
+    const { worker, mainThread } = await page.evaluate(finetuneResponsiveness, { hub: hub.url, ref: 'bench-finetune@production', options: args.options, base: args.base });
+    // Abort in the second epoch and count the batches still reported after it.
+    const afterAbort = await page.evaluate(async ({ options }) => {
+      const w = window as any;
       const controller = new AbortController();
-      let afterAbort = 0;
-      await op
+      let after = 0;
+      await w.op
         .finetune('bench-finetune@production', {
-          ...trainSet(),
+          ...w.trainSet(),
           ...options,
           epochs: 50,
           signal: controller.signal,
           onBatch: (b: number, _logs: unknown, e: number) => {
-            if (controller.signal.aborted) afterAbort++;
+            if (controller.signal.aborted) after++;
             else if (e === 1 && b === 2) controller.abort();
           },
         })
         .catch(() => undefined);
-      return { worker, mainThread, afterAbort };
+      return after;
     }, args);
     const r = (v: number) => `${v.toFixed(1)} ms`;
-    const line = (f: Responsiveness) => `heartbeat p99 ${r(f.p99Lag)}, max ${r(f.maxLag)}, longest task ${r(f.longest)} (${f.backend})`;
-    const { worker, mainThread, afterAbort } = result;
+    const longest = (f: Responsiveness) => Math.max(0, ...f.longTasks);
+    const line = (f: Responsiveness) => `heartbeat p99 ${r(f.p99Lag)}, max ${r(f.maxLag)}, longest task ${r(longest(f))} (${f.backend})`;
     return [
       {
         name: `fine-tuning in the worker (${s.samples} samples, ${s.epochs} epochs, head only): how late a 10 ms heartbeat on the page's main thread runs`,
@@ -113,7 +76,7 @@ export async function finetuneBench(hub: BenchHub, s: FinetuneSizes): Promise<Fi
         baseline: `the same training with tfjs on the main thread: ${line(mainThread)}`,
         ratio: (worker.p99Lag / Math.max(mainThread.p99Lag, 0.1)).toFixed(2),
         target: 'p99 ≤ 50 ms, max ≤ 300 ms, no task over 100 ms',
-        ok: worker.p99Lag <= 50 && worker.maxLag <= 300 && worker.longest <= 100,
+        ok: worker.p99Lag <= 50 && worker.maxLag <= 300 && longest(worker) <= 100,
       },
       {
         name: 'fine-tune aborted mid-epoch: batches still reported after the abort',

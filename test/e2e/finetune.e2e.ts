@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { layersArtifacts } from '../../runtime/inference/engines/tfjs.js';
 import { accuracy, finetuneBaseModelFiles, finetuneDataset } from '../fixtures/finetune.js';
+import { finetuneResponsiveness } from '../fixtures/finetune-responsiveness.js';
 import { chromiumArgs, chromiumPath } from './browser.js';
 import { HubApi } from './runtime/hub-api.js';
 import { expect, linearOnnx, openSite, test } from './runtime/fixtures.js';
@@ -284,49 +285,7 @@ test.describe('fine-tuning in the browser', () => {
     await openSite(page, site);
     await preparePage(page, { hub: hubUrl, key, data });
     const base = Object.fromEntries(Object.entries(finetuneBaseModelFiles()).map(([p, b]) => [p, Array.from(b)]));
-    const figures = await page.evaluate(async ({ hub, ref, options, base }) => {
-      const w = window as any;
-      // A 10 ms heartbeat measures how late the main thread gets to its work; long tasks are the browser's own count.
-      const watch = () => {
-        const lags: number[] = [];
-        const longTasks: number[] = [];
-        const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(Math.round(e.duration))));
-        observer.observe({ type: 'longtask' });
-        let due = performance.now() + 10;
-        let timer = setTimeout(function beat() {
-          const now = performance.now();
-          lags.push(now - due);
-          due = now + 10;
-          timer = setTimeout(beat, 10);
-        }, 10);
-        const started = performance.now();
-        return () => {
-          clearTimeout(timer);
-          observer.disconnect();
-          lags.sort((a, b) => a - b);
-          return { ms: Math.round(performance.now() - started), maxLag: Math.round(lags.at(-1)!), p99Lag: Math.round(lags[Math.floor(lags.length * 0.99)]!), longTasks };
-        };
-      };
-      let stop = watch();
-      let firstBatch = 0;
-      let lastEpoch = 0;
-      const ft = await w.op.finetune(ref, { ...w.trainSet(), ...options, onBatch: () => (firstBatch ||= performance.now()), onEpoch: () => (lastEpoch = performance.now()) });
-      const worker = { backend: ft.backend, ...stop(), trainingMs: Math.round(lastEpoch - firstBatch) };
-
-      // The same training with tfjs on the page's main thread (the hub's own tfjs build, same backend).
-      const { tf } = await import(/* @vite-ignore */ `${hub}/runtime/tfjs/tfjs.js`);
-      await tf.setBackend(ft.backend);
-      const json = JSON.parse(new TextDecoder().decode(new Uint8Array(base['model.json']!)));
-      const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(base['weights.bin']!).buffer }));
-      model.layers[0].trainable = false;
-      model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-      const set = w.trainSet();
-      const [x, y] = [tf.tensor(set.x.data, set.x.dims), tf.tensor(set.y.data, set.y.dims)];
-      stop = watch();
-      await model.fit(x, y, { epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit, verbose: 0 });
-      const mainThread = { backend: tf.getBackend(), ...stop() };
-      return { worker, mainThread };
-    }, { hub: hubUrl, ref: `${modelName}@production`, options: { ...OPTIONS, epochs: 12 }, base });
+    const figures = await page.evaluate(finetuneResponsiveness, { hub: hubUrl, ref: `${modelName}@production`, options: { ...OPTIONS, epochs: 12 }, base });
     const line = (f: typeof figures.mainThread) => `${f.ms} ms on ${f.backend}: heartbeat lag p99 ${f.p99Lag} ms, max ${f.maxLag} ms; long tasks ${f.longTasks.length} (longest ${Math.max(0, ...f.longTasks)} ms)`;
     console.log(`[finetune] in the worker: ${line(figures.worker)}; first batch to last epoch ${figures.worker.trainingMs} ms\n[finetune] on the main thread: ${line(figures.mainThread)}`);
     // The comparison only: training in the worker leaves the main thread fewer and shorter long tasks than the same training
