@@ -37,6 +37,9 @@ test.describe('console runs', () => {
     await page.getByRole('checkbox', { name: 'optimizer' }).uncheck();
     await expect(page.getByRole('columnheader', { name: 'optimizer' })).toHaveCount(0);
     await shoot(page, 'runs');
+    // The column choice is in the address before the reload (it lands there a moment after the header goes).
+    await expect(page).toHaveURL(/[?&]col=/);
+    await expect(page).not.toHaveURL(/col=params\.optimizer/);
 
     // The URL alone rebuilds the view: filter, sort and columns.
     await page.reload();
