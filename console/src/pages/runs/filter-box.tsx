@@ -26,7 +26,8 @@ export function FilterBox({ value, onApply, serverError }: { value: string; onAp
     if (error || text.trim() === value.trim()) return;
     const timer = setTimeout(() => onApply(text.trim()), 600);
     return () => clearTimeout(timer);
-  }, [text, error]);
+    // `value` too: once Enter applied the text, the pending timer must go, or it fires later with a stale view.
+  }, [text, error, value]);
 
   function submit(e: Event) {
     e.preventDefault();
