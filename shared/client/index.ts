@@ -6,3 +6,4 @@ export * from './registry.js';
 export * from './sync.js';
 export * from './telemetry.js';
 export * from './tracking.js';
+export * from './features.js';

@@ -70,6 +70,23 @@ export const featureViewInfoSchema = featureViewSchema.extend({
   /** Where incremental materialization stopped (epoch ms), null before the first. */
   materialized_until: z.number().nullable(),
 });
+/** One view with how fresh its stores are (the console's view page). */
+export const featureViewDetailSchema = featureViewInfoSchema.extend({
+  stats: z.object({
+    offline_rows: z.number().int(),
+    online_rows: z.number().int(),
+    /** The newest event time in the offline store (epoch ms), null when it is empty. */
+    newest_event_ts: z.number().nullable(),
+    /** When the view was last materialized (epoch ms of the call), null before the first. */
+    last_materialized_at: z.number().nullable(),
+  }),
+  /** The feature services naming any of its fields. */
+  services: z.array(z.string()),
+});
+/** One service with the model versions trained on it (lineage). */
+export const featureServiceDetailSchema = featureServiceSchema.extend({
+  model_versions: z.array(z.object({ model: z.string(), version: z.number().int() })),
+});
 export const featureListSchema = z.object({
   entities: z.array(entitySchema),
   feature_views: z.array(featureViewInfoSchema),
@@ -116,6 +133,7 @@ export const historicalRequestSchema = z
   .refine(oneSelection, selectionMessage);
 export type HistoricalRequest = z.infer<typeof historicalRequestSchema>;
 export const historicalReplySchema = z.object({ columns: z.record(z.string(), z.array(z.unknown())) });
+export type HistoricalReply = z.infer<typeof historicalReplySchema>;
 
 export const materializeSchema = z.object({ start_ts: timestampSchema, end_ts: timestampSchema, feature_views: z.array(name).optional() });
 export const materializeIncrementalSchema = z.object({ end_ts: timestampSchema, feature_views: z.array(name).optional() });
