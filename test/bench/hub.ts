@@ -12,7 +12,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 16 });
  * A kept-alive socket the hub closed while this process was busy fails at once and is retried once on a connection
  * of its own (the pool may hold more such sockets), as Node's documentation advises: the hub never saw that request.
  */
-function postBytes(url: string, body: Uint8Array, headers: Record<string, string>, retried = false): Promise<string> {
+export function postBytes(url: string, body: Uint8Array, headers: Record<string, string>, retried = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent: retried ? false : agent, headers: { ...headers, 'content-length': body.byteLength } }, (res) => {
       let text = '';
