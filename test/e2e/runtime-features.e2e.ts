@@ -1,7 +1,7 @@
 import { createClient } from '@libsql/client';
 import type { Page } from '@playwright/test';
 import { HubApi } from './runtime/hub-api.js';
-import { expect, test } from './runtime/fixtures.js';
+import { expect, openSiteWithServiceWorker, test } from './runtime/fixtures.js';
 import { Site } from './runtime/site.js';
 
 const HOUR = 3_600_000;
@@ -121,13 +121,7 @@ test.describe('runtime features', () => {
     const site = new Site(faulty.url);
     await site.start();
     try {
-      await page.goto(site.url);
-      await page.evaluate(async () => {
-        await navigator.serviceWorker.register('/sw.js');
-        await navigator.serviceWorker.ready;
-      });
-      await page.reload();
-      await page.waitForFunction(() => 'Outpost' in window);
+      await openSiteWithServiceWorker(page, site);
       const online = await read(page, faulty.url, key, 'driver_model', { driver_id: [1001, 1002, 1003] });
 
       await page.context().setOffline(true);
@@ -240,5 +234,44 @@ test.describe('runtime features', () => {
     } finally {
       await site.stop();
     }
+  });
+  test('a device database of the previous version is upgraded in place, keeping what it held', async ({ page, api: admin, site, hubUrl, modelName }) => {
+    const { key } = await featureProject(admin, modelName);
+    await page.goto(site.url);
+    await page.waitForFunction(() => 'Outpost' in window);
+    // Version 2 as an older runtime left it, with a queued record for another hub (so it stays queued).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('outpost-runtime', 2);
+          open.onupgradeneeded = () => {
+            const db = open.result;
+            db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('hub', 'hub');
+            db.createObjectStore('blobs', { keyPath: 'digest' });
+            db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('hub', 'hub');
+            db.createObjectStore('telemetry', { keyPath: 'key' }).createIndex('hub', 'hub');
+            open.transaction!.objectStore('outbox').put({ id: 'old-item-1', hub: 'http://elsewhere.invalid', item: { id: 'old-item-1', type: 'telemetry' }, createdAt: 1 });
+          };
+          open.onsuccess = () => (open.result.close(), resolve());
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    await read(page, hubUrl, key, 'driver_model', { driver_id: [1001] });
+    const after = await page.evaluate(
+      () =>
+        new Promise<{ version: number; stores: string[]; kept: boolean; features: number }>((resolve, reject) => {
+          const open = indexedDB.open('outpost-runtime');
+          open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction(['outbox', 'features']);
+            const kept = tx.objectStore('outbox').get('old-item-1');
+            const features = tx.objectStore('features').count();
+            tx.oncomplete = () => (db.close(), resolve({ version: db.version, stores: [...db.objectStoreNames], kept: Boolean(kept.result), features: features.result }));
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    expect(after).toEqual({ version: 3, stores: ['blobs', 'features', 'manifests', 'outbox', 'telemetry'], kept: true, features: 1 });
   });
 });
