@@ -163,6 +163,10 @@ test.describe('runtime features', () => {
     // Another selection is cached apart.
     await read(page, faulty.url, key, ['driver_stats:trips'], { driver_id: [1001] }, { maxAge: 60_000 });
     expect(asked()).toBe(4);
+    // Cleared, the cache answers nothing: the next read asks the hub again.
+    expect(await page.evaluate(() => (window as any).op.features.clear())).toBe(4);
+    await read(page, faulty.url, key, 'driver_model', { driver_id: [1001] }, { maxAge: 60_000 });
+    expect(asked()).toBe(5);
   });
 
   test('a publishable key reading a view not marked for devices gets unauthorized naming the view; a device push into it is rejected', async ({ page, api: admin, site, hubUrl, modelName }) => {
