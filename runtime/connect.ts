@@ -5,6 +5,7 @@ import { cachedAsset, dropOldAssetCaches, startWorker } from './assets.js';
 import { CacheInventory } from './cache/inventory.js';
 import { ModelCache, type LoadProgress, type WorkerFiles } from './cache/models.js';
 import { OutpostRuntimeError } from './errors.js';
+import { deviceFeatures, type DeviceFeatures } from './features/device-features.js';
 import { runtimeHub } from './hub.js';
 import { Model, openSession, type ModelDeps } from './inference/model.js';
 import { WorkerPool } from './inference/pool.js';
@@ -50,9 +51,11 @@ function persistentDeviceId(): string {
   }
 }
 
-/** One connection to a hub: loads models, tracks runs, and syncs runs and telemetry back. */
+/** One connection to a hub: loads models, reads online features, tracks runs, and syncs runs, telemetry and feature pushes back. */
 export class Outpost {
   readonly cache: CacheInventory;
+  /** Online features, cached for offline use: `op.features(service, { driver_id: [1001] }, { maxAge })`; `op.features.push(source, rows)`. */
+  readonly features: DeviceFeatures;
   private readonly models: ModelCache;
   private readonly pool: WorkerPool;
   private readonly outbox: Outbox;
@@ -70,6 +73,7 @@ export class Outpost {
     this.models = new ModelCache(hub);
     this.pool = new WorkerPool(hub.base);
     this.outbox = new Outbox(hub);
+    this.features = deviceFeatures(hub, this.outbox);
     this.telemetry = new TelemetryAggregator(deviceId);
     this.journal = new TelemetryJournal(hub.base, this.telemetry, this.outbox);
     this.timer = setInterval(() => void this.closeTelemetryPeriod().catch(() => {}), telemetryIntervalMs);

@@ -2,6 +2,7 @@
 export type RuntimeErrorCode =
   | 'bad_ref'
   | 'bad_feeds'
+  | 'bad_request'
   | 'backend_unavailable'
   | 'integrity'
   | 'offline'

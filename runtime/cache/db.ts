@@ -1,6 +1,8 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Manifest } from '../../shared/schemas/registry.js';
-import type { SyncItem, TelemetrySyncItem } from '../../shared/schemas/sync.js';
+import type { OutboxItem } from '../../shared/client/sync.js';
+import type { TelemetrySyncItem } from '../../shared/schemas/sync.js';
+import type { FetchedRow } from '../features/answer.js';
 
 /** A manifest as last seen from a hub for a ref; `local` ones were saved on the device (fine-tunes). */
 export interface StoredManifest {
@@ -26,8 +28,15 @@ export interface OutboxRecord {
   /** The item's client id: the hub applies each id once. */
   id: string;
   hub: string;
-  item: SyncItem;
+  item: OutboxItem;
   createdAt: number;
+}
+
+/** One entity row's online features for one selection (a service or a feature list), as last fetched from a hub. */
+export interface StoredFeatureRow extends FetchedRow {
+  /** hub + selection + entity row */
+  key: string;
+  hub: string;
 }
 
 /** A tab's open telemetry periods, saved as they grow, so a closed or crashed tab loses at most a moment of them. */
@@ -45,6 +54,7 @@ interface RuntimeDb extends DBSchema {
   blobs: { key: string; value: StoredBlob };
   outbox: { key: string; value: OutboxRecord; indexes: { hub: string } };
   telemetry: { key: string; value: TelemetrySnapshot; indexes: { hub: string } };
+  features: { key: string; value: StoredFeatureRow; indexes: { hub: string } };
 }
 
 export type Store = IDBPDatabase<RuntimeDb>;
@@ -52,9 +62,9 @@ export type Store = IDBPDatabase<RuntimeDb>;
 const DB_NAME = 'outpost-runtime';
 let opened: Promise<Store> | undefined;
 
-/** One IndexedDB database per origin holds every hub's models and outbox (blobs are content-addressed and shared). */
+/** One IndexedDB database per origin holds every hub's models, outbox and features (blobs are content-addressed and shared). */
 export function openStore(): Promise<Store> {
-  opened ??= openDB<RuntimeDb>(DB_NAME, 2, {
+  opened ??= openDB<RuntimeDb>(DB_NAME, 3, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('hub', 'hub');
@@ -62,6 +72,7 @@ export function openStore(): Promise<Store> {
         db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('hub', 'hub');
       }
       if (oldVersion < 2) db.createObjectStore('telemetry', { keyPath: 'key' }).createIndex('hub', 'hub');
+      if (oldVersion < 3) db.createObjectStore('features', { keyPath: 'key' }).createIndex('hub', 'hub');
     },
     // Another tab upgrading the schema: let it, and reopen on next use.
     blocking() {
@@ -73,3 +84,4 @@ export function openStore(): Promise<Store> {
 }
 
 export const manifestKey = (hub: string, ref: string) => `${hub}\n${ref}`;
+export const featureRowKey = (hub: string, selection: string, row: string) => `${hub}\n${selection}\n${row}`;

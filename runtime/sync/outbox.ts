@@ -1,7 +1,7 @@
 import type { HubClient } from '../../shared/client/hub-client.js';
-import { sendSync } from '../../shared/client/sync.js';
+import { sendSync, type OutboxItem } from '../../shared/client/sync.js';
 import { OutpostError } from '../../shared/errors.js';
-import type { SyncItem, SyncResult } from '../../shared/schemas/sync.js';
+import type { SyncResult } from '../../shared/schemas/sync.js';
 import { openStore, type OutboxRecord } from '../cache/db.js';
 import { OutpostRuntimeError, storageError } from '../errors.js';
 import { backoffMs } from './backoff.js';
@@ -41,7 +41,7 @@ export class Outbox {
   }
 
   /** Queues items; `dropSnapshots` are telemetry snapshots deleted in the same transaction (they became these items). */
-  async add(items: SyncItem[], dropSnapshots: string[] = []): Promise<void> {
+  async add(items: OutboxItem[], dropSnapshots: string[] = []): Promise<void> {
     if (!items.length && !dropSnapshots.length) return;
     const db = await openStore();
     try {
@@ -54,7 +54,7 @@ export class Outbox {
         tx.done,
       ]);
     } catch (err) {
-      throw storageError(err, 'saving run and telemetry records to the outbox');
+      throw storageError(err, 'saving records to the outbox');
     }
     this.pending += items.length;
     if (items.length) this.schedule(250);

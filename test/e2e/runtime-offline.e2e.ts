@@ -1,4 +1,4 @@
-import { expect, linearOnnx, test } from './runtime/fixtures.js';
+import { expect, linearOnnx, openSiteWithServiceWorker, test } from './runtime/fixtures.js';
 import { Site } from './runtime/site.js';
 
 test.describe('runtime offline', () => {
@@ -21,12 +21,7 @@ test.describe('runtime offline', () => {
         return { version: m.version, source: m.source, y: Array.from(out.y.data as Float32Array) };
       }, { hub: faulty.url, key, ref });
     try {
-      await page.goto(site.url);
-      await page.evaluate(async () => {
-        await navigator.serviceWorker.register('/sw.js');
-        await navigator.serviceWorker.ready;
-      });
-      await page.reload();
+      await openSiteWithServiceWorker(page, site);
       expect(await page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
       const online = await infer();
       expect(online.source).toBe('network');

@@ -37,3 +37,14 @@ export async function openSite(page: Page, site: Site): Promise<void> {
   await page.goto(`${site.url}/`);
   await page.waitForFunction(() => 'Outpost' in window);
 }
+
+/** Opens the customer page with its service worker installed and in control, so the page itself loads offline later. */
+export async function openSiteWithServiceWorker(page: Page, site: Site): Promise<void> {
+  await page.goto(site.url);
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.register('/sw.js');
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  await page.waitForFunction(() => 'Outpost' in window);
+}
