@@ -12,6 +12,8 @@ import type {
   onlineRequestSchema,
   pushReplySchema,
   pushSchema,
+  saveTrainingSetSchema,
+  TrainingSet,
 } from '../schemas/features.js';
 import type { HubClient } from './hub-client.js';
 
@@ -34,3 +36,5 @@ export const materializeFeatures = (hub: HubClient, window: { start_ts: string |
   hub.json<MaterializeReply>('POST', '/feast/materialize', window);
 export const materializeIncremental = (hub: HubClient, window: { end_ts: string | number; feature_views?: string[] }) =>
   hub.json<MaterializeReply>('POST', '/feast/materialize-incremental', window);
+export const saveTrainingSet = (hub: HubClient, set: z.input<typeof saveTrainingSetSchema>) => hub.json<TrainingSet>('POST', '/v1/features/training-sets', set);
+export const listTrainingSets = (hub: HubClient) => hub.json<{ training_sets: TrainingSet[] }>('GET', '/v1/features/training-sets');
