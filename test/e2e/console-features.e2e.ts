@@ -5,7 +5,8 @@ import { expect, shoot, signIn, test } from './console/fixtures.js';
 test.describe('console features', () => {
   test('lists views with freshness, opens a view, looks up entities (values, statuses), then a service and its model versions', async ({ page, hub, uid, baseURL }) => {
     const { adminKey } = await hub.call('POST', '/v1/projects', { name: `features-${uid}` });
-    const names = await featureData(new HubData(baseURL!, adminKey.secret), uid);
+    const project = new HubData(baseURL!, adminKey.secret);
+    const names = await featureData(project, uid);
 
     await signIn(page, adminKey.secret);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Features' }).click();
@@ -48,6 +49,13 @@ test.describe('console features', () => {
     await expect(statusOf('trips')).toContainText('12PRESENT');
     await expect(statusOf('active')).toContainText('truePRESENT');
     await shoot(page, 'feature-view');
+    // Looking up the same entity again reads it again: a newer pushed value shows.
+    await project.call('POST', '/feast/push', {
+      push_source_name: `${names.drivers}_push`,
+      df: { driver_id: [1001], event_timestamp: [Date.now()], created: [Date.now()], conv_rate: [0.95], trips: [13], active: [true] },
+    });
+    await lookup.getByRole('button', { name: 'Look up' }).click();
+    await expect(statusOf('conv_rate')).toContainText('0.95PRESENT');
 
     for (const [driver, expected] of [
       ['1002', { conv_rate: '0.4PRESENT', trips: '—NULL_VALUE' }],

@@ -52,7 +52,9 @@ export function Lookup({ view, keys, query }: { view: FeatureViewDetail; keys: J
       next.set(k.name, text);
     }
     setInvalid(null);
-    navigate(`${location.pathname}?${next}`);
+    // The same entity again reads its values again: they may have changed since.
+    if (next.toString() === query.toString()) loaded.reload();
+    else navigate(`${location.pathname}?${next}`);
   }
 
   const reply = loaded.data;
