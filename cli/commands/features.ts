@@ -127,9 +127,10 @@ export function featuresCommands(program: Command, cli: Cli): void {
   features
     .command('get <service-or-refs>')
     .description('read online values: a feature service, or view:field references separated by commas')
-    .requiredOption('--entity <key=value...>', 'a join key value; repeat for more keys or more entity rows')
+    .option('--entity <key=value>', 'a join key value; repeat for more keys or more entity rows', (pair: string, pairs: string[]) => [...pairs, pair], [] as string[])
     .option('--full-names', 'name features view__field')
     .action(async (what: string, options: { entity: string[]; fullNames?: boolean }) => {
+      if (!options.entity.length) throw new CliError('give the entity to read with --entity key=value (one per join key)', 2);
       const hub = cli.hub();
       const refs = what.includes(':') ? what.split(',').map((r) => r.trim()).filter(Boolean) : null;
       if (refs?.some((r) => !/^[^:]+:[^:]+$/.test(r))) throw new CliError(`features are view:field references separated by commas, got "${what}"`, 2);
