@@ -25,6 +25,8 @@ export interface BlobStore {
    * while streaming and stored under the digest they turn out to have, with the same all-or-nothing guarantee.
    */
   writeUnaddressed(body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ digest: Digest; size: number }>;
+  /** Stores bytes the hub made itself (a saved training set), under their digest; a no-op when they are stored. */
+  putBytes(bytes: Uint8Array): Promise<{ digest: Digest; size: number }>;
   exists(digest: Digest): Promise<boolean>;
   read(digest: Digest, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>;
 }

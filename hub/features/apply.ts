@@ -1,7 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { badRequest, conflict, OutpostError } from '../../shared/errors.js';
 import type { ApplyPlan, EntityDef, FeatureDefinitions, FeatureViewDef } from '../../shared/schemas/features.js';
-import type { ProjectScope } from '../core/scope.js';
+import type { ProjectScope, Scope } from '../core/scope.js';
+import { fileLoads, fileLoadStatements, type FileLoad } from './file-source.js';
 import { joinKeysOf, listDefinitions } from './registry.js';
 import { featureEntities, featureOnline, featureRows, featureServices, featureViews } from './schema.js';
 
@@ -30,8 +31,8 @@ function checkDocument(doc: FeatureDefinitions): void {
       const other = pushSources.get(v.source.push);
       if (other) problems.push(`feature_views.${v.name}.source.push: "${v.source.push}" already feeds "${other}"`);
       pushSources.set(v.source.push, v.name);
-    } else {
-      throw new OutpostError(501, 'not_implemented', `feature_views.${v.name}.source: only push sources are implemented; file and dataset sources are not yet`);
+    } else if ('dataset' in v.source) {
+      throw new OutpostError(501, 'not_implemented', `feature_views.${v.name}.source.dataset: dataset sources arrive with dataset versions, which this hub does not have yet; upload the file as a blob and use source: { file, format }`);
     }
   }
   for (const s of doc.feature_services) {
@@ -65,10 +66,10 @@ const keySignature = (v: FeatureViewDef, entities: Map<string, EntityDef>) => jo
  * and answers the plan. Breaking changes are refused (409, naming each) unless `force`; a view changed that way loses
  * its stored rows, since they no longer fit it. The same document twice changes nothing.
  */
-export async function applyDefinitions(scope: ProjectScope, doc: FeatureDefinitions, force: boolean): Promise<ApplyPlan> {
+export async function applyDefinitions(scope: Scope, doc: FeatureDefinitions, force: boolean): Promise<ApplyPlan> {
   checkDocument(doc);
   const stored = await listDefinitions(scope);
-  const plan: ApplyPlan = { created: emptyNames(), updated: emptyNames(), unchanged: emptyNames(), deleted: emptyNames(), breaking: [] };
+  const plan: ApplyPlan = { created: emptyNames(), updated: emptyNames(), unchanged: emptyNames(), deleted: emptyNames(), breaking: [], loaded: [] };
   const sort = <T extends { name: string; definition: unknown }>(kind: Kind, before: T[], after: Array<{ name: string }>) => {
     const old = new Map(before.map((r) => [r.name, r.definition]));
     for (const d of after) plan[!old.has(d.name) ? 'created' : same(old.get(d.name), d) ? 'unchanged' : 'updated'][kind].push(d.name);
@@ -92,11 +93,12 @@ export async function applyDefinitions(scope: ProjectScope, doc: FeatureDefiniti
   if (plan.breaking.length && !force) {
     throw conflict(`breaking changes refused (apply with force: true to make them): ${plan.breaking.join('; ')}`, plan.breaking.map((message) => ({ message })));
   }
-  await write(scope, doc, plan, broken);
-  return plan;
+  const loads = await fileLoads(scope, doc.feature_views, doc.entities, stored.views, broken);
+  await write(scope, doc, plan, broken, loads);
+  return { ...plan, loaded: loads.map((l) => ({ view: l.view, file: l.file, rows: l.rows.length })) };
 }
 
-async function write({ db, projectId }: ProjectScope, doc: FeatureDefinitions, plan: ApplyPlan, broken: string[]) {
+async function write({ db, projectId }: ProjectScope, doc: FeatureDefinitions, plan: ApplyPlan, broken: string[], loads: FileLoad[]) {
   const changed = (kind: Kind) => new Set([...plan.created[kind], ...plan.updated[kind]]);
   const statements = [];
   const { entities, feature_views: views, feature_services: services } = plan.deleted;
@@ -124,5 +126,7 @@ async function write({ db, projectId }: ProjectScope, doc: FeatureDefinitions, p
   for (const s of doc.feature_services.filter((s) => changed('feature_services').has(s.name))) {
     statements.push(db.insert(featureServices).values({ projectId, name: s.name, definition: s }).onConflictDoUpdate({ target: [featureServices.projectId, featureServices.name], set: { definition: s } }));
   }
-  if (statements.length) await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  // The definitions and the files' rows in one batch: an apply is stored whole or not at all.
+  const all = [...statements, ...loads.flatMap((l) => fileLoadStatements({ db, projectId }, l))];
+  if (all.length) await db.batch(all as [(typeof all)[number], ...typeof all]);
 }

@@ -5,7 +5,7 @@ import type { Scope } from '../core/scope.js';
 import { slices } from '../db/slices.js';
 import { entityColumns } from './online.js';
 import type { ResolvedView } from './registry.js';
-import { byView, requiredJoinKeys, selectFeatures } from './selection.js';
+import { byView, requiredJoinKeys, selectFeatures, type SelectedFeature } from './selection.js';
 import { entityKey, requireTimestamp } from './values.js';
 
 /** Entity rows one historical request may carry. */
@@ -33,7 +33,7 @@ function joinQuery(scope: Scope, view: ResolvedView, createdFilter: boolean, pai
 }
 
 /** A training set: one output row per entity row, in request order, the entity columns first and then each feature. */
-export async function historicalFeatures(scope: Scope, request: HistoricalRequest): Promise<{ columns: Record<string, unknown[]> }> {
+export async function historicalFeatures(scope: Scope, request: HistoricalRequest): Promise<{ columns: Record<string, unknown[]>; features: SelectedFeature[] }> {
   const features = await selectFeatures(scope, request);
   const entities = request.entities;
   if (!entities.event_timestamp) throw badRequest('entities.event_timestamp: missing; each entity row needs the time its features are wanted at');
@@ -57,5 +57,5 @@ export async function historicalFeatures(scope: Scope, request: HistoricalReques
     }
     for (const { field, name } of selected) columns[name] = vals.map((v) => v?.[field] ?? null);
   }
-  return { columns };
+  return { columns, features };
 }

@@ -1,6 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, notFound } from '../../shared/errors.js';
-import type { ProjectScope } from '../core/scope.js';
+import type { ProjectScope, Scope } from '../core/scope.js';
+
+type MaterializeScope = Pick<Scope, 'db' | 'projectId' | 'now'>;
 import { resolvedViews, type ResolvedView } from './registry.js';
 import { featureOnline, featureViews } from './schema.js';
 import { onlineUpsert } from './store.js';
@@ -29,7 +31,7 @@ async function viewsToMaterialize(scope: ProjectScope, names?: string[]): Promis
  * Copies the latest offline row of each entity with an event time in [start, end] into the online store, where it
  * replaces only an older value, and moves the view's incremental mark forward to `end`.
  */
-async function materializeView({ db, projectId }: ProjectScope, view: ResolvedView, start: number, end: number): Promise<MaterializedView> {
+async function materializeView({ db, projectId, now }: MaterializeScope, view: ResolvedView, start: number, end: number): Promise<MaterializedView> {
   const name = view.def.name;
   const inWindow = sql`project_id = ${projectId} AND view = ${name} AND event_ts >= ${start} AND event_ts <= ${end}`;
   const [counted] = await db.all<{ n: number }>(sql`SELECT count(DISTINCT entity_key) AS n FROM feature_rows WHERE ${inWindow}`);
@@ -44,13 +46,13 @@ async function materializeView({ db, projectId }: ProjectScope, view: ResolvedVi
       .onConflictDoUpdate(onlineUpsert),
     db
       .update(featureViews)
-      .set({ materializedUntil: sql`max(coalesce(${featureViews.materializedUntil}, ${end}), ${end})` })
+      .set({ materializedUntil: sql`max(coalesce(${featureViews.materializedUntil}, ${end}), ${end})`, lastMaterializedAt: now() })
       .where(and(eq(featureViews.projectId, projectId), eq(featureViews.name, name))),
   ]);
   return { name, start_ts: start, end_ts: end, rows: Number(counted?.n ?? 0) };
 }
 
-export async function materialize(scope: ProjectScope, start: number, end: number, names?: string[]) {
+export async function materialize(scope: MaterializeScope, start: number, end: number, names?: string[]) {
   if (end < start) throw badRequest(`end_ts: ${new Date(end).toISOString()} is before start_ts ${new Date(start).toISOString()}`);
   const views = await viewsToMaterialize(scope, names);
   const done: MaterializedView[] = [];
@@ -59,7 +61,7 @@ export async function materialize(scope: ProjectScope, start: number, end: numbe
 }
 
 /** Materializes each view from where its last materialization stopped (the first time: end − TTL, or all history). */
-export async function materializeIncremental(scope: ProjectScope, end: number, names?: string[]) {
+export async function materializeIncremental(scope: MaterializeScope, end: number, names?: string[]) {
   const views = await viewsToMaterialize(scope, names);
   const done: MaterializedView[] = [];
   for (const view of views) {

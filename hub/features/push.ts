@@ -10,7 +10,7 @@ import { columnLength, entityKey, fitsDtype, requireTimestamp } from './values.j
 export const PUSH_ROW_LIMIT = 100_000;
 
 /** The rows of a push, each checked against the view; the first bad value is a 400 naming its column and row. */
-export function rowsOfFrame(view: ResolvedView, df: Record<string, unknown[]>): StoredRow[] {
+export function rowsOfFrame(view: ResolvedView, df: Record<string, unknown[]>, limit = PUSH_ROW_LIMIT): StoredRow[] {
   const { def, joinKeys, fields } = view;
   const known = new Set([...joinKeys.map((k) => k.name), def.timestamp_field, ...(def.created_timestamp_column ? [def.created_timestamp_column] : []), ...fields.keys()]);
   for (const column of Object.keys(df)) {
@@ -20,7 +20,7 @@ export function rowsOfFrame(view: ResolvedView, df: Record<string, unknown[]>): 
     if (!df[column]) throw badRequest(`df.${column}: missing; feature view "${def.name}" needs it in every push`);
   }
   const n = columnLength(df, 'df');
-  if (n > PUSH_ROW_LIMIT) throw badRequest(`df: ${n} rows is over the limit of ${PUSH_ROW_LIMIT} rows a push; split it`);
+  if (n > limit) throw badRequest(`df: ${n} rows is over the limit of ${limit} rows${limit === PUSH_ROW_LIMIT ? ' a push' : ''}; split it`);
   const present = [...fields].filter(([f]) => df[f]);
   const rows: StoredRow[] = new Array(n);
   for (let i = 0; i < n; i++) {

@@ -11,7 +11,15 @@ import {
   onlineRequestSchema,
   pushReplySchema,
   pushSchema,
+  featureServiceDetailSchema,
+  featureViewDetailSchema,
+  saveTrainingSetSchema,
+  tableFormatQuerySchema,
+  trainingSetListSchema,
+  trainingSetRowsSchema,
+  trainingSetSchema,
 } from '../../shared/schemas/features.js';
+import { z } from '@hono/zod-openapi';
 import { access } from '../auth/access.js';
 import { crossOrigin } from '../http/cross-origin.js';
 import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
@@ -23,6 +31,14 @@ import { ONLINE_ROW_LIMIT, readOnline } from './online.js';
 import { PUSH_ROW_LIMIT, pushRows } from './push.js';
 import { listDefinitions } from './registry.js';
 import { requireTimestamp } from './values.js';
+import { serviceDetail, viewDetail } from './detail.js';
+import { toParquet } from './tables.js';
+import { listTrainingSets, readTrainingSet, saveTrainingSet } from './training-sets.js';
+
+const nameParam = z.object({ name: z.string().min(1).max(128) });
+const parquet = { 'application/vnd.apache.parquet': { schema: z.string().meta({ format: 'binary' }) } };
+const parquetReply = (bytes: Uint8Array, name: string) =>
+  new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/vnd.apache.parquet', 'content-disposition': `attachment; filename="${name}.parquet"` } });
 
 const router = newRouter();
 // Pages on other origins read device features with publishable keys.
@@ -78,10 +94,83 @@ export const featureRoutes = router
       summary: 'Point-in-time-correct training rows: one per entity row, in request order',
       description: `Per entity row (key k, time t) and view with TTL T: the row of k with the greatest event time in [t − T, t] (no lower bound when T is 0); with a created-timestamp column, rows created after t are left out unless \`createdFilter: false\`; ties go to the greatest created time, then the latest write. At most ${HISTORICAL_ROW_LIMIT} entity rows.`,
       middleware: access({ secret: 'read' }),
-      request: body(historicalRequestSchema),
-      responses: { 200: { description: 'Columns', content: json(historicalReplySchema) }, ...errorResponses(400, 401, 403, 404) },
+      request: { query: tableFormatQuerySchema, ...body(historicalRequestSchema) },
+      responses: { 200: { description: 'Columns (JSON), or a Parquet file with ?format=parquet', content: { ...json(historicalReplySchema), ...parquet } }, ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json(await historicalFeatures(scopeOf(c), c.req.valid('json')), 200),
+    async (c) => {
+      const { columns, features } = await historicalFeatures(scopeOf(c), c.req.valid('json'));
+      if (c.req.valid('query').format === 'parquet') return parquetReply(toParquet(columns, new Map(features.map((f) => [f.name, f.view.fields.get(f.field)!]))), 'historical');
+      return c.json({ columns }, 200);
+    },
+  )
+  .openapi(
+    hubRoute({
+      method: 'get',
+      path: '/v1/features/views/{name}',
+      tags,
+      summary: 'One feature view with its freshness (rows offline and online, newest event time, last materialization) and the services that read it',
+      middleware: access({ secret: 'read' }),
+      request: { params: nameParam },
+      responses: { 200: { description: 'The view', content: json(featureViewDetailSchema) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => c.json(await viewDetail(scopeOf(c), c.req.valid('param').name), 200),
+  )
+  .openapi(
+    hubRoute({
+      method: 'get',
+      path: '/v1/features/services/{name}',
+      tags,
+      summary: 'One feature service with the model versions trained on it',
+      middleware: access({ secret: 'read' }),
+      request: { params: nameParam },
+      responses: { 200: { description: 'The service', content: json(featureServiceDetailSchema) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => c.json(await serviceDetail(scopeOf(c), c.req.valid('param').name), 200),
+  )
+  .openapi(
+    hubRoute({
+      method: 'post',
+      path: '/v1/features/training-sets',
+      tags,
+      summary: "Save a historical request's rows as a named training set",
+      description:
+        'The rows are frozen in a blob with the definition digest (the request and the definitions of the views it reads). Saving the same request under the same name again is 200 with the set already saved; another request under a saved name is 409.',
+      middleware: access({ secret: 'write' }),
+      request: body(saveTrainingSetSchema),
+      responses: { 201: { description: 'Saved', content: json(trainingSetSchema) }, 200: { description: 'Saved before', content: json(trainingSetSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const { name, ...request } = c.req.valid('json');
+      const { set, created } = await saveTrainingSet(scopeOf(c), name, request);
+      return c.json(set, created ? 201 : 200);
+    },
+  )
+  .openapi(
+    hubRoute({
+      method: 'get',
+      path: '/v1/features/training-sets',
+      tags,
+      summary: 'The saved training sets',
+      middleware: access({ secret: 'read' }),
+      responses: { 200: { description: 'Training sets', content: json(trainingSetListSchema) }, ...errorResponses(401, 403) },
+    }),
+    async (c) => c.json({ training_sets: await listTrainingSets(scopeOf(c)) }, 200),
+  )
+  .openapi(
+    hubRoute({
+      method: 'get',
+      path: '/v1/features/training-sets/{name}',
+      tags,
+      summary: 'A saved training set with its rows (JSON columns, or Parquet with ?format=parquet)',
+      middleware: access({ secret: 'read' }),
+      request: { params: nameParam, query: tableFormatQuerySchema },
+      responses: { 200: { description: 'The set and its rows', content: { ...json(trainingSetRowsSchema), ...parquet } }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const { set, columns, dtypes } = await readTrainingSet(scopeOf(c), c.req.valid('param').name);
+      if (c.req.valid('query').format === 'parquet') return parquetReply(toParquet(columns, dtypes), set.name);
+      return c.json({ ...set, columns }, 200);
+    },
   )
   .openapi(
     hubRoute({

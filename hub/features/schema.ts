@@ -30,6 +30,10 @@ export const featureViews = sqliteTable(
     pushSource: text('push_source'),
     /** Where incremental materialization stopped (epoch ms). */
     materializedUntil: integer('materialized_until'),
+    /** When the view was last materialized (epoch ms of the call). */
+    lastMaterializedAt: integer('last_materialized_at'),
+    /** The file a file-sourced view's offline rows were loaded from (its digest), so applying it again loads nothing. */
+    loadedFile: text('loaded_file'),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.name] }), uniqueIndex('feature_views_push_source').on(t.projectId, t.pushSource)],
 );
@@ -67,3 +71,24 @@ export const featureOnline = sqliteTable(
 );
 
 export type FeatureViewRow = typeof featureViews.$inferSelect;
+
+/**
+ * Saved training sets: a historical request kept with its definition digest (the request and the definitions of
+ * the views it read) and its rows frozen in a blob, so asking for it later returns the same rows.
+ */
+export const featureTrainingSets = sqliteTable(
+  'feature_training_sets',
+  {
+    projectId: text('project_id').notNull(),
+    name: text('name').notNull(),
+    /** sha256 of the request and the view definitions it read, canonical JSON. */
+    digest: text('digest').notNull(),
+    request: text('request', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** The rows as a JSON columns blob (the blob store's digest). */
+    blob: text('blob').notNull(),
+    rows: integer('rows').notNull(),
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
+);

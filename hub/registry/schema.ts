@@ -55,6 +55,8 @@ export const modelVersions = sqliteTable(
     /** The model `baseVersion` belongs to (a fine-tune's base may live in another model); null means this one. */
     baseModelId: text('base_model_id'),
     baseVersion: integer('base_version'),
+    /** The feature service it was trained on (a name: lineage outlives the service). */
+    featureService: text('feature_service'),
     description: text('description').notNull().default(''),
     tags: text('tags', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     createdBy: text('created_by'),

@@ -8,6 +8,7 @@ import type { ProjectScope, Scope } from '../core/scope.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { blobs as blobsTable, modelAliases, modelVersions, projectBlobs, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { getRunRow, slices } from '../tracking/runs.js';
+import { getService } from '../features/registry.js';
 import { findModel } from './models.js';
 import { OnnxParseError, readOnnxSignature } from './onnx/signature.js';
 import { readTfjsSignature, TfjsModelError } from './tfjs.js';
@@ -23,6 +24,7 @@ export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, alias
     runId: row.sourceRunId,
     baseModel: row.baseVersion === null ? null : (baseModel ?? model.name),
     baseVersion: row.baseVersion,
+    featureService: row.featureService,
     description: row.description,
     tags: row.tags,
     aliases,
@@ -138,6 +140,7 @@ export async function createVersion(
   await checkFiles(scope, input);
   if (input.runId) await getRunRow(scope, input.runId);
   if (input.baseVersion !== undefined) await getVersionRow(scope, base, input.baseVersion);
+  if (input.featureService !== undefined) await getService(scope, input.featureService);
   const signature = await signatureOf(blobs, input);
   for (let attempt = 0; ; attempt++) {
     const [top] = await db.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.modelId, model.id));
@@ -151,6 +154,7 @@ export async function createVersion(
       sourceRunId: input.runId ?? null,
       baseModelId: input.baseVersion === undefined ? null : base.id,
       baseVersion: input.baseVersion ?? null,
+      featureService: input.featureService ?? null,
       description: input.description ?? '',
       tags: input.tags ?? {},
       createdBy: actor,

@@ -63,6 +63,8 @@ export const applyPlanSchema = z.object({
   deleted: planNames,
   /** Breaking changes applied because of `force` (empty otherwise). */
   breaking: z.array(z.string()),
+  /** The table files loaded into file-sourced views' offline stores (a view whose file and definition are unchanged loads nothing). */
+  loaded: z.array(z.object({ view: z.string(), file: z.string(), rows: z.number().int() })).default([]),
 });
 export type ApplyPlan = z.infer<typeof applyPlanSchema>;
 
@@ -123,17 +125,37 @@ export const onlineReplySchema = z.object({
 });
 export type OnlineReply = z.infer<typeof onlineReplySchema>;
 
-export const historicalRequestSchema = z
-  .object({
-    entities: columns,
-    ...featureSelection,
-    /** Leave out rows created after the entity row's time (default); false reproduces Feast's leak. */
-    createdFilter: z.boolean().default(true),
-  })
-  .refine(oneSelection, selectionMessage);
+const historicalFields = {
+  entities: columns,
+  ...featureSelection,
+  /** Leave out rows created after the entity row's time (default); false reproduces Feast's leak. */
+  createdFilter: z.boolean().default(true),
+};
+export const historicalRequestSchema = z.object(historicalFields).refine(oneSelection, selectionMessage);
 export type HistoricalRequest = z.infer<typeof historicalRequestSchema>;
 export const historicalReplySchema = z.object({ columns: z.record(z.string(), z.array(z.unknown())) });
 export type HistoricalReply = z.infer<typeof historicalReplySchema>;
+/** `?format=parquet` answers a Parquet file instead of JSON columns. */
+export const tableFormatQuerySchema = z.object({ format: z.enum(['json', 'parquet']).default('json') });
+
+/** Saving a historical request's rows under a name: asked again later, it answers the same rows. */
+export const saveTrainingSetSchema = z.object({ name, ...historicalFields }).refine(oneSelection, selectionMessage);
+export const trainingSetSchema = z.object({
+  name: z.string(),
+  /** sha256 of the request (entity rows, features, options) and the definitions of the views it read. */
+  digest: z.string(),
+  features: z.array(z.string()),
+  full_feature_names: z.boolean(),
+  createdFilter: z.boolean(),
+  rows: z.number().int(),
+  /** The blob holding the rows (JSON: `{digest, columns}`). */
+  blob: z.string(),
+  created_by: z.string().nullable(),
+  created_at: z.number(),
+});
+export type TrainingSet = z.infer<typeof trainingSetSchema>;
+export const trainingSetListSchema = z.object({ training_sets: z.array(trainingSetSchema) });
+export const trainingSetRowsSchema = trainingSetSchema.extend({ columns: z.record(z.string(), z.array(z.unknown())) });
 
 export const materializeSchema = z.object({ start_ts: timestampSchema, end_ts: timestampSchema, feature_views: z.array(name).optional() });
 export const materializeIncrementalSchema = z.object({ end_ts: timestampSchema, feature_views: z.array(name).optional() });

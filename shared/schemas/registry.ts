@@ -64,6 +64,8 @@ export const createVersionSchema = z.object({
   alias: aliasSchema.optional(),
   description: z.string().max(5000).optional(),
   tags: tagsSchema.optional(),
+  /** The feature service it was trained on (lineage; the service must exist when the version is made). */
+  featureService: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a feature service name').optional(),
 });
 export type CreateVersion = z.infer<typeof createVersionSchema>;
 
@@ -83,6 +85,8 @@ export const modelVersionSchema = z.object({
   /** The model of `baseVersion`: this model's own name unless the version was fine-tuned from another. */
   baseModel: z.string().nullable(),
   baseVersion: z.number().nullable(),
+  /** The feature service it was trained on, null when none was named. */
+  featureService: z.string().nullable(),
   description: z.string(),
   tags: z.record(z.string(), z.string()),
   aliases: z.array(z.string()),

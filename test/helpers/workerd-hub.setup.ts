@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ export default async function setup(project: TestProject) {
   await waitForHealthy(url, hub, 90_000);
   project.provide('hub', { runtime: 'workerd', url, adminKey });
   return async () => {
+    // OUTPOST_HUB_LOG=FILE keeps the Worker's log (its 500s' stacks) after the suite.
+    if (process.env.OUTPOST_HUB_LOG) writeFileSync(process.env.OUTPOST_HUB_LOG, hub.output());
     await stopProcess(hub);
     rmSync(persist, { recursive: true, force: true });
   };

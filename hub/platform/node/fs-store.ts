@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import type { Digest } from '../../../shared/digest.js';
+import { sha256Digest, type Digest } from '../../../shared/digest.js';
 import { digestMismatch, tooLarge } from '../../blobs/errors.js';
 import type { BlobStore, ByteRange, WriteOptions } from '../../blobs/store.js';
 
@@ -58,6 +58,12 @@ export class FsBlobStore implements BlobStore {
 
   async verify(digest: Digest, body: ReadableStream<Uint8Array>, options: WriteOptions) {
     return { size: (await hashInto(body, options, digest)).size };
+  }
+
+  async putBytes(bytes: Uint8Array) {
+    const digest = await sha256Digest(bytes as Uint8Array<ArrayBuffer>);
+    if (!(await this.exists(digest))) await this.write(digest, new Blob([bytes as Uint8Array<ArrayBuffer>]).stream(), { maxBytes: bytes.byteLength, declaredSize: bytes.byteLength });
+    return { digest, size: bytes.byteLength };
   }
 
   async exists(digest: Digest) {

@@ -1,6 +1,6 @@
 import type { R2Bucket } from '@cloudflare/workers-types';
 import type { Digest } from '../../../shared/digest.js';
-import { toHex } from '../../../shared/digest.js';
+import { sha256Digest, toHex } from '../../../shared/digest.js';
 import { OutpostError } from '../../../shared/errors.js';
 import { digestMismatch, tooLarge } from '../../blobs/errors.js';
 import type { BlobStore, ByteRange, WriteOptions } from '../../blobs/store.js';
@@ -69,6 +69,13 @@ export class R2BlobStore implements BlobStore {
     const { hex, size } = await hashStream(body);
     if (`sha256:${hex}` !== digest) throw digestMismatch(digest, `sha256:${hex}`, size);
     return { size };
+  }
+
+  async putBytes(bytes: Uint8Array) {
+    const digest = await sha256Digest(bytes as Uint8Array<ArrayBuffer>);
+    // R2 checks the hash itself, and a put is atomic: a failure leaves no object.
+    if (!(await this.exists(digest))) await this.bucket.put(keyOf(digest), bytes, { sha256: digest.slice('sha256:'.length) });
+    return { digest, size: bytes.byteLength };
   }
 
   async exists(digest: Digest) {
