@@ -3,7 +3,7 @@ import { featureData } from './console/features-data.js';
 import { expect, shoot, signIn, test } from './console/fixtures.js';
 
 test.describe('console features', () => {
-  test('lists views with freshness, opens a view, looks up entities (values, statuses), then a service and its model versions', async ({ page, hub, uid, baseURL }) => {
+  test('lists views with freshness, opens a view, looks up entities (values, statuses), then a service and the model version trained on it', async ({ page, hub, uid, baseURL }) => {
     const { adminKey } = await hub.call('POST', '/v1/projects', { name: `features-${uid}` });
     const project = new HubData(baseURL!, adminKey.secret);
     const names = await featureData(project, uid);
@@ -91,7 +91,8 @@ test.describe('console features', () => {
     const features = page.getByRole('region', { name: 'Features' });
     await expect(features.getByRole('row', { name: new RegExp(`^${names.drivers}`) })).toContainText('conv_ratetrips');
     await expect(features.getByRole('row', { name: new RegExp(`^${names.cities}`) })).toContainText('embedding');
-    await expect(page.getByRole('region', { name: 'Model versions using it' })).toContainText('No model version names this service yet');
+    const lineage = page.getByRole('region', { name: 'Model versions using it' });
+    await expect(lineage.getByRole('link')).toHaveText([`${names.model}/1`]);
     await shoot(page, 'feature-service');
 
     await features.getByRole('link', { name: names.cities }).click();
@@ -100,6 +101,13 @@ test.describe('console features', () => {
     await cityLookup.getByRole('button', { name: 'Look up' }).click();
     await expect(cityLookup.getByRole('row', { name: /^embedding/ })).toContainText('[0.25, -1, 0.5]PRESENT');
     await expect(cityLookup.getByRole('row', { name: /^name/ })).toContainText('BerlinPRESENT');
+
+    await page.goto(`/features/services/${names.service}`);
+    await lineage.getByRole('link', { name: `${names.model}/1` }).click();
+    await expect(page).toHaveURL(new RegExp(`/models/${names.model}$`));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(names.model);
+    await page.getByRole('row', { name: /^1 / }).getByRole('link', { name: names.service }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(names.service);
   });
 
   test('a project without definitions says how to apply some, and an unknown view or service says it is not there', async ({ page, hub, uid, baseURL }) => {

@@ -1,3 +1,4 @@
+import { linearModelOnnx } from '../../../hub/registry/onnx/write.js';
 import { HubData } from './hub-data.js';
 
 const HOUR = 3_600_000;
@@ -5,12 +6,12 @@ const HOUR = 3_600_000;
 /**
  * Feature definitions and rows for the console's feature pages, in the project of `hub`'s key: `drivers_<uid>` (int64
  * key, TTL one day) with a fresh row, a row holding a null and a row older than the TTL, all materialized online;
- * `cities_<uid>` (string key, an embedding, devices); and a service reading both. Applied with `force`, so it
- * replaces whatever an earlier run left in the project.
+ * `cities_<uid>` (string key, an embedding, devices); a service reading both, and version 1 of the model
+ * `ranker-<uid>` trained on it. Applied with `force`, so it replaces whatever an earlier run left in the project.
  */
 export async function featureData(hub: HubData, uid: string) {
   const id = uid.replace(/[^A-Za-z0-9_]/g, '_');
-  const names = { drivers: `drivers_${id}`, cities: `cities_${id}`, service: `ranker_${id}` };
+  const names = { drivers: `drivers_${id}`, cities: `cities_${id}`, service: `ranker_${id}`, model: `ranker-${uid}` };
   await hub.call('POST', '/v1/features/apply', {
     force: true,
     entities: [
@@ -61,5 +62,8 @@ export async function featureData(hub: HubData, uid: string) {
     to: 'online_and_offline',
     df: { city_id: ['berlin'], event_timestamp: [now - HOUR], name: ['Berlin'], embedding: [[0.25, -1, 0.5]] },
   });
+  await hub.call('POST', '/v1/models', { name: names.model });
+  const bytes = linearModelOnnx({ inputSize: 4, outputSize: 1 });
+  await hub.call('POST', `/v1/models/${names.model}/versions`, { format: 'onnx', files: [{ path: 'model.onnx', digest: await hub.blob(bytes), size: bytes.byteLength }], featureService: names.service });
   return names;
 }
