@@ -5,6 +5,7 @@ import { hub } from './hub';
 import { useOnline } from './components/online';
 import { Compare } from './pages/compare';
 import { Devices } from './pages/devices';
+import { featuresPage } from './pages/features/features-section';
 import { Keys } from './pages/keys';
 import { ModelPage } from './pages/models/model-page';
 import { Models } from './pages/models/models-page';
@@ -17,18 +18,22 @@ const NAV = [
   { href: '/runs', label: 'Runs', match: /^\/runs/ },
   { href: '/compare', label: 'Compare', match: /^\/compare/ },
   { href: '/models', label: 'Models', match: /^\/models/ },
+  { href: '/features', label: 'Features', match: /^\/features/ },
   { href: '/devices', label: 'Devices', match: /^\/devices/ },
   { href: '/keys', label: 'Keys', match: /^\/keys/ },
   { href: '/try', label: 'Try it', match: /^\/try/ },
 ];
 
 function Page({ loc }: { loc: Location }) {
-  const [, section, id] = loc.path.split('/').map(decodeURIComponent);
+  const parts = loc.path.split('/').map(decodeURIComponent);
+  const [, section, id] = parts;
   if (section === 'runs' && id) return <RunDetail id={id} />;
   if (section === 'runs') return <RunsPage query={loc.query} />;
   if (section === 'compare') return <Compare query={loc.query} />;
   if (section === 'models' && id) return <ModelPage name={id} />;
   if (section === 'models') return <Models />;
+  const features = section === 'features' && featuresPage(parts.slice(2).filter(Boolean), loc.query);
+  if (features) return features;
   if (section === 'devices') return <Devices />;
   if (section === 'keys') return <Keys />;
   if (section === 'try') return <TryIt />;

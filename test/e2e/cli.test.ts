@@ -1,66 +1,27 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newApiKey } from '../../shared/ids.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { linearModelOnnx } from '../../hub/registry/onnx/write.js';
 import { tfjsModelFiles } from '../../hub/demo/tfjs-model.js';
-import { CLI_ENTRY, freePort, hubArgs, startProcess, stopProcess, waitForHealthy, type Started } from '../helpers/processes.js';
+import { cliHub, type CliResult } from '../helpers/cli-hub.js';
 
-const work = mkdtempSync(join(tmpdir(), 'outpost-cli-'));
-const key = newApiKey('secret');
-let hub: Started;
-let url = '';
+const cli = cliHub('cli');
+const { work, outpost, newProject } = cli;
 
-beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  hub = startProcess(process.execPath, hubArgs(), {
-    OUTPOST_DATA_DIR: join(work, 'hub'),
-    OUTPOST_PORT: String(port),
-    OUTPOST_ADMIN_KEY: key,
-    OUTPOST_DEMO: '0',
-    OUTPOST_LOG: 'requests',
-  });
-  await waitForHealthy(url, hub);
+beforeAll(() => {
   writeFileSync(join(work, 'digits.onnx'), linearModelOnnx({ inputSize: 64, outputSize: 10 }));
   mkdirSync(join(work, 'tfjs'));
   for (const [path, bytes] of Object.entries(tfjsModelFiles())) writeFileSync(join(work, 'tfjs', path), bytes);
 });
-afterAll(async () => {
-  await stopProcess(hub);
-  rmSync(work, { recursive: true, force: true });
-});
-
-/** Runs the `outpost` command as a user would, against the test hub, with a project's admin key. */
-function outpost(projectKey: string, args: string[]) {
-  const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, OUTPOST_HUB: url, OUTPOST_KEY: projectKey }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-let projects = 0;
-
-/** A project of the test's own, so no test sees another's models; `run` is the CLI with its admin key. */
-async function newProject() {
-  const res = await fetch(`${url}/v1/projects`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `cli-${projects++}` }) });
-  expect(res.status).toBe(201);
-  const admin: string = (await res.json()).adminKey.secret;
-  return { admin, run: async (...args: string[]) => outpost(admin, args).done };
-}
 
 /** `digits/1` (ONNX, staging) and `clf/1`, `clf/2` (tfjs) pushed through the CLI. */
-async function pushDigitsAndClf(run: (...args: string[]) => ReturnType<typeof outpost>['done']) {
+async function pushDigitsAndClf(run: (...args: string[]) => Promise<CliResult>) {
   expect((await run('model', 'push', join(work, 'digits.onnx'), '--name', 'digits', '--alias', 'staging')).code).toBe(0);
   for (let i = 0; i < 2; i++) expect((await run('model', 'push', join(work, 'tfjs'), '--name', 'clf')).code).toBe(0);
 }
 /** Blob uploads the hub completed, from its request log. */
-const blobPuts = () => hub.output().split('\n').filter((l) => /--> PUT \/v1\/blobs\/\S+ 20[01]/.test(l)).length;
+const blobPuts = () => cli.output().split('\n').filter((l) => /--> PUT \/v1\/blobs\/\S+ 20[01]/.test(l)).length;
 
 describe('outpost CLI', () => {
   it('pushes an ONNX and a tfjs model, promotes, pulls the same bytes, and a second push uploads nothing', async () => {
@@ -117,7 +78,7 @@ describe('outpost CLI', () => {
   it('lists runs that match a filter', async () => {
     const { admin, run } = await newProject();
     const api = (path: string, body: unknown) =>
-      fetch(url + path, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(cli.url + path, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
     const { experiment } = await api('/v1/experiments', { name: 'cli-runs' });
     for (const [name, acc] of [['good', 0.95], ['bad', 0.5]] as const) {
       const { run } = await api('/v1/runs', { experimentId: experiment.id, name });
@@ -146,18 +107,18 @@ describe('outpost CLI', () => {
     const bigDigest = `sha256:${createHash('sha256').update(big).digest('hex')}`;
     const first = outpost(admin, ['model', 'push', dir, '--name', 'big']);
     // Kill the CLI the moment the hub starts receiving the large shard.
-    while (!hub.output().includes(`<-- PUT /v1/blobs/${bigDigest}`) && first.child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    while (!cli.output().includes(`<-- PUT /v1/blobs/${bigDigest}`) && first.child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
     first.child.kill('SIGKILL');
     expect((await first.done).code).toBeNull();
     // A fresh connection: a pooled keep-alive one may have been closed by the hub meanwhile.
-    const head = await fetch(`${url}/v1/blobs/${bigDigest}`, { method: 'HEAD', headers: { authorization: `Bearer ${admin}`, connection: 'close' } }).catch((err) => {
-      throw new Error(`hub unreachable after the kill: ${err.cause?.message}\n${hub.output().slice(-4000)}`);
+    const head = await fetch(`${cli.url}/v1/blobs/${bigDigest}`, { method: 'HEAD', headers: { authorization: `Bearer ${admin}`, connection: 'close' } }).catch((err) => {
+      throw new Error(`hub unreachable after the kill: ${err.cause?.message}\n${cli.output().slice(-4000)}`);
     });
     expect(head.status).toBe(404); // nothing half-stored
     expect((await run('--json', 'model', 'ls', 'big')).code).toBe(1); // and no version registered
 
     const rerun = await run('--json', 'model', 'push', dir, '--name', 'big');
-    expect(rerun.code, rerun.stderr + hub.output().slice(-3000)).toBe(0);
+    expect(rerun.code, rerun.stderr + cli.output().slice(-3000)).toBe(0);
     const result = JSON.parse(rerun.stdout);
     expect(result.ref).toBe('big/1');
     // The CLI uploads in path order: shard 1 went before the kill; the cut-off shard 2 and model.json after it go now.

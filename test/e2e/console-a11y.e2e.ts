@@ -1,5 +1,6 @@
 import { latencyBucket } from '../../shared/telemetry/histogram.js';
 import { axeViolations, horizontalOverflow, tabStops } from './console/audit.js';
+import { featureData } from './console/features-data.js';
 import { expect, shoot, signIn, test } from './console/fixtures.js';
 
 const VIEWPORTS = [
@@ -25,6 +26,8 @@ test.describe('console accessibility and layout', () => {
       { id: `${uid}-t1`, type: 'telemetry', model, version: 2, backend: 'webgpu', deviceId: 'd1', periodStart: now - 600_000, periodEnd: now - 540_000, count: 10, errors: 0, latency: { histogram: { [latencyBucket(3)]: 10 }, sumMs: 30, minMs: 3, maxMs: 3 } },
     ]);
 
+    const features = await featureData(hub, uid);
+
     const pages: Array<[string, string, string]> = [
       ['runs', `/runs?exp=${exp.id}`, `baseline-${uid}`],
       ['run-detail', `/runs/${a.id}`, 'Lineage'],
@@ -32,6 +35,10 @@ test.describe('console accessibility and layout', () => {
       ['compare-empty', '/compare', 'Tick two or more runs'],
       ['models', '/models', model],
       ['model-detail', `/models/${model}`, 'Alias history'],
+      ['features', '/features', features.drivers],
+      ['feature-view', `/features/views/${features.drivers}?driver_id=1001`, 'PRESENT'],
+      ['feature-services', '/features/services', features.service],
+      ['feature-service', `/features/services/${features.service}`, 'Model versions using it'],
       ['devices', '/devices', 'Last seen'],
       ['keys', '/keys', 'bootstrap admin'],
       ['try-it', '/try', 'Sync back and look'],

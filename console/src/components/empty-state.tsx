@@ -27,6 +27,24 @@ export const modelPushSnippet = () => `export OUTPOST_HUB=${hub()} OUTPOST_KEY=s
 npx outpost model push model.onnx --name digits --alias staging
 npx outpost model promote digits 1 --alias production --reason "first release"`;
 
+/** A feature definitions file and the command that applies it (DESIGN §11's example). */
+export const featuresApplySnippet = () => `cat > features.yaml <<'EOF'
+entities:
+  - { name: driver, join_keys: [driver_id], value_type: int64 }
+feature_views:
+  - name: driver_stats
+    entities: [driver]
+    ttl: 86400
+    schema:
+      - { name: conv_rate, dtype: float64 }
+      - { name: trips, dtype: int64 }
+    source: { push: driver_stats_push }
+feature_services:
+  - { name: driver_model_v1, features: ["driver_stats:conv_rate", "driver_stats:trips"] }
+EOF
+export OUTPOST_HUB=${hub()} OUTPOST_KEY=sk_…
+npx outpost features apply features.yaml`;
+
 /** The script tag a web page pastes to load models from this hub and report telemetry. */
 export const scriptTagSnippet = () => `<script src="${hub()}/runtime.js"></script>
 <script type="module">

@@ -64,6 +64,11 @@ export function VersionsTable({ model, versions, onPromote }: { model: string; v
                   <span class="muted">no run</span>
                 )}
                 {v.baseVersion != null && <div>base {model}/{v.baseVersion}</div>}
+                {v.featureService && (
+                  <div>
+                    features <Link href={`/features/services/${encodeURIComponent(v.featureService)}`}>{v.featureService}</Link>
+                  </div>
+                )}
               </td>
               <td class="wrap">
                 {Object.entries(v.metrics).map(([k, m]) => (
