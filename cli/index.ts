@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../hub/version.js';
 import { hubCommand } from './commands/hub.js';
 import { modelCommands } from './commands/model.js';
+import { operationsCommands } from './commands/operations.js';
 import { runsCommands } from './commands/runs.js';
 import { CliError, cliContext } from './context.js';
 
@@ -21,7 +22,7 @@ const program = new Command('outpost')
 
 const cli = cliContext(program);
 // Each group adds its commands with program.command(), so they inherit exitOverride and the help settings.
-for (const addGroup of [modelCommands, runsCommands, hubCommand]) addGroup(program, cli);
+for (const addGroup of [modelCommands, runsCommands, hubCommand, operationsCommands]) addGroup(program, cli);
 
 try {
   await program.parseAsync();

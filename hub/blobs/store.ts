@@ -27,4 +27,6 @@ export interface BlobStore {
   writeUnaddressed(body: ReadableStream<Uint8Array>, options: WriteOptions): Promise<{ digest: Digest; size: number }>;
   exists(digest: Digest): Promise<boolean>;
   read(digest: Digest, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>;
+  /** Removes the bytes (housekeeping: `outpost gc`); removing a blob that is not there is not an error. */
+  delete(digest: Digest): Promise<void>;
 }
