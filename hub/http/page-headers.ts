@@ -4,12 +4,13 @@ import type { HubEnv } from './env.js';
 /**
  * The Content-Security-Policy of the hub's own pages (the console, `/docs`): scripts only from the hub's files (no
  * inline script, no other origin), with WebAssembly compiled from them ('wasm-unsafe-eval', for onnxruntime and
- * tfjs); workers from the hub or from blob URLs (the runtime starts its workers from a blob that imports the hub's
- * worker script); requests only to the hub; no plugins, no <base>, no framing.
+ * tfjs); scripts and workers also from blob URLs, which only code already running can make: the runtime imports
+ * its modules and starts its workers from blobs of the hub's files kept in the Cache API, so it starts offline;
+ * requests only to the hub; no plugins, no <base>, no framing.
  */
 export const PAGE_CSP = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
   "connect-src 'self'",
   "img-src 'self' data: blob:",

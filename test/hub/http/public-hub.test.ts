@@ -124,7 +124,7 @@ describe(`a public hub on ${hub.runtime}`, () => {
     function expectPageHeaders(headers: Headers) {
       const csp = headers.get('content-security-policy') ?? '';
       const directive = (name: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `)) ?? '';
-      expect(directive('script-src')).toBe("script-src 'self' 'wasm-unsafe-eval'");
+      expect(directive('script-src')).toBe("script-src 'self' 'wasm-unsafe-eval' blob:");
       expect(directive('default-src')).toBe("default-src 'self'");
       expect(directive('connect-src')).toBe("connect-src 'self'");
       expect(directive('frame-ancestors')).toBe("frame-ancestors 'none'");
