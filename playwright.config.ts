@@ -36,6 +36,9 @@ export default defineConfig({
       OUTPOST_DATA_DIR: process.env.OUTPOST_E2E_DIR,
       OUTPOST_ADMIN_KEY: process.env.OUTPOST_E2E_KEY,
       OUTPOST_DEMO: '0',
+      // Every browser test shares this hub and 127.0.0.1; some send bad keys on purpose.
+      OUTPOST_AUTH_FAILURE_LIMIT: '1000/1m',
+      OUTPOST_DEVICE_RATE_LIMIT: '100000/1m',
     },
   },
 });

@@ -1,4 +1,3 @@
-import { logger } from 'hono/logger';
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
 import { SyncDispatcher } from './core/sync/dispatcher.js';
@@ -16,6 +15,9 @@ import { renderReference } from './docs/reference.js';
 import type { HubDeps } from './http/env.js';
 import { crossOrigin, isolatedPages } from './http/cross-origin.js';
 import { handleError } from './http/errors.js';
+import { pageHeaders } from './http/page-headers.js';
+import { requestLog } from './http/request-log.js';
+import { MemoryRateLimiter } from './http/rate-limit.js';
 import { newRouter } from './http/openapi.js';
 import { isRuntimeAssetPath } from './platform/runtime-paths.js';
 import { OutpostError } from '../shared/errors.js';
@@ -29,15 +31,18 @@ const OPENAPI = {
 };
 
 /** The whole hub as one Hono app; Node and Workers entries only supply its dependencies. */
-export function createApp(deps: HubDeps) {
+export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<Pick<HubDeps, 'rateLimiter'>>) {
+  // Counters in this process unless the platform shares them (Workers: a Durable Object per bucket).
+  const deps: HubDeps = { ...platformDeps, rateLimiter: platformDeps.rateLimiter ?? new MemoryRateLimiter() };
   const app = newRouter();
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
   });
   app.onError(handleError);
-  if (deps.config.logRequests) app.use('*', logger((line) => console.error(`[outpost] ${line}`)));
+  if (deps.config.logRequests) app.use('*', requestLog((line) => console.error(`[outpost] ${line}`)));
   app.use('*', isolatedPages);
+  app.use('*', pageHeaders);
   // The browser runtime's files (served by `deps.assets`), which customer pages load with <script> and importScripts.
   const runtimeFiles = crossOrigin({ resourcePolicy: true });
   app.use('*', (c, next) => (isRuntimeAssetPath(c.req.path) ? runtimeFiles(c, next) : next()));

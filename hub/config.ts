@@ -24,6 +24,35 @@ const size = (fallback: string) =>
       return bytes;
     });
 
+/** A rate as `N/DURATION` (`30/1m`, `100/10s`, `5000/1h`); `0` or `off` turns the limit off (null). */
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+const WINDOW_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+export function parseRate(text: string): RateRule | null | undefined {
+  if (/^\s*(0|off)\s*$/i.test(text)) return null;
+  const m = /^\s*(\d+)\s*\/\s*(\d*)\s*(s|m|h)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const windowMs = Number(m[2] || 1) * WINDOW_UNITS[m[3]!.toLowerCase()]!;
+  const limit = Number(m[1]);
+  return limit > 0 && windowMs > 0 ? { limit, windowMs } : undefined;
+}
+
+const rate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const rule = parseRate(v);
+      if (rule === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be a rate such as 30/1m, 100/10s or 5000/1h, or off (got "${v}")` });
+        return z.NEVER;
+      }
+      return rule;
+    });
+
 const flag = z
   .enum(['0', '1', 'true', 'false'], { message: 'must be 0 or 1' })
   .default('1')
@@ -52,6 +81,9 @@ const envSchema = z.object({
   OUTPOST_MAX_UPLOAD: size('2GB'),
   OUTPOST_MAX_BODY: size('32MB'),
   OUTPOST_DEMO: flag,
+  OUTPOST_AUTH_FAILURE_LIMIT: rate('30/1m'),
+  OUTPOST_DEVICE_RATE_LIMIT: rate('6000/1m'),
+  OUTPOST_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-For').optional(),
   OUTPOST_LOG: z.enum(['info', 'requests'], { message: 'must be info or requests' }).default('info'),
 });
 
@@ -70,6 +102,12 @@ export interface HubConfig {
   demo: boolean;
   /** Log every request (method, path, status, time) to stderr. */
   logRequests: boolean;
+  /** Failed authentications allowed per client address and window; null: no limit. */
+  authFailureLimit: RateRule | null;
+  /** Requests allowed per publishable key and window; null: no limit. */
+  deviceRateLimit: RateRule | null;
+  /** The header a trusted proxy puts the client's address in (its last entry is used); unset: the connection's. */
+  clientIpHeader?: string;
 }
 
 export class ConfigError extends Error {
@@ -102,5 +140,8 @@ export function readConfig(env: Record<string, unknown>): HubConfig {
     maxBody: e.OUTPOST_MAX_BODY,
     demo: e.OUTPOST_DEMO,
     logRequests: e.OUTPOST_LOG === 'requests',
+    authFailureLimit: e.OUTPOST_AUTH_FAILURE_LIMIT,
+    deviceRateLimit: e.OUTPOST_DEVICE_RATE_LIMIT,
+    clientIpHeader: e.OUTPOST_CLIENT_IP_HEADER?.toLowerCase(),
   };
 }

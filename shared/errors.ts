@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'range_not_satisfiable'
   | 'digest_mismatch'
+  | 'rate_limited'
   | 'not_implemented'
   | 'internal';
 
@@ -29,6 +30,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   416: 'range_not_satisfiable',
+  429: 'rate_limited',
 };
 export const codeForStatus = (status: number): ErrorCode => CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
 

@@ -1,7 +1,10 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { OutpostError } from '../../shared/errors.js';
 import { keyKindOf } from '../../shared/ids.js';
 import type { Principal } from '../core/scope.js';
+import type { ApiKeyRow } from '../db/schema.js';
+import { clientAddress } from '../http/client-address.js';
 import type { HubEnv } from '../http/env.js';
 import { constantTimeEqual, hashKey } from './hash.js';
 import { findKeyByHash, touchKey } from './keys.js';
@@ -18,8 +21,7 @@ export interface AccessRule {
 
 const unauthorized = (message: string) => new OutpostError(401, 'unauthorized', message);
 
-function bearerOf(header: string | undefined): string {
-  if (!header) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
+function bearerOf(header: string): string {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m?.[1]) throw unauthorized('malformed Authorization header: expected "Bearer <key>"');
   return m[1];
@@ -35,16 +37,47 @@ function checkOrigin(origin: string | undefined, allowed: string[]): void {
   throw new OutpostError(403, 'origin_not_allowed', `origin ${origin} is not allowed for this key (allowed: ${allowed.join(', ')})`);
 }
 
-/** Authenticates the bearer key and checks its role; sets `principal`. 401 for no/bad/revoked key, 403 for a role too weak. */
+/** 429 with Retry-After (set on the context, so whichever error handler answers sends it). */
+function rateLimited(c: Context<HubEnv>, retryAfterS: number, message: string): OutpostError {
+  c.header('Retry-After', String(retryAfterS));
+  return new OutpostError(429, 'rate_limited', `${message}; retry in ${retryAfterS} s`, { retryAfter: retryAfterS });
+}
+
+/** The key's row when the bearer key is a live key; 401 otherwise. */
+async function authenticate(c: Context<HubEnv>, header: string): Promise<ApiKeyRow> {
+  const key = bearerOf(header);
+  if (!keyKindOf(key)) throw unauthorized('invalid API key: expected sk_… or pk_… followed by 43 characters');
+  const hash = await hashKey(key);
+  const row = await findKeyByHash(c.var.deps.db, hash);
+  if (!row || !constantTimeEqual(row.hash, hash)) throw unauthorized('invalid API key: no such key');
+  if (row.revokedAt) throw unauthorized(`API key ${row.prefix} was revoked at ${row.revokedAt.toISOString()}`);
+  return row;
+}
+
+/**
+ * Authenticates the bearer key and checks its role; sets `principal`. 401 for no/bad/revoked key, 403 for a role too
+ * weak. A client address with too many failed keys in a window (OUTPOST_AUTH_FAILURE_LIMIT) gets 429 without its
+ * key being looked at, and a publishable key past its request budget (OUTPOST_DEVICE_RATE_LIMIT) gets 429 too. A
+ * request without any key is no guess: it is neither limited nor counted.
+ */
 export function access(rule: AccessRule) {
   return createMiddleware<HubEnv>(async (c, next) => {
-    const key = bearerOf(c.req.header('authorization'));
-    if (!keyKindOf(key)) throw unauthorized('invalid API key: expected sk_… or pk_… followed by 43 characters');
-    const { db } = c.var.deps;
-    const hash = await hashKey(key);
-    const row = await findKeyByHash(db, hash);
-    if (!row || !constantTimeEqual(row.hash, hash)) throw unauthorized('invalid API key: no such key');
-    if (row.revokedAt) throw unauthorized(`API key ${row.prefix} was revoked at ${row.revokedAt.toISOString()}`);
+    const header = c.req.header('authorization');
+    if (!header) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
+    const { db, config, rateLimiter } = c.var.deps;
+    const failures = config.authFailureLimit;
+    const address = failures ? `auth:${clientAddress(c)}` : '';
+    if (failures) {
+      const room = await rateLimiter.check(address, failures);
+      if (!room.ok) throw rateLimited(c, room.retryAfterS, `too many failed authentications from this address (at most ${failures.limit} in ${failures.windowMs / 1000} s)`);
+    }
+    let row: ApiKeyRow;
+    try {
+      row = await authenticate(c, header);
+    } catch (err) {
+      if (failures && err instanceof OutpostError && err.status === 401) await rateLimiter.hit(address, failures);
+      throw err;
+    }
     const principal: Principal = {
       keyId: row.id,
       projectId: row.projectId,
@@ -55,6 +88,9 @@ export function access(rule: AccessRule) {
     if (row.kind === 'publishable') {
       if (!rule.device) throw new OutpostError(403, 'forbidden', 'publishable keys cannot call this route; use a secret (sk_) key');
       checkOrigin(c.req.header('origin'), row.allowedOrigins);
+      const budget = config.deviceRateLimit;
+      const spent = budget ? await rateLimiter.hit(`device:${row.id}`, budget) : null;
+      if (budget && spent && !spent.ok) throw rateLimited(c, spent.retryAfterS, `publishable key ${row.prefix} is over its budget of ${budget.limit} requests in ${budget.windowMs / 1000} s (OUTPOST_DEVICE_RATE_LIMIT)`);
     } else if (RANK[row.role as SecretNeed] < RANK[rule.secret]) {
       throw new OutpostError(403, 'forbidden', `this route needs a key with role ${rule.secret} or higher; this key has role ${row.role}`);
     }

@@ -77,6 +77,9 @@ export const blobRoutes = router
       'Cache-Control': 'private, max-age=31536000, immutable',
       'Accept-Ranges': 'bytes',
       'Content-Type': 'application/octet-stream',
+      // Bytes anyone may have uploaded: a browser that opens the URL saves them, never renders or sniffs them.
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Disposition': `attachment; filename="${digest.replace(':', '-')}"`,
     };
     if (c.req.header('if-none-match')?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
       return c.body(null, 304, headers);

@@ -29,4 +29,6 @@ export interface BlobStore {
   putBytes(bytes: Uint8Array): Promise<{ digest: Digest; size: number }>;
   exists(digest: Digest): Promise<boolean>;
   read(digest: Digest, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>;
+  /** Removes the bytes (housekeeping: `outpost gc`); removing a blob that is not there is not an error. */
+  delete(digest: Digest): Promise<void>;
 }

@@ -14,7 +14,8 @@ export interface Upload {
 /**
  * Stores a blob for the scope's project, streaming while hashing. Publishable keys upload only where device
  * publishing is on, and always send the bytes. A blob the project has is a no-op; one stored by another project is
- * verified against the bytes sent before this project may read it. `created` is true when new bytes were stored.
+ * verified against the bytes sent before this project may read it. `created` is true on the project's first upload
+ * of the bytes, whether or not another project holds them: what other projects store is no business of this one.
  */
 export async function uploadBlob(scope: Scope, digest: Digest, upload: Upload): Promise<{ size: number; created: boolean }> {
   const device = scope.principal?.kind === 'publishable';
@@ -27,7 +28,7 @@ export async function uploadBlob(scope: Scope, digest: Digest, upload: Upload): 
   const { size } = known ? await scope.blobs.verify(digest, upload.body(), options) : await scope.blobs.write(digest, upload.body(), options);
   if (mine) return { size, created: false };
   await recordProjectBlob(scope, digest, size);
-  return { size, created: !known };
+  return { size, created: true };
 }
 
 /** A blob the scope may read: one its project uploaded or references, and for a publishable key one exposed to devices. */

@@ -16,3 +16,29 @@ export function toOutpostError(err: unknown): OutpostError {
   }
   return new OutpostError(500, 'internal', 'internal error; the hub log has the details', undefined, { cause: err });
 }
+
+/** Values bound to a statement stay out of the log: a failed query is logged by its SQL (placeholders), never its params. */
+function messageOf(err: Error): string {
+  const query = (err as { query?: unknown }).query;
+  if (typeof query === 'string' && 'params' in err) return `Failed query: ${query}`;
+  return err.message;
+}
+
+/**
+ * A failure as the hub logs it: each error of the `cause` chain by name and message, then the first one's stack
+ * frames. Bound query parameters (user values, key hashes) are left out; the statement's SQL is kept.
+ */
+export function describeForLog(err: unknown): string {
+  const lines: string[] = [];
+  let frames = '';
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (!(e instanceof Error)) {
+      lines.push(`${depth ? 'caused by: ' : ''}${typeof e}`);
+      break;
+    }
+    const name = e.name === 'Error' ? e.constructor.name : e.name;
+    lines.push(`${depth ? 'caused by: ' : ''}${name}: ${messageOf(e)}`);
+    if (depth === 0) frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+  }
+  return [...lines, frames].filter(Boolean).join('\n');
+}

@@ -3,6 +3,7 @@ import type { BlobStore } from '../blobs/store.js';
 import type { HubConfig } from '../config.js';
 import type { Principal } from '../core/scope.js';
 import type { Db } from '../db/client.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /** Serves the console's static files; returns null when the path is not a file it has. */
 export type AssetServer = (request: Request) => Promise<Response | null>;
@@ -14,6 +15,8 @@ export interface HubDeps {
   assets?: AssetServer;
   /** A faster way to read a whole request body than `arrayBuffer()`, where the platform has one (Node). */
   readBody?: (c: Context<HubEnv>) => Promise<Uint8Array>;
+  /** Counters for the rate limits (failed keys per address, requests per publishable key). */
+  rateLimiter: RateLimiter;
 }
 
 export type HubEnv = {

@@ -44,11 +44,12 @@ export const body = <T extends z.ZodType>(schema: T) => ({ body: { content: json
 
 /**
  * A route of the hub's OpenAPI document, behind a bearer key. A route that declares a JSON request body gets the
- * body cap (OUTPOST_MAX_BODY) ahead of its own middleware, and its declared content types are enforced (415
- * otherwise) by the validator; a route taking a raw body (blobs) declares only its own type and caps it itself.
+ * body cap (OUTPOST_MAX_BODY) after its own middleware (the key check: nothing of a body is read, nor its size
+ * judged, before the caller is known), and its declared content types are enforced (415 otherwise) by the
+ * validator; a route taking a raw body (blobs) declares only its own type and caps it itself.
  */
 export function hubRoute<P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(route: R) {
   const takesJson = Object.keys(route.request?.body?.content ?? {}).some((type) => /json/i.test(type));
   const middleware = [route.middleware ?? []].flat();
-  return createRoute({ security, ...route, ...(takesJson ? { middleware: [bodyCap, ...middleware] } : {}) } as R);
+  return createRoute({ security, ...route, ...(takesJson ? { middleware: [...middleware, bodyCap] } : {}) } as R);
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { OutpostError } from '../../shared/errors.js';
+import { logUnhandled } from '../http/errors.js';
 
 /** The MLflow error codes this server answers with (mlflow/protos/databricks.proto). */
 export type MlflowErrorCode =
@@ -11,6 +12,7 @@ export type MlflowErrorCode =
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
   | 'INVALID_STATE'
+  | 'REQUEST_LIMIT_EXCEEDED'
   | 'INTERNAL_ERROR';
 
 /**
@@ -25,6 +27,7 @@ const HTTP_STATUS: Record<MlflowErrorCode, number> = {
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
   INVALID_STATE: 500,
+  REQUEST_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
 };
 
@@ -66,6 +69,9 @@ function codeForStatus(status: number): MlflowErrorCode {
       return 'ENDPOINT_NOT_FOUND';
     case 409:
       return 'RESOURCE_ALREADY_EXISTS';
+    case 429:
+      // The MLflow client backs off and retries on 429.
+      return 'REQUEST_LIMIT_EXCEEDED';
     default:
       // Every other 4xx (bad input, wrong content type, too large) is a bad parameter in MLflow's vocabulary.
       return status >= 400 && status < 500 ? 'INVALID_PARAMETER_VALUE' : 'INTERNAL_ERROR';
@@ -85,6 +91,6 @@ export function toMlflowError(err: unknown): MlflowError {
 /** onError for the MLflow routes: `{"error_code","message"}` with MLflow's HTTP status. */
 export function mlflowErrorHandler(err: unknown, c: Context): Response {
   const e = toMlflowError(err);
-  if (e.code === 'INTERNAL_ERROR') console.error('[outpost] unhandled error on', c.req.method, c.req.path, err);
+  if (e.code === 'INTERNAL_ERROR') logUnhandled(c, err);
   return c.json({ error_code: e.code, message: e.message }, e.status as 400);
 }

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './console/fixtures.js';
 
 const adminKey = process.env.OUTPOST_E2E_KEY!;
 

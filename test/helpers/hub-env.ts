@@ -1,7 +1,19 @@
 import { newApiKey } from '../../shared/ids.js';
 
-/** Limits small enough that the size tests stay fast; the same on both runtimes. */
-export const TEST_LIMITS = { OUTPOST_MAX_UPLOAD: '4MiB', OUTPOST_MAX_BODY: '512KiB' } as const;
+/** The header the test hubs read a client's address from (as behind a proxy), so each rate-limit test has its own address. */
+export const CLIENT_IP_HEADER = 'X-Outpost-Test-Client';
+
+/**
+ * Limits small enough that the size and rate tests stay fast; the same on both runtimes. Requests without the client
+ * header all count as 127.0.0.1: the suites' deliberate bad keys stay well under 20 a minute.
+ */
+export const TEST_LIMITS = {
+  OUTPOST_MAX_UPLOAD: '4MiB',
+  OUTPOST_MAX_BODY: '512KiB',
+  OUTPOST_AUTH_FAILURE_LIMIT: '20/1m',
+  OUTPOST_DEVICE_RATE_LIMIT: '40/1m',
+  OUTPOST_CLIENT_IP_HEADER: CLIENT_IP_HEADER,
+} as const;
 
 export interface HubTarget {
   runtime: 'node' | 'workerd';

@@ -78,6 +78,10 @@ export class FsBlobStore implements BlobStore {
     const file = createReadStream(this.pathOf(digest), range ? { start: range.start, end: range.end } : {});
     return Readable.toWeb(file) as ReadableStream<Uint8Array>;
   }
+
+  async delete(digest: Digest) {
+    await rm(this.pathOf(digest), { force: true });
+  }
 }
 
 function checkDeclaredSize(options: WriteOptions) {

@@ -1,4 +1,4 @@
-import type { D1Database, Fetcher, R2Bucket } from '@cloudflare/workers-types';
+import type { D1Database, DurableObjectNamespace, Fetcher, R2Bucket } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
 import { createApp } from '../../app.js';
 import { readConfig } from '../../config.js';
@@ -7,6 +7,7 @@ import * as schema from '../../db/schema.js';
 import type { AssetServer } from '../../http/env.js';
 import { ensureDefaultProject } from '../../projects/projects.js';
 import { isRuntimeAssetPath } from '../runtime-paths.js';
+import { DurableRateLimiter } from './rate-limit.js';
 import { R2BlobStore } from './r2-store.js';
 import { r2RuntimeAssets } from './runtime-assets.js';
 
@@ -14,6 +15,8 @@ export interface WorkerBindings {
   DB: D1Database;
   BLOBS: R2Bucket;
   ASSETS?: Fetcher;
+  /** The rate-limit counters (wrangler.toml); without the binding, each isolate counts for itself. */
+  RATE_LIMITS?: DurableObjectNamespace;
   [variable: string]: unknown;
 }
 
@@ -43,8 +46,11 @@ async function start(env: WorkerBindings): Promise<Hub> {
   // The console from static assets; the runtime from R2, since onnxruntime's wasm is over the static-asset size limit.
   const runtimeAssets = r2RuntimeAssets(env.BLOBS);
   const assets: AssetServer = async (request) => (isRuntimeAssetPath(new URL(request.url).pathname) ? runtimeAssets(request) : (consoleAssets?.(request) ?? null));
-  return createApp({ db, config, blobs: new R2BlobStore(env.BLOBS), assets });
+  const rateLimiter = env.RATE_LIMITS ? new DurableRateLimiter(env.RATE_LIMITS) : undefined;
+  return createApp({ db, config, blobs: new R2BlobStore(env.BLOBS), assets, rateLimiter });
 }
+
+export { RateLimitCounter } from './rate-limit.js';
 
 export default {
   async fetch(request: Request, env: WorkerBindings, ctx: unknown): Promise<Response> {

@@ -86,6 +86,10 @@ export class R2BlobStore implements BlobStore {
     const object = await this.bucket.get(keyOf(digest), range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {});
     return object ? (object.body as unknown as ReadableStream<Uint8Array>) : null;
   }
+
+  async delete(digest: Digest) {
+    await this.bucket.delete(keyOf(digest));
+  }
 }
 
 function requireLength(options: WriteOptions): number {

@@ -20,7 +20,7 @@ export async function shoot(page: Page, name: string): Promise<void> {
 
 /**
  * Console test fixtures: `hub` makes data through the API, `uid` keeps each test's names apart (one hub serves
- * every browser test), and `page` fails the test on any uncaught page error.
+ * every browser test), and `page` fails the test on any uncaught page error or Content-Security-Policy violation.
  */
 export const test = base.extend<{ hub: HubData; uid: string }>({
   hub: async ({ baseURL }, use) => use(new HubData(baseURL!, adminKey())),
@@ -28,6 +28,14 @@ export const test = base.extend<{ hub: HubData; uid: string }>({
   page: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The console runs under the hub's Content-Security-Policy: anything it blocks (in the page or a worker) fails the test.
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && errors.push(`CSP: ${m.text()}`));
+    await page.exposeFunction('__outpostCspViolation', (text: string) => errors.push(`CSP: ${text}`));
+    await page.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { __outpostCspViolation: (t: string) => void }).__outpostCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile}:${e.lineNumber}`),
+      ),
+    );
     await use(page);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
   },

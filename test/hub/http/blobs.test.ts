@@ -187,9 +187,10 @@ describe('blobs', () => {
     // Knowing the digest is not enough: a wrong body does not grant access.
     expectError(await put(digest, randomBytes(3000), b.keys.write), 422, 'digest_mismatch');
     expect((await head(digest, b.keys.read)).status).toBe(404);
+    // Its first upload of the bytes reads as any first upload: nothing tells it another project had them.
     const proven = await put(digest, bytes, b.keys.write);
-    expect(proven.status).toBe(200);
-    expect(proven.body.created).toBe(false);
+    expect(proven.status).toBe(201);
+    expect(proven.body.created).toBe(true);
     expect((await head(digest, b.keys.read)).status).toBe(200);
   });
 

@@ -15,6 +15,9 @@ describe('config', () => {
       maxBody: 32e6,
       demo: true,
       logRequests: false,
+      authFailureLimit: { limit: 30, windowMs: 60_000 },
+      deviceRateLimit: { limit: 6000, windowMs: 60_000 },
+      clientIpHeader: undefined,
     });
   });
 
@@ -31,9 +34,22 @@ describe('config', () => {
     ['OUTPOST_ADMIN_KEY', 'sk_short', 'OUTPOST_ADMIN_KEY'],
     ['OUTPOST_ADMIN_KEY', `pk_${'a'.repeat(43)}`, 'secret (sk_) key'],
     ['OUTPOST_DEMO', 'maybe', 'OUTPOST_DEMO must be 0 or 1'],
+    ['OUTPOST_AUTH_FAILURE_LIMIT', 'many', 'OUTPOST_AUTH_FAILURE_LIMIT must be a rate such as 30/1m'],
+    ['OUTPOST_DEVICE_RATE_LIMIT', '10/1d', 'OUTPOST_DEVICE_RATE_LIMIT must be a rate'],
   ])('stops with a message naming %s when it is %j', (name, value, message) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reads rate limits as N/window, and off', () => {
+    expect(readConfig({ OUTPOST_AUTH_FAILURE_LIMIT: '5/10s', OUTPOST_DEVICE_RATE_LIMIT: 'off' })).toMatchObject({
+      authFailureLimit: { limit: 5, windowMs: 10_000 },
+      deviceRateLimit: null,
+    });
+    expect(readConfig({ OUTPOST_DEVICE_RATE_LIMIT: '100/h', OUTPOST_AUTH_FAILURE_LIMIT: '0' })).toMatchObject({
+      deviceRateLimit: { limit: 100, windowMs: 3_600_000 },
+      authFailureLimit: null,
+    });
   });
 
   it('reads sizes in decimal and binary units', () => {
