@@ -18,7 +18,8 @@ function chunks(rows: StoredRow[]): string[] {
   let part: string[] = [];
   let size = 0;
   for (const r of rows) {
-    const one = JSON.stringify([r.key, r.eventTs, r.createdTs, JSON.stringify(r.vals)]);
+    // The values go in as a JSON object (read back as JSON text by `->`), not a string within the string: one stringify a row.
+    const one = JSON.stringify([r.key, r.eventTs, r.createdTs, r.vals]);
     if (size + one.length > CHUNK_BYTES && part.length) {
       out.push(`[${part.join(',')}]`);
       part = [];
@@ -33,7 +34,7 @@ function chunks(rows: StoredRow[]): string[] {
 
 // Rows go in as one JSON parameter read by json_each, in array order: any number of rows, three bound parameters.
 const fromJson = (projectId: string, view: string, json: string) =>
-  sql`${projectId}, ${view}, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json}) WHERE true ORDER BY key`;
+  sql`${projectId}, ${view}, value ->> 0, value ->> 1, value ->> 2, value -> 3 FROM json_each(${json}) WHERE true ORDER BY key`;
 
 /**
  * Writing into the online store: a stored row gives way only to one with a later event time, or the same event time

@@ -61,9 +61,13 @@ describe('feature definitions', () => {
     expect(r.body.error.message).toContain('no entity "rider"');
     const file = featureDocument();
     (file.feature_views[0] as { source: unknown }).source = { file: `sha256:${'a'.repeat(64)}`, format: 'parquet' };
+    const notUploaded = await apply(hub, file);
+    expect(notUploaded.status).toBe(409);
+    expect(notUploaded.body.error.message).toContain(`feature_views.driver_stats.source.file: upload the file first: blob sha256:${'a'.repeat(64)}`);
+    (file.feature_views[0] as { source: unknown }).source = { dataset: 'rides@1', path: 'stats.parquet' };
     const unbuilt = await apply(hub, file);
-    expect(unbuilt.status).toBe(501);
-    expect(unbuilt.body.error.message).toContain('driver_stats.source');
+    expect(unbuilt.status).toBe(400);
+    expect(unbuilt.body.error.message).toContain('driver_stats.source.dataset');
   });
 });
 

@@ -108,14 +108,14 @@ describe(`feature store files, training sets and lineage (${hub.runtime})`, () =
     expect((await dailyAt(p, [1], BASE + 60 * S)).body.columns.rating).toEqual([4.8]);
     const view = (await call('/v1/features/views/driver_daily', { key: p.keys.read })).body;
     expect(view.source).toEqual({ file: good, format: 'csv' });
-    // A file the project never uploaded is a 409 listing it; a dataset source is not built yet (501).
+    // A file the project never uploaded is a 409 listing it; a dataset source is refused (400) until datasets exist.
     const missing = `sha256:${'0'.repeat(64)}`;
     const notUploaded = await apply(p, withFileView(missing, 'csv'));
     expectError(notUploaded, 409, 'conflict');
     expect(notUploaded.body.error.message).toContain(missing);
     const doc = withFileView(good, 'csv');
     (doc.feature_views.at(-1) as { source: unknown }).source = { dataset: 'rides@1', path: 'daily.csv' };
-    expectError(await apply(p, doc), 501, 'not_implemented');
+    expect((await apply(p, doc)).body.error.message).toContain('dataset sources arrive with dataset versions');
   });
 
   it('saves a training set whose rows stay the same after later pushes, and answers it as JSON or Parquet', async ({ p }) => {
