@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { HubEnv } from '../http/env.js';
+import { clip, preview } from '../core/preview.js';
 import { capBody } from '../http/guards.js';
 import { invalidParam } from './errors.js';
 
@@ -83,7 +84,7 @@ function validate<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
   const issue = result.error.issues[0]!;
   const path = formatPath(issue.path);
   if (issue.code === 'invalid_type' && issue.input === undefined) throw missingValue(path);
-  const shown = typeof issue.input === 'string' ? `'${issue.input}'` : JSON.stringify(issue.input) ?? String(issue.input);
+  const shown = typeof issue.input === 'string' ? `'${clip(issue.input)}'` : preview(issue.input);
   throw invalidParam(`Invalid value ${shown} for parameter '${path}' supplied. Hint: ${issue.message}. ${SEE_DOCS}`);
 }
 
