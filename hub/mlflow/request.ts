@@ -26,9 +26,35 @@ async function readText(c: Context<HubEnv>, limit: number, tooLarge: (size: stri
 
 /**
  * Python's json module writes NaN and ±Infinity as bare words; quote them (outside strings) so JSON.parse takes them.
- * A string match always succeeds (an unterminated one runs to the end), so no start is rescanned: linear time.
+ * One pass over the text, no regular expression: an invalid body of any shape costs linear time.
  */
-const quoteNonFinite = (text: string) => text.replace(/"(?:[^"\\]|\\[\s\S])*(?:"|\\?$)|(-?)\b(NaN|Infinity)\b/g, (m, sign: string, word?: string) => (word ? `"${sign}${word}"` : m));
+function quoteNonFinite(text: string): string {
+  if (!text.includes('NaN') && !text.includes('Infinity')) return text;
+  const out: string[] = [];
+  let from = 0;
+  let inString = false;
+  const isWordChar = (ch: string | undefined) => ch !== undefined && /\w/.test(ch);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      continue;
+    }
+    const word = text.startsWith('NaN', i) ? 'NaN' : text.startsWith('Infinity', i) ? 'Infinity' : '';
+    if (!word || isWordChar(text[i - 1]) || isWordChar(text[i + word.length])) continue;
+    const start = text[i - 1] === '-' ? i - 1 : i;
+    out.push(text.slice(from, start), `"${text.slice(start, i + word.length)}"`);
+    from = i + word.length;
+    i = from - 1;
+  }
+  out.push(text.slice(from));
+  return out.join('');
+}
 
 function parseJson(text: string): unknown {
   try {
