@@ -104,6 +104,24 @@ describe('series reads have a budget checked before any work', () => {
   });
 });
 
+describe('feature reads have a budget of values', () => {
+  it('refuses an online read of more entity rows × features than the budget with a 400 naming it', async ({ project: p }) => {
+    const schema = Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, dtype: 'float64' }));
+    const doc = { entities: [{ name: 'user', join_keys: ['user_id'], value_type: 'int64' }], feature_views: [{ name: 'wide', entities: ['user'], ttl: 0, online: true, schema, source: { push: 'wide_push' } }] };
+    const applied = await call('/v1/features/apply', { key: p.keys.admin, json: doc });
+    expect(applied.status, applied.text).toBe(200);
+    const features = schema.map((f) => `wide:${f.name}`);
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const over = await call('/feast/get-online-features', { key: p.keys.read, json: { entities: { user_id: ids(5001) }, features } });
+    expectError(over, 400, 'bad_request');
+    expect(over.body.error.message).toMatch(/1000200 values; one online read returns at most 1000000/);
+    const under = await call('/feast/get-online-features', { key: p.keys.read, json: { entities: { user_id: ids(10) }, features } });
+    expect(under.status, under.text).toBe(200);
+    expect(under.body.results).toHaveLength(10);
+    expect(under.body.metadata.feature_names).toHaveLength(201);
+  });
+});
+
 describe('sizes announced by the sender are checked before allocating', () => {
   /** A frame whose header says anything, padded as the format wants, with `floats` float64 values after it. */
   function frame(header: unknown, floats = 0) {
