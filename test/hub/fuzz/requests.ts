@@ -20,6 +20,8 @@ export interface FuzzCase {
   method: string;
   path: string;
   role: string;
+  /** Extra request headers the hub reads: ranges, idempotency keys, validators, device ids. */
+  headers?: Record<string, string>;
   type?: string;
   body?: string | Uint8Array<ArrayBuffer>;
 }
@@ -136,6 +138,9 @@ function frameBody(rng: Rng): Uint8Array<ArrayBuffer> {
   }
 }
 
+const HEADERS = ['range', 'idempotency-key', 'if-none-match', 'outpost-device', 'origin', 'content-length'];
+const HEADER_VALUES = ['bytes=0-', 'bytes=-1', 'bytes=5-1', `bytes=${'9'.repeat(400)}-`, Array.from({ length: 500 }, (_, i) => `${i}-${i}`).join(','), 'bytes=0-0,-1', '*', '"x"', 'x'.repeat(8000), '', ' ', '-1', '1e400', 'null', 'http://evil.example'];
+
 /** A path segment, percent-encoded; a lone surrogate goes out as the invalid UTF-8 it would be. */
 const segment = (text: string) => text.split(/([\ud800-\udfff])/).map((part, i) => (i % 2 ? '%ED%A0%80' : encodeURIComponent(part))).join('');
 
@@ -151,7 +156,9 @@ export function fuzzCase(world: FuzzWorld, seed: number): FuzzCase {
     else if (p.in === 'query' && rng() < 0.5) query.append(p.name, scalarText(rng, world.ctx, p.schema));
   }
   const url = path + (query.size ? `?${query}` : '');
-  if (!op.bodies.length && rng() < 0.9) return { seed, method: op.method, path: url, role };
+  const headers: Record<string, string> = {};
+  while (rng() < 0.25) headers[pick(rng, HEADERS)] = pick(rng, HEADER_VALUES);
+  if (!op.bodies.length && rng() < 0.9) return { seed, method: op.method, path: url, role, headers };
   const declared = op.bodies.length ? pick(rng, op.bodies) : { type: 'application/json', schema: {} };
   const type = rng() < 0.1 ? pick(rng, ['text/plain', 'application/json; charset=utf-16', '', 'multipart/form-data; boundary=x', METRICS_FRAME_TYPE]) : declared.type;
   let body: string | Uint8Array<ArrayBuffer>;
@@ -164,12 +171,12 @@ export function fuzzCase(world: FuzzWorld, seed: number): FuzzCase {
     // Sometimes not JSON at all: cut short, or a Python-style body with bare NaN.
     body = rng() < 0.08 ? text.slice(0, Math.floor(rng() * text.length)) : rng() < 0.04 ? text.replace(/\d+(\.\d+)?/g, 'NaN') : text;
   }
-  return { seed, method: op.method, path: url, role, type, body };
+  return { seed, method: op.method, path: url, role, headers, type, body };
 }
 
 /** Sends one case; returns what came back. A thrown error (a crash of the app itself) counts as a 5xx. */
 export async function sendCase(world: FuzzWorld, c: FuzzCase): Promise<{ status: number; reply: string }> {
-  const headers = new Headers();
+  const headers = new Headers(c.headers);
   const key = world.keys[c.role];
   headers.set('authorization', key ? `Bearer ${key}` : 'Bearer ');
   if (c.type) headers.set('content-type', c.type);
@@ -185,7 +192,7 @@ export async function sendCase(world: FuzzWorld, c: FuzzCase): Promise<{ status:
 /** How to show a failing case: enough to read, and the seed to replay it. */
 export function describeFailure(f: FuzzFailure): string {
   const body = typeof f.case.body === 'string' ? f.case.body : f.case.body ? `<${f.case.body.byteLength} bytes>` : '';
-  return `${f.status} in ${Math.round(f.ms)} ms: ${f.case.method} ${f.case.path.slice(0, 300)} as ${f.case.role} (content-type ${f.case.type ?? 'none'}), seed ${f.case.seed}\n  body: ${body.slice(0, 500)}${body.length > 500 ? `… (${body.length} chars)` : ''}\n  reply: ${f.reply.slice(0, 500)}\n  replay: OUTPOST_FUZZ_CASE=${f.case.seed} npx vitest run --project fuzz`;
+  return `${f.status} in ${Math.round(f.ms)} ms: ${f.case.method} ${f.case.path.slice(0, 300)} as ${f.case.role} (content-type ${f.case.type ?? 'none'}${f.case.headers && Object.keys(f.case.headers).length ? `, headers ${JSON.stringify(f.case.headers).slice(0, 300)}` : ''}), seed ${f.case.seed}\n  body: ${body.slice(0, 500)}${body.length > 500 ? `… (${body.length} chars)` : ''}\n  reply: ${f.reply.slice(0, 500)}\n  replay: OUTPOST_FUZZ_CASE=${f.case.seed} npx vitest run --project fuzz`;
 }
 
 /** Runs `runs` cases from `seed`; collects every 5xx. */
