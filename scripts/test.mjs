@@ -12,6 +12,7 @@ const tiers = [
   { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], count: (r) => ({ passed: r.status === 0 ? 1 : 0, failed: r.status === 0 ? 0 : 1, skipped: 0 }) },
   { name: 'unit', cmd: shuffled('unit') },
   { name: 'domain (in-process)', cmd: shuffled('domain') },
+  { name: 'fuzz (OpenAPI, in-process)', cmd: shuffled('fuzz') },
   { name: 'hub HTTP on Node', cmd: shuffled('hub-node') },
   { name: 'hub HTTP on workerd', cmd: shuffled('hub-workerd') },
   { name: 'npm start and CLI', cmd: shuffled('start') },

@@ -75,37 +75,51 @@ export function decodeMetricsFrame(bytes: Uint8Array): MetricsFrame {
   if (view.getUint32(0, true) !== MAGIC) throw new FrameError('metrics frame does not start with "OPM1"');
   const headLength = view.getUint32(4, true);
   if (8 + headLength > bytes.byteLength || (8 + headLength) % 8 !== 0) throw new FrameError('metrics frame header length is out of range or not padded to 8 bytes');
-  let header: { metrics?: Array<{ key?: unknown; count?: unknown; timestamps?: unknown; steps?: unknown }>; params?: Record<string, string>; tags?: Record<string, string> };
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headLength)));
   } catch {
     throw new FrameError('metrics frame header is not valid JSON');
   }
+  if (!isObject(header)) throw new FrameError('metrics frame header must be a JSON object');
+  const declared = header.metrics ?? [];
+  if (!Array.isArray(declared)) throw new FrameError('metrics frame header "metrics" must be an array');
+  const floats = (bytes.byteLength - 8 - headLength) / 8;
+  if (!Number.isInteger(floats)) throw new FrameError('metrics frame body is not a whole number of float64 values');
+  // Every announced size is checked against the body's length before anything is allocated.
+  let needed = 0;
+  const specs = declared.map((m: unknown, i) => {
+    if (!isObject(m) || typeof m.key !== 'string' || !Number.isSafeInteger(m.count) || (m.count as number) < 0) throw new FrameError(`metrics[${i}] needs a string key and a whole count`);
+    const count = m.count as number;
+    if (m.steps !== undefined && (!Array.isArray(m.steps) || m.steps.length !== 2 || !m.steps.every((x) => typeof x === 'number'))) {
+      throw new FrameError(`metrics[${i}].steps must be [first, delta]`);
+    }
+    needed += count * ((m.steps === undefined ? 1 : 0) + 1 + (m.timestamps ? 1 : 0));
+    if (needed > floats) throw new FrameError(`metrics frame body is shorter than its header says (metrics[${i}] needs more values than the body holds)`);
+    return { key: m.key, count, steps: m.steps as [number, number] | undefined, timestamps: Boolean(m.timestamps) };
+  });
+  if (needed !== floats) throw new FrameError('metrics frame body is longer than its header says');
   // Float64Array views need 8-byte alignment of the absolute offset: copy once if the body is not aligned.
   const base = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
-  const floats = (base.byteLength - 8 - headLength) / 8;
-  if (!Number.isInteger(floats)) throw new FrameError('metrics frame body is not a whole number of float64 values');
   const body = new Float64Array(base.buffer, base.byteOffset + 8 + headLength, floats);
   let at = 0;
   const take = (n: number) => {
-    if (at + n > floats) throw new FrameError('metrics frame body is shorter than its header says');
     const column = body.subarray(at, at + n);
     at += n;
     return column;
   };
-  const metrics = (header.metrics ?? []).map((m, i) => {
-    if (typeof m.key !== 'string' || !Number.isInteger(m.count) || (m.count as number) < 0) throw new FrameError(`metrics[${i}] needs a string key and a count`);
-    const count = m.count as number;
-    const steps = m.steps === undefined ? take(count) : expand(m.steps, count, i);
-    return { key: m.key, steps, values: take(count), ...(m.timestamps ? { timestamps: take(count) } : {}) };
+  const metrics = specs.map((m) => {
+    const steps = m.steps === undefined ? take(m.count) : expand(m.steps, m.count);
+    return { key: m.key, steps, values: take(m.count), ...(m.timestamps ? { timestamps: take(m.count) } : {}) };
   });
-  if (at !== floats) throw new FrameError('metrics frame body is longer than its header says');
-  function expand(spec: unknown, count: number, i: number): Float64Array {
-    if (!Array.isArray(spec) || spec.length !== 2 || !spec.every((x) => typeof x === 'number')) throw new FrameError(`metrics[${i}].steps must be [first, delta]`);
-    const [first, delta] = spec as [number, number];
+  function expand([first, delta]: [number, number], count: number): Float64Array {
     const out = new Float64Array(count);
     for (let j = 0; j < count; j++) out[j] = first + j * delta;
     return out;
   }
-  return { metrics, params: header.params, tags: header.tags };
+  return { metrics, params: header.params as MetricsFrame['params'], tags: header.tags as MetricsFrame['tags'] };
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

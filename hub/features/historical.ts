@@ -10,6 +10,8 @@ import { entityKey, requireTimestamp } from './values.js';
 
 /** Entity rows one historical request may carry. */
 export const HISTORICAL_ROW_LIMIT = 100_000;
+/** Values (entity rows × features) one historical reply may hold. */
+export const HISTORICAL_VALUE_LIMIT = 10_000_000;
 /** Entity rows per query: one JSON parameter each, well under D1's 2 MB a value. */
 const ROWS_PER_QUERY = 20_000;
 
@@ -40,6 +42,9 @@ export async function historicalFeatures(scope: Scope, request: HistoricalReques
   // Other columns (labels, say) pass through to the training rows, as Feast's entity dataframe does.
   const n = entityColumns(entities, requiredJoinKeys(features), true);
   if (n > HISTORICAL_ROW_LIMIT) throw badRequest(`entities: ${n} rows is over the limit of ${HISTORICAL_ROW_LIMIT} entity rows a historical request; split it`);
+  if (n * features.length > HISTORICAL_VALUE_LIMIT) {
+    throw badRequest(`${n} entity rows × ${features.length} features is ${n * features.length} values; one historical request returns at most ${HISTORICAL_VALUE_LIMIT} (split it)`);
+  }
   const times = entities.event_timestamp.map((t, i) => requireTimestamp(t, `entities.event_timestamp[${i}]`));
   const columns: Record<string, unknown[]> = { ...entities };
   for (const f of features) {

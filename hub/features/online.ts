@@ -7,6 +7,8 @@ import { columnLength, entityKey } from './values.js';
 
 /** Entity rows one online read may ask for. */
 export const ONLINE_ROW_LIMIT = 10_000;
+/** Values (entity rows × features) one online reply may hold: bounds the reply whatever the mix. */
+export const ONLINE_VALUE_LIMIT = 1_000_000;
 const EPOCH = '1970-01-01T00:00:00Z';
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -30,6 +32,9 @@ export async function readOnline(scope: Scope, request: OnlineRequest): Promise<
   const joinKeys = requiredJoinKeys(features);
   const n = entityColumns(request.entities, joinKeys);
   if (n > ONLINE_ROW_LIMIT) throw badRequest(`entities: ${n} rows is over the limit of ${ONLINE_ROW_LIMIT} entity rows an online read`);
+  if (n * features.length > ONLINE_VALUE_LIMIT) {
+    throw badRequest(`${n} entity rows × ${features.length} features is ${n * features.length} values; one online read returns at most ${ONLINE_VALUE_LIMIT} (ask for fewer rows or features)`);
+  }
   const keyNames = Object.keys(request.entities);
   const results = keyNames.map((k) => ({ values: request.entities[k]!, statuses: Array<Status>(n).fill('PRESENT'), event_timestamps: Array<string>(n).fill(EPOCH) }));
   const now = scope.now();

@@ -1,4 +1,5 @@
 import { badRequest, forbidden } from '../../shared/errors.js';
+import { preview } from '../core/preview.js';
 import type { PushRequest } from '../../shared/schemas/features.js';
 import type { RecordStatement } from '../core/idempotency.js';
 import type { Scope } from '../core/scope.js';
@@ -31,7 +32,7 @@ export function rowsOfFrame(view: ResolvedView, df: Record<string, unknown[]>, l
     const vals: Record<string, unknown> = {};
     for (const [f, dtype] of present) {
       const v = df[f]![i] ?? null;
-      if (!fitsDtype(dtype, v)) throw badRequest(`df.${f}[${i}]: ${JSON.stringify(v)} is not a value of type ${dtype}`);
+      if (!fitsDtype(dtype, v)) throw badRequest(`df.${f}[${i}]: ${preview(v)} is not a value of type ${dtype}`);
       vals[f] = v;
     }
     rows[i] = { key, eventTs, createdTs, vals };

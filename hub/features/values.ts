@@ -1,4 +1,5 @@
 import { badRequest } from '../../shared/errors.js';
+import { preview } from '../core/preview.js';
 import type { FeatureDtype } from '../../shared/schemas/features.js';
 import type { JoinKey } from './registry.js';
 
@@ -17,7 +18,7 @@ export function parseTimestamp(value: unknown): number | null {
 /** A timestamp the caller sent, or a 400 naming where it was. */
 export function requireTimestamp(value: unknown, where: string): number {
   const ms = parseTimestamp(value);
-  if (ms === null) throw badRequest(`${where}: ${JSON.stringify(value)} is not a timestamp (ISO 8601, "2022-05-13 10:59:42" as UTC, or epoch ms)`);
+  if (ms === null) throw badRequest(`${where}: ${preview(value)} is not a timestamp (ISO 8601, "2022-05-13 10:59:42" as UTC, or epoch ms)`);
   return ms;
 }
 
@@ -38,7 +39,7 @@ export function entityKey(keys: JoinKey[], valueOf: (key: string) => unknown, wh
   return JSON.stringify(
     keys.map((k) => {
       const v = valueOf(k.name);
-      if (!FITS[k.type](v)) throw badRequest(`${where(k.name)}: ${JSON.stringify(v ?? null)} is not a join key of type ${k.type}`);
+      if (!FITS[k.type](v)) throw badRequest(`${where(k.name)}: ${preview(v ?? null)} is not a join key of type ${k.type}`);
       return v;
     }),
   );

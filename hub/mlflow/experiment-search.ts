@@ -1,5 +1,6 @@
 import { tokenize, type Token } from '../../shared/filter/index.js';
 import type { Experiment } from '../../shared/schemas/tracking.js';
+import { foldLower, LIKE_PATTERN_MAX, likeMatch } from '../../shared/like.js';
 import { invalidParam } from './errors.js';
 import { decodeOffsetToken, encodeOffsetToken } from './fields.js';
 
@@ -45,6 +46,7 @@ export function parseExperimentFilter(text: string): Clause[] {
     if (!(numeric ? NUMBER_OPS : STRING_OPS).includes(op)) throw bad(`expected one of ${(numeric ? NUMBER_OPS : STRING_OPS).join(', ')}`, opTok);
     const valueTok = toks[i++]!;
     if (valueTok.kind !== (numeric ? 'number' : 'string')) throw bad(numeric ? 'expected a number' : 'expected a quoted string', valueTok);
+    if (op.endsWith('LIKE') && valueTok.text.length > LIKE_PATTERN_MAX) throw bad(`a ${op} pattern may be at most ${LIKE_PATTERN_MAX} characters`, valueTok);
     clauses.push({ ...id, op, value: numeric ? Number(valueTok.text) : valueTok.text });
     const next = toks[i]!;
     if (next.kind === 'word' && !next.key && next.text.toUpperCase() === 'AND') i++;
@@ -53,17 +55,14 @@ export function parseExperimentFilter(text: string): Clause[] {
   return clauses;
 }
 
-const likeRegex = (pattern: string, insensitive: boolean) =>
-  new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, insensitive ? 'is' : 's');
-
 function matches(e: Experiment, c: Clause): boolean {
   const actual = c.tag !== undefined ? e.tags[c.tag] : c.attribute === 'name' ? e.name : c.attribute === 'creation_time' ? e.createdAt : e.updatedAt;
   if (actual === undefined) return false;
   switch (c.op) {
     case '=': return actual === c.value;
     case '!=': return actual !== c.value;
-    case 'LIKE': return likeRegex(String(c.value), false).test(String(actual));
-    case 'ILIKE': return likeRegex(String(c.value), true).test(String(actual));
+    case 'LIKE': return likeMatch(String(actual), String(c.value));
+    case 'ILIKE': return likeMatch(String(actual), String(c.value), foldLower);
     case '<': return actual < c.value;
     case '<=': return actual <= c.value;
     case '>': return actual > c.value;

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { access } from '../auth/access.js';
 import type { HubEnv } from '../http/env.js';
 import { listArtifacts } from '../tracking/artifacts.js';
+import { SERIES_BUDGET, storedPoints } from '../tracking/metrics/budget.js';
 import { readSeries } from '../tracking/metrics/history.js';
+import { invalidParam } from './errors.js';
 import { safeArtifactPath } from './artifact-paths.js';
 import { decodeOffsetToken, encodeOffsetToken, int64, opt, optString, requiredString, runIdOf, runRef } from './fields.js';
 import { loadRun, scope } from './lookup.js';
@@ -23,10 +25,14 @@ export const readRoutes = new Hono<HubEnv>()
     const runId = runIdOf(q);
     const s = scope(c);
     await loadRun(s, runId);
+    const stored = await storedPoints(s, [runId], [q.metric_key]);
+    if (stored > SERIES_BUDGET.readPoints) throw invalidParam(`Metric '${q.metric_key}' holds ${stored} points; get-history reads at most ${SERIES_BUDGET.readPoints} (use /v1/runs/{id}/metrics/{key} with minStep/maxStep).`);
     const series = await readSeries(s, runId, q.metric_key);
     const total = series.steps.length;
     const start = Math.min(total, decodeOffsetToken(q.page_token));
-    const end = q.max_results && q.max_results > 0 ? Math.min(total, start + q.max_results) : total;
+    // A page holds at most the reply budget; a longer series continues with next_page_token.
+    const pageSize = Math.min(q.max_results && q.max_results > 0 ? q.max_results : Infinity, SERIES_BUDGET.replyPoints);
+    const end = Math.min(total, start + pageSize);
     const metrics = [];
     for (let i = start; i < end; i++) metrics.push(metricJson(q.metric_key, series.values[i]!, series.timestamps[i]!, series.steps[i]!));
     return c.json({

@@ -1,4 +1,5 @@
 import { tokenize, type Token } from '../../shared/filter/index.js';
+import { foldLower, LIKE_PATTERN_MAX, likeMatch } from '../../shared/like.js';
 import { invalidParam } from './errors.js';
 import { decodeOffsetToken, encodeOffsetToken } from './fields.js';
 
@@ -66,6 +67,7 @@ export function parseRegistryFilter(text: string, fields: Record<string, FieldKi
       }
       if (toks[i++]?.kind !== ')') throw bad("expected ')' to close the IN list", toks[i - 1]);
     } else values.push(literal(toks[i++], kind));
+    if (op.endsWith('LIKE') && String(values[0]).length > LIKE_PATTERN_MAX) throw bad(`a ${op} pattern may be at most ${LIKE_PATTERN_MAX} characters`, toks[i - 1]);
     clauses.push({ ...id, op, values });
     const next = toks[i]!;
     if (upperWord(next) === 'AND') i++;
@@ -73,9 +75,6 @@ export function parseRegistryFilter(text: string, fields: Record<string, FieldKi
   }
   return clauses;
 }
-
-const likeRegex = (pattern: string, insensitive: boolean) =>
-  new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, insensitive ? 'is' : 's');
 
 function matches(item: Searchable, c: Clause): boolean {
   const actual = c.tag !== undefined ? item.tags[c.tag] : item.field(c.field!);
@@ -85,8 +84,8 @@ function matches(item: Searchable, c: Clause): boolean {
     case '=': return actual === value;
     case '!=': return actual !== value;
     case 'IN': return c.values.includes(actual);
-    case 'LIKE': return likeRegex(String(value), false).test(String(actual));
-    case 'ILIKE': return likeRegex(String(value), true).test(String(actual));
+    case 'LIKE': return likeMatch(String(actual), String(value));
+    case 'ILIKE': return likeMatch(String(actual), String(value), foldLower);
     case '<': return actual < value;
     case '<=': return actual <= value;
     case '>': return actual > value;

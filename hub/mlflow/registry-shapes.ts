@@ -1,4 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
+import { clip } from '../core/preview.js';
 import { z } from 'zod';
 import { OutpostError } from '../../shared/errors.js';
 import { aliasSchema, modelNameSchema } from '../../shared/schemas/registry.js';
@@ -85,8 +86,10 @@ export async function loadModel(s: Scope, name: string): Promise<RegisteredModel
 export const versionField = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), requiredString);
 
 export function versionNumber(version: string): number {
-  if (!/^\s*\d+\s*$/.test(version) || Number(version) < 1) throw invalidParam(`Parameter 'version' must be an integer, got '${version}'.`);
-  return Number(version);
+  const n = Number(version);
+  // 400 digits parse to Infinity, which no database binds: the version must be a whole number JS holds exactly.
+  if (!/^\s*\d+\s*$/.test(version) || n < 1 || !Number.isSafeInteger(n)) throw invalidParam(`Parameter 'version' must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got '${clip(version)}'.`);
+  return n;
 }
 
 export async function loadVersion(s: Scope, model: RegisteredModelRow, version: string): Promise<ModelVersionRow> {

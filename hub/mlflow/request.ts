@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { HubEnv } from '../http/env.js';
+import { clip, preview } from '../core/preview.js';
 import { capBody } from '../http/guards.js';
 import { invalidParam } from './errors.js';
 
@@ -25,9 +26,35 @@ async function readText(c: Context<HubEnv>, limit: number, tooLarge: (size: stri
 
 /**
  * Python's json module writes NaN and ±Infinity as bare words; quote them (outside strings) so JSON.parse takes them.
- * A string match always succeeds (an unterminated one runs to the end), so no start is rescanned: linear time.
+ * One pass over the text, no regular expression: an invalid body of any shape costs linear time.
  */
-const quoteNonFinite = (text: string) => text.replace(/"(?:[^"\\]|\\[\s\S])*(?:"|\\?$)|(-?)\b(NaN|Infinity)\b/g, (m, sign: string, word?: string) => (word ? `"${sign}${word}"` : m));
+function quoteNonFinite(text: string): string {
+  if (!text.includes('NaN') && !text.includes('Infinity')) return text;
+  const out: string[] = [];
+  let from = 0;
+  let inString = false;
+  const isWordChar = (ch: string | undefined) => ch !== undefined && /\w/.test(ch);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      continue;
+    }
+    const word = text.startsWith('NaN', i) ? 'NaN' : text.startsWith('Infinity', i) ? 'Infinity' : '';
+    if (!word || isWordChar(text[i - 1]) || isWordChar(text[i + word.length])) continue;
+    const start = text[i - 1] === '-' ? i - 1 : i;
+    out.push(text.slice(from, start), `"${text.slice(start, i + word.length)}"`);
+    from = i + word.length;
+    i = from - 1;
+  }
+  out.push(text.slice(from));
+  return out.join('');
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -83,7 +110,7 @@ function validate<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
   const issue = result.error.issues[0]!;
   const path = formatPath(issue.path);
   if (issue.code === 'invalid_type' && issue.input === undefined) throw missingValue(path);
-  const shown = typeof issue.input === 'string' ? `'${issue.input}'` : JSON.stringify(issue.input) ?? String(issue.input);
+  const shown = typeof issue.input === 'string' ? `'${clip(issue.input)}'` : preview(issue.input);
   throw invalidParam(`Invalid value ${shown} for parameter '${path}' supplied. Hint: ${issue.message}. ${SEE_DOCS}`);
 }
 

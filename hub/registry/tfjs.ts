@@ -10,13 +10,29 @@ export class TfjsModelError extends Error {
 const shapeOf = (shape: unknown): Array<number | string> => (Array.isArray(shape) ? shape.map((d) => (typeof d === 'number' ? d : -1)) : []);
 const layersOf = (topology: Topology): Layer[] => (Array.isArray(topology.config) ? topology.config : (topology.config?.layers ?? []));
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isListOfLists = (x: unknown) => x === undefined || (Array.isArray(x) && x.every(Array.isArray));
+
+/** The parts of a model.json this reader walks, checked for their JSON types first: the file is the uploader's. */
+function checkShape(topology: Topology) {
+  const config = topology.config;
+  const layers = Array.isArray(config) ? config : isObject(config) ? (config.layers ?? []) : config === undefined ? [] : null;
+  if (!Array.isArray(layers) || !layers.every((l) => isObject(l) && (l.config === undefined || isObject(l.config)))) {
+    throw new TfjsModelError('model.json modelTopology.config must be a list of layers, or an object with one in "layers", each layer an object');
+  }
+  if (isObject(config) && !(isListOfLists(config.input_layers) && isListOfLists(config.output_layers))) {
+    throw new TfjsModelError('model.json input_layers and output_layers must be lists of [name, …] entries');
+  }
+}
+
 /**
  * A tfjs-layers model's signature from its model.json (DESIGN §10): the input layers' batch shapes and the
  * output layers' units. Sequential models name their input `<first layer>_input`, as tfjs does.
  */
 export function readTfjsSignature(modelJson: unknown): Signature {
   const topology = (modelJson as { modelTopology?: Topology })?.modelTopology;
-  if (!topology) throw new TfjsModelError('not a tfjs-layers model.json: no modelTopology');
+  if (!isObject(topology)) throw new TfjsModelError('not a tfjs-layers model.json: no modelTopology object');
+  checkShape(topology);
   const layers = layersOf(topology);
   if (!layers.length) throw new TfjsModelError('model.json has no layers');
   const byName = new Map(layers.map((l) => [l.name ?? (l.config?.name as string | undefined), l]));

@@ -74,6 +74,8 @@ async function readBlob(blobs: BlobStore, digest: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+const MAX_MODEL_JSON_BYTES = 32 * 1024 * 1024;
+
 /** The signature as given, or read from the model itself: the ONNX graph, or a tfjs model.json. */
 async function signatureOf(blobs: BlobStore, input: CreateVersion): Promise<Signature> {
   if (input.signature) return input.signature;
@@ -89,6 +91,8 @@ async function signatureOf(blobs: BlobStore, input: CreateVersion): Promise<Sign
       return { inputs, outputs };
     }
     const file = pick((p) => p === 'model.json' || p.endsWith('/model.json'), 'a model.json');
+    // A model.json holds the topology only (weights live in .bin files): a large one is not read into memory.
+    if (file.size > MAX_MODEL_JSON_BYTES) throw badRequest(`${file.path} is ${file.size} bytes; a model.json read for its signature may be at most ${MAX_MODEL_JSON_BYTES} (or give an explicit signature)`);
     return readTfjsSignature(JSON.parse(new TextDecoder().decode(await readBlob(blobs, file.digest))));
   } catch (err) {
     if (err instanceof OnnxParseError || err instanceof TfjsModelError || err instanceof SyntaxError) {

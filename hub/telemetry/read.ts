@@ -74,12 +74,12 @@ export async function readTelemetry(scope: Pick<Scope, 'db' | 'projectId' | 'now
 
   const [pointRows, histogramRows, errorRows, deviceRows] = await Promise.all([
     db.all<PointRow>(sql`
-      SELECT m.model_id AS modelId, r.name AS model, m.version, m.backend, ${t} AS t, sum(m.count) AS count,
-        sum(m.errors) AS errors, sum(m.latency_sum_ms) AS sumMs, max(m.last_seen) AS lastSeen
+      SELECT m.model_id AS modelId, r.name AS model, m.version, m.backend, ${t} AS t, total(m.count) AS count,
+        total(m.errors) AS errors, total(m.latency_sum_ms) AS sumMs, max(m.last_seen) AS lastSeen
       FROM telemetry_minutes m JOIN registered_models r ON r.id = m.model_id
       WHERE ${inWindow} GROUP BY m.model_id, m.version, m.backend, t ORDER BY t`),
     db.all<SeriesKey & { t: number; i: string; n: number }>(sql`
-      SELECT m.model_id AS modelId, m.version, m.backend, ${t} AS t, j.key AS i, sum(j.value) AS n
+      SELECT m.model_id AS modelId, m.version, m.backend, ${t} AS t, j.key AS i, total(j.value) AS n
       FROM telemetry_minutes m, json_each(m.histogram) j
       WHERE ${inWindow} GROUP BY m.model_id, m.version, m.backend, t, j.key`),
     // SQLite takes the bare column from the row that holds the max(): the latest error of each series.

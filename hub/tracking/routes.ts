@@ -35,6 +35,7 @@ import { frameBatch, isMetricsFrame } from './frame.js';
 import { logToRun } from './log.js';
 import { runWithInputs } from './inputs.js';
 import { readSeries } from './metrics/history.js';
+import { checkSeriesBudget } from './metrics/budget.js';
 import { deleteRunTag } from './run-tags.js';
 import { createRun, getRunRow, runDetails, updateRun } from './runs.js';
 import { searchRuns } from './search.js';
@@ -227,6 +228,7 @@ export const trackingRoutes = newRouter()
       const s = scopeOf(c);
       const { id, key } = c.req.valid('param');
       const run = await getRunRow(s, id);
+      await checkSeriesBudget(s, [run.id], [key], c.req.valid('query'));
       return c.json(await readSeries(s, run.id, key, c.req.valid('query')), 200);
     },
   )
@@ -243,8 +245,14 @@ export const trackingRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       const { runIds, keys, ...window } = c.req.valid('json');
-      for (const id of runIds) await getRunRow(s, id);
-      const series = await Promise.all(runIds.flatMap((runId) => keys.map((key) => readSeries(s, runId, key, window))));
+      // A repeated run or key is read once; the reply lists each (run, key) once, in first-asked order.
+      const runs = [...new Set(runIds)];
+      const uniqueKeys = [...new Set(keys)];
+      for (const id of runs) await getRunRow(s, id);
+      await checkSeriesBudget(s, runs, uniqueKeys, window);
+      // One series at a time: only the reply, bounded by the budget, accumulates.
+      const series = [];
+      for (const runId of runs) for (const key of uniqueKeys) series.push(await readSeries(s, runId, key, window));
       return c.json({ series }, 200);
     },
   )

@@ -119,7 +119,9 @@ const encodeToken = (t: PageToken) => textToBase64url(JSON.stringify(t));
 function decodeToken(token: string, fingerprint: string): PageToken {
   try {
     const t = JSON.parse(base64urlToText(token)) as PageToken;
-    if (t.q === fingerprint && Array.isArray(t.v) && typeof t.id === 'string') return t;
+    // A forged token must not reach SQL as an object or a non-finite number: each value is bound as a parameter.
+    const bindable = (x: unknown) => x === null || typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+    if (t.q === fingerprint && Array.isArray(t.v) && t.v.every(bindable) && typeof t.id === 'string') return t;
   } catch {
     // fall through to the error below
   }

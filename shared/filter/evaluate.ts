@@ -3,6 +3,7 @@
  * is property-tested against and what the console uses client-side, so every rule here mirrors
  * the SQL the hub generates (MLflow semantics: a run lacking the key never matches, except IS NULL).
  */
+import { foldAscii, likeMatch } from '../like.js';
 import type { Comparison, Entity, FilterNode, OrderTerm } from './ast.js';
 
 export interface EvalRun {
@@ -78,16 +79,8 @@ function compareCodePoints(a: string, b: string): number {
   return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
 }
 
-/**
- * SQL LIKE: % is any run of characters, _ exactly one, no escape character. ILIKE folds ASCII
- * letters only, as SQLite's case-insensitive LIKE does, so the oracle agrees with the database.
- */
-function like(text: string, pattern: string, insensitive: boolean): boolean {
-  const fold = (s: string) => (insensitive ? s.replace(/[A-Z]/g, (ch) => ch.toLowerCase()) : s);
-  const source = Array.from(fold(pattern), (ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
-  // u: `_` matches one code point, not half a surrogate pair; s: `%` and `_` also match newlines.
-  return new RegExp(`^${source}$`, 'su').test(fold(text));
-}
+/** SQL LIKE with no escape character; ILIKE folds ASCII letters only, as SQLite's case-insensitive LIKE does, so the oracle agrees with the database. */
+const like = (text: string, pattern: string, insensitive: boolean) => likeMatch(text, pattern, insensitive ? foldAscii : undefined);
 
 /**
  * Sort comparator for order_by terms: a run missing the key sorts after one that has it in

@@ -21,6 +21,8 @@ import {
 import { FilterSyntaxError, tokenize, type Token } from './lexer.js';
 
 const PREFIX_HINT = 'use metrics., params., tags. or attributes.';
+/** Parentheses nest at most this deep: the parser, the SQL builder and the evaluator all recurse per level. */
+export const MAX_FILTER_DEPTH = 32;
 const KEYWORDS = new Set(['AND', 'OR', 'LIKE', 'ILIKE', 'IN', 'NOT', 'IS', 'NULL', 'ASC', 'DESC']);
 
 /** Parses a filter; empty or whitespace-only text means "match all" and yields null. */
@@ -52,6 +54,8 @@ export function parseOrderBy(terms: string[]): OrderTerm[] {
 /** Token stream with one token of lookahead; the trailing eof token is never consumed. */
 class Cursor {
   private pos = 0;
+  /** Open parentheses around the current position. */
+  depth = 0;
   constructor(private readonly tokens: Token[]) {}
   peek(): Token {
     return this.tokens[this.pos]!;
@@ -91,7 +95,9 @@ function parsePrimary(c: Cursor): FilterNode {
   const open = c.peek();
   if (open.kind !== '(') return parseComparison(c);
   c.next();
+  if (++c.depth > MAX_FILTER_DEPTH) throw new FilterSyntaxError(`parentheses nest more than ${MAX_FILTER_DEPTH} deep`, open.column, 'flatten the filter: AND and OR chains need no parentheses');
   const inner = parseOr(c);
+  c.depth--;
   const close = c.next();
   if (close.kind === ')') return inner;
   if (close.kind === 'eof') throw new FilterSyntaxError("missing ')'", close.column, `to close the '(' at column ${open.column}`);

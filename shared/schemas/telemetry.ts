@@ -5,9 +5,16 @@ export const backends = ['webgpu', 'wasm', 'webgl', 'cpu'] as const;
 export const backendSchema = z.enum(backends);
 export type Backend = z.infer<typeof backendSchema>;
 
-const epochMs = z.number().int().nonnegative();
+const epochMs = z.number().int().nonnegative().max(8.64e15, 'must be a date in epoch milliseconds');
+/**
+ * Per-report bounds: far above what a device runs in one period, far below what sums over many reports can
+ * overflow (SQLite integers stop at 2⁶³, exact JS numbers at 2⁵³).
+ */
+export const TELEMETRY_LIMITS = { count: 1_000_000_000, latencyMs: 1_000_000_000, sumMs: 1e15 } as const;
+const runCount = z.number().int().nonnegative().max(TELEMETRY_LIMITS.count, `must be at most ${TELEMETRY_LIMITS.count} per report`);
+const latencyMs = z.number().nonnegative().max(TELEMETRY_LIMITS.latencyMs, `must be at most ${TELEMETRY_LIMITS.latencyMs} ms`);
 const histogram = z
-  .record(z.string().regex(/^\d+$/, 'must be a bucket index'), z.number().int().nonnegative())
+  .record(z.string().regex(/^\d+$/, 'must be a bucket index'), runCount)
   .refine((h) => Object.keys(h).every((k) => Number(k) < LATENCY_BUCKETS), `bucket indexes must be below ${LATENCY_BUCKETS}`);
 
 /**
@@ -22,10 +29,10 @@ export const telemetryFields = {
   periodStart: epochMs,
   periodEnd: epochMs,
   /** Runs attempted, including failed ones. */
-  count: z.number().int().nonnegative(),
-  errors: z.number().int().nonnegative(),
+  count: runCount,
+  errors: runCount,
   /** Latency of successful runs: sparse log-scale histogram (shared/telemetry/histogram.ts), plus exact sum/min/max. */
-  latency: z.object({ histogram, sumMs: z.number().nonnegative(), minMs: z.number().nonnegative(), maxMs: z.number().nonnegative() }),
+  latency: z.object({ histogram, sumMs: z.number().nonnegative().max(TELEMETRY_LIMITS.sumMs, `must be at most ${TELEMETRY_LIMITS.sumMs}`), minMs: latencyMs, maxMs: latencyMs }),
   /** Last error message seen in the period, if any. */
   lastError: z.string().max(2000).optional(),
 };

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { chart, CHART_FULL, CHART_SMOKE } from './chart.js';
 import { FEATURES_FULL, FEATURES_SMOKE, featureBench } from './features.js';
 import { FINETUNE_FULL, FINETUNE_SMOKE, finetuneBench } from './finetune.js';
+import { FUZZ_FULL, FUZZ_SMOKE, fuzzBench } from './fuzz.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,runtime,finetune,chart` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,runtime,finetune,chart,fuzz` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -53,6 +54,8 @@ if (wanted('runtime')) await withHub(undefined, (hub) => runtimeBench(hub, smoke
 if (wanted('finetune')) await withHub(undefined, (hub) => finetuneBench(hub, smoke ? FINETUNE_SMOKE : FINETUNE_FULL));
 // The console's chart in Chromium: the component with generated points, and its metric panel reading a hub.
 if (wanted('chart')) await withHub(undefined, (hub) => chart(hub, smoke ? CHART_SMOKE : CHART_FULL));
+// Hostile requests at an in-process hub (the fuzz tier of npm test, at a size for the bench): 5xx and stalls, target 0.
+if (wanted('fuzz')) figures.push(await fuzzBench(smoke ? FUZZ_SMOKE : FUZZ_FULL));
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);

@@ -1,59 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test as base } from 'vitest';
-import type { Project } from '../../shared/schemas/projects.js';
-import { createApp } from '../../hub/app.js';
-import { FsBlobStore } from '../../hub/platform/node/fs-store.js';
-import { readConfig } from '../../hub/config.js';
-import type { Scope } from '../../hub/core/scope.js';
-import type { Db } from '../../hub/db/client.js';
-import { openLibsql } from '../../hub/db/libsql.js';
-import { createProject } from '../../hub/projects/projects.js';
-import { TEST_LIMITS } from './hub-env.js';
+import { openInProcessHub, type InProcessHub } from './in-process-hub.js';
 
-/** The hub in this process: no server, no port, no console build. */
-export interface InProcessHub {
-  app: ReturnType<typeof createApp>;
-  db: Db;
-  blobs: FsBlobStore;
-  project: Project;
-  adminKey: string;
-  /** The project's admin acting: what a route builds from an admin key, for calling domain functions directly. */
-  scope: Scope;
-  /** `app.request` with the admin key as bearer unless `init.headers` names another authorization. */
-  request: (path: string, init?: RequestInit) => Promise<Response>;
-}
-
-/** A hub over a fresh libSQL file (migrations applied) and a fresh blob folder, with one project and its admin key. */
-export async function openInProcessHub(): Promise<InProcessHub & { close: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'outpost-domain-'));
-  const config = readConfig({ OUTPOST_DATA_DIR: dir, OUTPOST_DEMO: '0', ...TEST_LIMITS });
-  const { db, close } = await openLibsql(config.dbUrl);
-  const blobs = new FsBlobStore(config.blobDir);
-  const app = createApp({ db, blobs, config });
-  const { project, adminKey } = await createProject({ db }, 'domain-tests');
-  const principal = { keyId: adminKey.key.id, projectId: project.id, kind: 'secret' as const, role: 'admin' as const, allowedOrigins: [] };
-  const scope: Scope = { db, blobs, projectId: project.id, principal, now: Date.now };
-  const request = (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${adminKey.secret}`);
-    return Promise.resolve(app.request(path, { ...init, headers }));
-  };
-  return {
-    app,
-    db,
-    blobs,
-    project,
-    adminKey: adminKey.secret,
-    scope,
-    request,
-    close: async () => {
-      close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { openInProcessHub, type InProcessHub } from './in-process-hub.js';
 
 /** `test` with a `hub` fixture: each test that names it gets its own hub, closed and deleted after the test. */
 export const test = base.extend<{ hub: InProcessHub }>({
