@@ -39,8 +39,11 @@ export interface BenchHub {
   output: () => string;
 }
 
-/** A real hub process on a temp folder, as `npm start` runs it, for the bench to load from another process. */
-export async function startBenchHub(dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-'))): Promise<BenchHub> {
+/**
+ * A real hub process on a temp folder, as `npm start` runs it, for the bench to load from another process. `env` adds
+ * to (or overrides) the hub's environment, e.g. its rate limits.
+ */
+export async function startBenchHub(dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-')), env: Record<string, string> = {}): Promise<BenchHub> {
   const port = await freePort();
   const key = newApiKey('secret');
   const proc = startProcess(process.execPath, hubArgs(), {
@@ -49,6 +52,7 @@ export async function startBenchHub(dataDir = mkdtempSync(join(tmpdir(), 'outpos
     OUTPOST_ADMIN_KEY: key,
     OUTPOST_DEMO: '0',
     OUTPOST_MAX_BODY: '512MB',
+    ...env,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealthy(url, proc);

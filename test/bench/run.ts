@@ -11,12 +11,13 @@ import { FEATURES_FULL, FEATURES_SMOKE, featureBench } from './features.js';
 import { FINETUNE_FULL, FINETUNE_SMOKE, finetuneBench } from './finetune.js';
 import { FUZZ_FULL, FUZZ_SMOKE, fuzzBench } from './fuzz.js';
 import { startBenchHub, type BenchHub } from './hub.js';
+import { LOAD_FULL, LOAD_HUB_ENV, LOAD_SMOKE, loadBench } from './load.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,runtime,finetune,chart,fuzz` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,runtime,finetune,chart,fuzz,load` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -26,8 +27,8 @@ const started = performance.now();
 const figures: Figure[] = [];
 
 /** Runs bench parts against a fresh hub process; prints the hub's output if a part fails. */
-async function withHub(dataDir: string | undefined, parts: (hub: BenchHub) => Promise<Figure[]>) {
-  const hub = await startBenchHub(dataDir);
+async function withHub(dataDir: string | undefined, parts: (hub: BenchHub) => Promise<Figure[]>, env?: Record<string, string>) {
+  const hub = await startBenchHub(dataDir, env);
   try {
     figures.push(...(await parts(hub)));
   } catch (err) {
@@ -56,6 +57,8 @@ if (wanted('finetune')) await withHub(undefined, (hub) => finetuneBench(hub, smo
 if (wanted('chart')) await withHub(undefined, (hub) => chart(hub, smoke ? CHART_SMOKE : CHART_FULL));
 // Hostile requests at an in-process hub (the fuzz tier of npm test, at a size for the bench): 5xx and stalls, target 0.
 if (wanted('fuzz')) figures.push(await fuzzBench(smoke ? FUZZ_SMOKE : FUZZ_FULL));
+// 200 simulated devices at once on manifests and sync, against a hub whose device rate limit is raised out of the way.
+if (wanted('load')) await withHub(undefined, (hub) => loadBench(hub, smoke ? LOAD_SMOKE : LOAD_FULL), LOAD_HUB_ENV);
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
