@@ -11,6 +11,7 @@ import { createVersion } from '../registry/versions.js';
 import { createExperiment } from '../tracking/experiments.js';
 import { appendToRun } from '../tracking/log.js';
 import { createRun, updateRun } from '../tracking/runs.js';
+import { DEMO_FEATURE_SERVICE, seedDemoFeatures } from './features.js';
 import { seedDemoTelemetry } from './telemetry.js';
 import { tfjsModelFiles } from './tfjs-model.js';
 
@@ -71,15 +72,18 @@ async function seedRuns(scope: Scope) {
 /**
  * The demo project content on an empty database (OUTPOST_DEMO=1): training runs with real curves, a small
  * ONNX model with two versions and aliases, a small tfjs model, both exposed to devices, and a day of made-up
- * device telemetry for them (demo data, see ./telemetry.ts).
+ * device telemetry for them (demo data, see ./telemetry.ts), and a feature view of made-up writers' stats with the
+ * service the production model was trained on (./features.ts).
  */
 export async function seedDemo(db: Db, blobs: BlobStore, projectId: string): Promise<void> {
   const scope = systemScope(db, blobs, projectId);
   const runIds = await seedRuns(scope);
+  await seedDemoFeatures(scope, prng(5));
   const digits = await createModel(scope, ACTOR, { name: 'digits', description: 'Linear classifier of 8×8 digit images (demo)', devices: true });
   for (const [i, seed] of [1, 2].entries()) {
     const files = await storeFiles(scope, { 'model.onnx': linearModelOnnx({ inputSize: 64, outputSize: 10, seed }) });
-    await createVersion(scope, digits, ACTOR, { format: 'onnx', files, runId: runIds[2 + i], metrics: { accuracy: 0.91 + i * 0.03 } });
+    const featureService = i === 1 ? DEMO_FEATURE_SERVICE : undefined;
+    await createVersion(scope, digits, ACTOR, { format: 'onnx', files, runId: runIds[2 + i], metrics: { accuracy: 0.91 + i * 0.03 }, featureService });
   }
   await moveAlias(scope, digits, 'staging', 1, ACTOR, 'demo: first candidate');
   await moveAlias(scope, digits, 'production', 2, ACTOR, 'demo: best accuracy');
