@@ -7,12 +7,15 @@ const FEAST_FORM = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** Epoch ms of a timestamp: epoch ms, ISO 8601, or Feast's `2022-05-13 10:59:42` (no zone: UTC); null when it does not parse. */
+/** The range a JavaScript Date (and so an ISO 8601 reply) can hold: ±100,000,000 days around 1970. */
+const MAX_MS = 8.64e15;
+
 export function parseTimestamp(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : null;
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= MAX_MS ? Math.trunc(value) : null;
   if (typeof value !== 'string' || !ISO.test(value)) return null;
   const local = FEAST_FORM.exec(value);
   const ms = Date.parse(local ? `${local[1]}T${local[2]}Z` : value.replace(' ', 'T'));
-  return Number.isNaN(ms) ? null : ms;
+  return Number.isNaN(ms) || Math.abs(ms) > MAX_MS ? null : ms;
 }
 
 /** A timestamp the caller sent, or a 400 naming where it was. */

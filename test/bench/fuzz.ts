@@ -1,5 +1,5 @@
 import { openInProcessHub } from '../helpers/in-process-hub.js';
-import { describeFailure, fuzzHub, openFuzzWorld } from '../hub/fuzz/requests.js';
+import { describeFailure, FUZZ_HUB_ENV, fuzzHub, openFuzzWorld } from '../hub/fuzz/requests.js';
 import { fmt } from './stats.js';
 import type { Figure } from './tracking.js';
 
@@ -9,7 +9,7 @@ export const FUZZ_SMOKE = 200;
 
 /** Hostile requests generated from /openapi.json at an in-process hub: how many were tried, how many got a 5xx or stalled. */
 export async function fuzzBench(runs: number, seed = Number(process.env.OUTPOST_FUZZ_SEED || Math.floor(Math.random() * 2 ** 31))): Promise<Figure> {
-  const hub = await openInProcessHub();
+  const hub = await openInProcessHub(FUZZ_HUB_ENV);
   try {
     const world = await openFuzzWorld(hub);
     const started = performance.now();

@@ -26,9 +26,9 @@ export interface InProcessHub {
 }
 
 /** A hub over a fresh libSQL file (migrations applied) and a fresh blob folder, with one project and its admin key. */
-export async function openInProcessHub(): Promise<InProcessHub & { close: () => Promise<void> }> {
+export async function openInProcessHub(env: Record<string, string> = {}): Promise<InProcessHub & { close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'outpost-domain-'));
-  const config = readConfig({ OUTPOST_DATA_DIR: dir, OUTPOST_DEMO: '0', ...TEST_LIMITS });
+  const config = readConfig({ OUTPOST_DATA_DIR: dir, OUTPOST_DEMO: '0', ...TEST_LIMITS, ...env });
   const { db, close } = await openLibsql(config.dbUrl);
   const blobs = new FsBlobStore(config.blobDir);
   const app = createApp({ db, blobs, config });
