@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Digest } from '../../shared/digest.js';
+import { conflict } from '../../shared/errors.js';
 import type { ProjectScope } from '../core/scope.js';
+import type { BlobStore } from './store.js';
 import { blobs, projectBlobs } from '../db/schema.js';
 
 /** The blob as the project sees it: null when it does not exist or the project has never uploaded or referenced it. */
@@ -24,4 +26,11 @@ export async function recordProjectBlob({ db, projectId }: ProjectScope, digest:
     db.insert(blobs).values({ digest, size, createdAt: new Date() }).onConflictDoNothing(),
     db.insert(projectBlobs).values({ projectId, digest, deviceVisible: false, createdAt: new Date() }).onConflictDoNothing(),
   ]);
+}
+
+/** A stored blob's bytes, whole (callers check its size first); one recorded but missing from the store is a 409. */
+export async function readWholeBlob(blobs: BlobStore, digest: string): Promise<Uint8Array> {
+  const stream = await blobs.read(digest as Digest);
+  if (!stream) throw conflict(`blob ${digest} is recorded but missing from the store`);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { badRequest, conflict, OutpostError } from '../../shared/errors.js';
+import { badRequest, conflict } from '../../shared/errors.js';
 import type { ApplyPlan, EntityDef, FeatureDefinitions, FeatureViewDef } from '../../shared/schemas/features.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
 import { fileLoads, fileLoadStatements, type FileLoad } from './file-source.js';

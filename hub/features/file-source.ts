@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { isDigest } from '../../shared/digest.js';
 import { badRequest, conflict, OutpostError } from '../../shared/errors.js';
 import type { EntityDef, FeatureViewDef } from '../../shared/schemas/features.js';
-import { findProjectBlob } from '../blobs/access.js';
+import { findProjectBlob, readWholeBlob } from '../blobs/access.js';
 import type { Scope } from '../core/scope.js';
 import { rowsOfFrame } from './push.js';
 import { joinKeysOf, type ResolvedView } from './registry.js';
@@ -27,9 +27,7 @@ async function readBlob(scope: Scope, digest: string, where: string): Promise<Ui
   const blob = await findProjectBlob(scope, digest);
   if (!blob) throw conflict(`${where}: upload the file first: blob ${digest} is not in this project`, { missing: [digest] });
   if (blob.size > FILE_BYTE_LIMIT) throw badRequest(`${where}: the file is ${blob.size} bytes, over the limit of ${FILE_BYTE_LIMIT} bytes a table file; split it or push its rows`);
-  const stream = await scope.blobs.read(digest);
-  if (!stream) throw new OutpostError(500, 'internal', `blob ${digest} is recorded but its bytes are missing`);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  return readWholeBlob(scope.blobs, digest);
 }
 
 /**

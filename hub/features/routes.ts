@@ -30,6 +30,7 @@ import { materialize, materializeIncremental } from './materialize.js';
 import { ONLINE_ROW_LIMIT, readOnline } from './online.js';
 import { PUSH_ROW_LIMIT, pushRows } from './push.js';
 import { listDefinitions } from './registry.js';
+import { dtypesOf } from './selection.js';
 import { requireTimestamp } from './values.js';
 import { serviceDetail, viewDetail } from './detail.js';
 import { toParquet } from './tables.js';
@@ -99,7 +100,7 @@ export const featureRoutes = router
     }),
     async (c) => {
       const { columns, features } = await historicalFeatures(scopeOf(c), c.req.valid('json'));
-      if (c.req.valid('query').format === 'parquet') return parquetReply(toParquet(columns, new Map(features.map((f) => [f.name, f.view.fields.get(f.field)!]))), 'historical');
+      if (c.req.valid('query').format === 'parquet') return parquetReply(toParquet(columns, dtypesOf(features)), 'historical');
       return c.json({ columns }, 200);
     },
   )

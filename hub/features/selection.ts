@@ -1,4 +1,5 @@
 import { badRequest, forbidden, notFound } from '../../shared/errors.js';
+import type { FeatureDtype } from '../../shared/schemas/features.js';
 import type { Scope } from '../core/scope.js';
 import { getService, resolvedViews, type ResolvedView } from './registry.js';
 
@@ -51,3 +52,6 @@ export function byView(features: SelectedFeature[]): Map<ResolvedView, SelectedF
 export function requiredJoinKeys(features: SelectedFeature[]): string[] {
   return [...new Set(features.flatMap((f) => f.view.joinKeys.map((k) => k.name)))];
 }
+
+/** Each selected feature's reply name and field type (a Parquet reply's column types). */
+export const dtypesOf = (features: SelectedFeature[]): Map<string, FeatureDtype> => new Map(features.map((f) => [f.name, f.view.fields.get(f.field)!]));

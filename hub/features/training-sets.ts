@@ -1,12 +1,12 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { sha256Digest } from '../../shared/digest.js';
-import { conflict, notFound, OutpostError } from '../../shared/errors.js';
+import { conflict, notFound } from '../../shared/errors.js';
 import type { FeatureDtype, HistoricalRequest, TrainingSet } from '../../shared/schemas/features.js';
-import { recordProjectBlob } from '../blobs/access.js';
+import { readWholeBlob, recordProjectBlob } from '../blobs/access.js';
 import type { Scope } from '../core/scope.js';
 import { historicalFeatures } from './historical.js';
 import { featureTrainingSets } from './schema.js';
-import { selectFeatures } from './selection.js';
+import { dtypesOf, selectFeatures } from './selection.js';
 
 type Row = typeof featureTrainingSets.$inferSelect;
 interface Meta {
@@ -69,7 +69,7 @@ export async function saveTrainingSet(scope: Scope, name: string, request: Histo
     features: refs,
     full_feature_names: request.full_feature_names,
     createdFilter: request.createdFilter,
-    dtypes: Object.fromEntries(features.map((f) => [f.name, f.view.fields.get(f.field)!])),
+    dtypes: Object.fromEntries(dtypesOf(features)),
   };
   const bytes = new TextEncoder().encode(JSON.stringify({ digest, columns }));
   const { digest: blob, size } = await scope.blobs.putBytes(bytes);
@@ -93,8 +93,7 @@ export async function listTrainingSets(scope: Scope): Promise<TrainingSet[]> {
 export async function readTrainingSet(scope: Scope, name: string) {
   const row = await findSet(scope, name);
   if (!row) throw notFound(`no training set "${name}"`);
-  const stream = await scope.blobs.read(row.blob as `sha256:${string}`);
-  if (!stream) throw new OutpostError(500, 'internal', `training set "${name}": its rows (blob ${row.blob}) are missing from the blob store`);
-  const { columns } = (await new Response(stream).json()) as { columns: Record<string, unknown[]> };
+  const bytes = await readWholeBlob(scope.blobs, row.blob);
+  const { columns } = JSON.parse(new TextDecoder().decode(bytes)) as { columns: Record<string, unknown[]> };
   return { set: toSet(row), columns, dtypes: new Map(Object.entries((row.request as unknown as Meta).dtypes)) };
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, max } from 'drizzle-orm';
-import { sha256Digest, type Digest } from '../../shared/digest.js';
+import { sha256Digest } from '../../shared/digest.js';
 import { badRequest, conflict, notFound, OutpostError } from '../../shared/errors.js';
 import { clientRunIdSchema } from '../../shared/schemas/sync.js';
 import type { CreateVersion, Lineage, ModelVersion, Signature } from '../../shared/schemas/registry.js';
@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { blobs as blobsTable, modelAliases, modelVersions, projectBlobs, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { getRunRow, slices } from '../tracking/runs.js';
 import { getService } from '../features/registry.js';
+import { readWholeBlob } from '../blobs/access.js';
 import { findModel } from './models.js';
 import { OnnxParseError, readOnnxSignature } from './onnx/signature.js';
 import { readTfjsSignature, TfjsModelError } from './tfjs.js';
@@ -68,12 +69,6 @@ async function findPublished({ db }: ProjectScope, model: RegisteredModelRow, pu
   return row;
 }
 
-async function readBlob(blobs: BlobStore, digest: string): Promise<Uint8Array> {
-  const stream = await blobs.read(digest as Digest);
-  if (!stream) throw conflict(`blob ${digest} is recorded but missing from the store`);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 const MAX_MODEL_JSON_BYTES = 32 * 1024 * 1024;
 
 /** The signature as given, or read from the model itself: the ONNX graph, or a tfjs model.json. */
@@ -87,13 +82,13 @@ async function signatureOf(blobs: BlobStore, input: CreateVersion): Promise<Sign
   try {
     if (input.format === 'onnx') {
       const file = pick((p) => p.endsWith('.onnx'), 'an .onnx file');
-      const { inputs, outputs } = readOnnxSignature(await readBlob(blobs, file.digest));
+      const { inputs, outputs } = readOnnxSignature(await readWholeBlob(blobs, file.digest));
       return { inputs, outputs };
     }
     const file = pick((p) => p === 'model.json' || p.endsWith('/model.json'), 'a model.json');
     // A model.json holds the topology only (weights live in .bin files): a large one is not read into memory.
     if (file.size > MAX_MODEL_JSON_BYTES) throw badRequest(`${file.path} is ${file.size} bytes; a model.json read for its signature may be at most ${MAX_MODEL_JSON_BYTES} (or give an explicit signature)`);
-    return readTfjsSignature(JSON.parse(new TextDecoder().decode(await readBlob(blobs, file.digest))));
+    return readTfjsSignature(JSON.parse(new TextDecoder().decode(await readWholeBlob(blobs, file.digest))));
   } catch (err) {
     if (err instanceof OnnxParseError || err instanceof TfjsModelError || err instanceof SyntaxError) {
       throw new OutpostError(400, 'bad_request', `cannot read the model's signature: ${err.message}`);
