@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { forbidden, notFound } from '../../shared/errors.js';
 import { newApiKey, newId } from '../../shared/ids.js';
 import type { CreateKey, CreatedKey, KeyInfo, KeyRole } from '../../shared/schemas/keys.js';
@@ -48,7 +48,8 @@ export async function createKey({ db, projectId }: ProjectScope, input: CreateKe
 }
 
 export async function listKeys({ db, projectId }: ProjectScope): Promise<KeyInfo[]> {
-  const rows = await db.select().from(apiKeys).where(eq(apiKeys.projectId, projectId)).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+  const rows = await db.select().from(apiKeys).where(eq(apiKeys.projectId, projectId))// Keys made in the same millisecond keep the order they were made in (rowid), not their random ids'.
+    .orderBy(asc(apiKeys.createdAt), sql`rowid`);
   return rows.map(toKeyInfo);
 }
 
