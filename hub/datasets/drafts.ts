@@ -91,6 +91,15 @@ async function missingBlobs({ db, projectId }: ProjectScope, dataset: DatasetRow
   return { digests: listed.map((r) => r.digest), count: Number(total?.n ?? listed.length) };
 }
 
+/** The 409 of a manifest whose blobs are not all in the project: `details.missing` lists them, `details.count` counts them. */
+export function missingBlobsError(digests: string[], count: number) {
+  const shown = digests.slice(0, 3).join(', ');
+  return conflict(`${count} file blob(s) are not uploaded to this project (${shown}${count > 3 ? ', …' : ''}): upload them with PUT /v1/blobs/{digest}, then register again`, {
+    missing: digests,
+    count,
+  });
+}
+
 /** sha256 over the draft's sorted `path\tdigest\tsize\n` lines (UTF-8 byte order of paths), read a page at a time. */
 async function manifestDigest({ db }: ProjectScope, dataset: DatasetRow, draftId: string): Promise<string> {
   const hash = new Sha256();
@@ -118,13 +127,7 @@ export async function commitDraft(scope: Scope, dataset: DatasetRow, draft: Data
     return { created: false, unchanged: false, version: await describeVersion(scope, dataset, row!) };
   }
   const missing = await missingBlobs(scope, dataset, draft.id);
-  if (missing.count) {
-    const shown = missing.digests.slice(0, 3).join(', ');
-    throw conflict(`${missing.count} file blob(s) are not uploaded to this project (${shown}${missing.count > 3 ? ', …' : ''}): upload them with PUT /v1/blobs/{digest}, then commit again`, {
-      missing: missing.digests,
-      count: missing.count,
-    });
-  }
+  if (missing.count) throw missingBlobsError(missing.digests, missing.count);
   const [wrongSize] = await db.all<{ path: string; size: number; actual: number }>(sql`
     select f.path as path, f.size as size, b.size as actual from dataset_draft_files f join blobs b on b.digest = f.digest
     where f.dataset_id = ${dataset.id} and f.draft_id = ${draft.id} and b.size != f.size limit 1`);

@@ -1,5 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { DIGEST_RE } from '../../shared/digest.js';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { OutpostError } from '../../shared/errors.js';
 import { formatRef } from '../../shared/refs.js';
 import type { DatasetInput } from '../../shared/schemas/tracking.js';
@@ -11,12 +10,24 @@ import { resolveRef } from './datasets.js';
 export const SOURCE_PREFIX = 'outpost://';
 export const versionSource = (name: string, version: number) => `${SOURCE_PREFIX}${formatRef({ name, version })}`;
 
+/** The URI of a source: the source itself, or the `uri`/`url` of MLflow's JSON sources (`{"uri": "outpost://ds/3"}`). */
+function sourceUri(source: string): string {
+  if (!source.startsWith('{')) return source;
+  try {
+    const parsed = JSON.parse(source) as { uri?: unknown; url?: unknown };
+    return typeof parsed.uri === 'string' ? parsed.uri : typeof parsed.url === 'string' ? parsed.url : source;
+  } catch {
+    return source;
+  }
+}
+
 /**
  * The versions a run input names: its source `outpost://<ref>` when that resolves in the project, else every
- * version of the project whose manifest digest is the input's digest (`sha256:<hex>` or the bare hex).
+ * version of the project whose manifest digest starts with the input's digest (`sha256:<hex>` or bare hex, at least 8).
  */
 async function versionsNamedBy(scope: ProjectScope, input: DatasetInput): Promise<number[]> {
-  const { source, digest } = input.dataset;
+  const { digest } = input.dataset;
+  const source = sourceUri(input.dataset.source);
   if (source.startsWith(SOURCE_PREFIX)) {
     try {
       return [(await resolveRef(scope, source.slice(SOURCE_PREFIX.length))).version.id];
@@ -24,12 +35,14 @@ async function versionsNamedBy(scope: ProjectScope, input: DatasetInput): Promis
       if (!(err instanceof OutpostError)) throw err;
     }
   }
-  const manifest = /^[0-9a-f]{64}$/.test(digest) ? `sha256:${digest}` : digest;
-  if (!DIGEST_RE.test(manifest)) return [];
+  const hex = /^(?:sha256:)?([0-9a-f]{8,64})$/.exec(digest)?.[1];
+  if (!hex) return [];
+  // A prefix, like a short git hash: MLflow caps an input's digest at 36 characters.
+  const from = `sha256:${hex}`;
   const rows = await scope.db
     .select({ id: datasetVersions.id })
     .from(datasetVersions)
-    .where(and(eq(datasetVersions.projectId, scope.projectId), eq(datasetVersions.manifestDigest, manifest)));
+    .where(and(eq(datasetVersions.projectId, scope.projectId), gte(datasetVersions.manifestDigest, from), lt(datasetVersions.manifestDigest, `${from}~`)));
   return rows.map((r) => r.id);
 }
 

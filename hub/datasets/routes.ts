@@ -33,7 +33,9 @@ import type { DatasetInput } from '../../shared/schemas/tracking.js';
 import { logDatasetInputs } from '../tracking/inputs.js';
 import { getRunRow } from '../tracking/runs.js';
 import { datasetJson, deleteAlias, describeVersion, ensureDataset, getDataset, listDatasets, listVersions, resolveRef, resolveRoute, setAlias } from './datasets.js';
-import { appendFiles, commitDraft, deleteDraft, draftJson, getDraft, openDraft } from './drafts.js';
+import { missingDigests } from '../blobs/missing.js';
+import { appendFiles, commitDraft, deleteDraft, draftJson, getDraft, missingBlobsError, openDraft } from './drafts.js';
+import { checkManifestPage } from './paths.js';
 import { versionLineage, versionSource } from './lineage.js';
 import { diffPage, manifestPage } from './manifest.js';
 import { STATS_MAX_BYTES, tableStats } from './stats.js';
@@ -150,6 +152,10 @@ export const datasetRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       const { files, ...meta } = c.req.valid('json');
+      // Checked before the dataset is made, so a refused first version leaves no empty dataset behind.
+      checkManifestPage(files);
+      const missing = await missingDigests(s, [...new Set(files.map((f) => f.digest))]);
+      if (missing.length) throw missingBlobsError(missing.slice(0, DATASET_LIMITS.missingListed), missing.length);
       const dataset = await ensureDataset(s, c.req.valid('param').name);
       const id = `inline-${crypto.randomUUID()}`;
       try {
