@@ -155,7 +155,7 @@ export const datasetRoutes = newRouter()
       // Checked before the dataset is made, so a refused first version leaves no empty dataset behind.
       checkManifestPage(files);
       const missing = await missingDigests(s, [...new Set(files.map((f) => f.digest))]);
-      if (missing.length) throw missingBlobsError(missing.slice(0, DATASET_LIMITS.missingListed), missing.length);
+      if (missing.length) throw missingBlobsError(missing.sort().slice(0, DATASET_LIMITS.missingListed), missing.length);
       const dataset = await ensureDataset(s, c.req.valid('param').name);
       const id = `inline-${crypto.randomUUID()}`;
       try {

@@ -50,7 +50,7 @@ async function compute(scope: Scope, digest: Digest, size: number, format: Table
   try {
     columns = await readTable(bytes, format, new Map());
   } catch (err) {
-    return failed(`not a ${format} file this hub can read: ${(err as Error).message.replace(/^file: /, '')}`);
+    return failed(`could not read the file as ${format}: ${(err as Error).message.replace(/^file: /, '')}`);
   }
   const names = Object.keys(columns);
   const rows = names.length ? columns[names[0]!]!.length : 0;
