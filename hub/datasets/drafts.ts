@@ -65,10 +65,11 @@ export async function appendFiles(scope: ProjectScope, dataset: DatasetRow, draf
   checkManifestPage(files);
   const chunks = jsonChunks(files);
   for (const chunk of chunks) {
+    // A correlated subquery keeps the page outside and the draft's primary key inside (a join may run the other way).
     const [clash] = await scope.db.all<{ path: string }>(sql`
-      select f.path as path from json_each(${chunk}) j
-      join dataset_draft_files f on f.dataset_id = ${dataset.id} and f.draft_id = ${draft.id} and f.path = json_extract(j.value, '$[0]')
-      where f.digest != json_extract(j.value, '$[1]') or f.size != json_extract(j.value, '$[2]') limit 1`);
+      select json_extract(j.value, '$[0]') as path from json_each(${chunk}) j
+      where exists (select 1 from dataset_draft_files f where f.dataset_id = ${dataset.id} and f.draft_id = ${draft.id} and f.path = json_extract(j.value, '$[0]')
+        and (f.digest != json_extract(j.value, '$[1]') or f.size != json_extract(j.value, '$[2]'))) limit 1`);
     if (clash) throw badRequest(`files: path ${JSON.stringify(clash.path)} is already in the draft with another digest or size (a path may appear once in a manifest)`, { path: clash.path });
   }
   const inserts = chunks.map((chunk) =>
