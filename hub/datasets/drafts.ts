@@ -3,7 +3,7 @@ import { badRequest, conflict, notFound } from '../../shared/errors.js';
 import { DATASET_LIMITS, type DatasetFile } from '../../shared/schemas/datasets.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { datasetDraftFiles, datasetDrafts, datasetVersions, type DatasetDraftRow, type DatasetRow } from '../db/schema.js';
+import { datasetDraftFiles, datasetDrafts, datasetFiles, datasetVersions, type DatasetDraftRow, type DatasetRow } from '../db/schema.js';
 import { describeVersion, latestVersion } from './datasets.js';
 import { checkManifestPage } from './paths.js';
 import { Sha256 } from './sha256.js';
@@ -72,11 +72,12 @@ export async function appendFiles(scope: ProjectScope, dataset: DatasetRow, draf
         and (f.digest != json_extract(j.value, '$[1]') or f.size != json_extract(j.value, '$[2]'))) limit 1`);
     if (clash) throw badRequest(`files: path ${JSON.stringify(clash.path)} is already in the draft with another digest or size (a path may appear once in a manifest)`, { path: clash.path });
   }
+  // Query builders, not `db.run(sql)`: drizzle's D1 batch cannot bind a raw statement's parameters.
   const inserts = chunks.map((chunk) =>
-    scope.db.run(sql`
-      insert into dataset_draft_files (dataset_id, draft_id, path, digest, size)
-      select ${dataset.id}, ${draft.id}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') from json_each(${chunk}) where true
-      on conflict do nothing`),
+    scope.db
+      .insert(datasetDraftFiles)
+      .select(sql`select ${dataset.id}, ${draft.id}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') from json_each(${chunk}) where true`)
+      .onConflictDoNothing(),
   );
   if (inserts.length) await scope.db.batch(inserts as [(typeof inserts)[0], ...typeof inserts]);
   return { received: files.length, files: (await draftSize(scope, dataset, draft.id)).files };
@@ -161,8 +162,7 @@ export async function commitDraft(scope: Scope, dataset: DatasetRow, draft: Data
         createdBy: scope.principal?.keyId ?? draft.createdBy,
         createdAt: scope.now(),
       }),
-      db.run(sql`insert into dataset_files (version_id, path, digest, size)
-        select (select id from dataset_versions where dataset_id = ${dataset.id} and version = ${number}), path, digest, size
+      db.insert(datasetFiles).select(sql`select (select id from dataset_versions where dataset_id = ${dataset.id} and version = ${number}), path, digest, size
         from dataset_draft_files where dataset_id = ${dataset.id} and draft_id = ${draft.id}`),
       ...done(number),
     ]);
