@@ -3,6 +3,7 @@ import { keyRoutes } from './auth/routes.js';
 import { SyncDispatcher } from './core/sync/dispatcher.js';
 import { syncRoutes } from './core/sync/routes.js';
 import { projectRoutes } from './projects/routes.js';
+import { datasetRoutes } from './datasets/routes.js';
 import { featureRoutes } from './features/routes.js';
 import { featureSyncHandlers } from './features/sync.js';
 import { mlflowRoutes } from './mlflow/index.js';
@@ -61,6 +62,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', registryRoutes)
     .route('/', telemetryRoutes)
     .route('/', featureRoutes)
+    .route('/', datasetRoutes)
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });

@@ -9,4 +9,6 @@ export const referencedDigests = sql`
   select digest from run_artifacts
   union select json_extract(f.value, '$.digest') from model_versions, json_each(model_versions.files) f
   union select json_extract(definition, '$.source.file') from feature_views where json_extract(definition, '$.source.file') is not null
-  union select blob from feature_training_sets`;
+  union select blob from feature_training_sets
+  union select digest from dataset_files
+  union select digest from dataset_draft_files`;

@@ -2,12 +2,14 @@ import { z } from '@hono/zod-openapi';
 import { DIGEST_RE, type Digest } from '../../shared/digest.js';
 import { notFound } from '../../shared/errors.js';
 import { blobPutResultSchema } from '../../shared/schemas/blobs.js';
+import { missingBlobsReplySchema, missingBlobsSchema } from '../../shared/schemas/datasets.js';
 import { access } from '../auth/access.js';
 import { crossOrigin } from '../http/cross-origin.js';
-import { errorResponses, hubRoute, newRouter } from '../http/openapi.js';
+import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { readableBlob, uploadBlob } from './upload.js';
 import { parseRange } from './range.js';
+import { missingDigests } from './missing.js';
 
 const params = z.object({
   digest: z
@@ -52,11 +54,23 @@ const getBlob = hubRoute({
   },
 });
 
+const missingBlobs = hubRoute({
+  method: 'post',
+  path: '/v1/blobs/missing',
+  tags: ['blobs'],
+  summary: 'Which of these digests (at most 1000) the project lacks: what a push must upload',
+  description: 'In the order asked, each once. Bytes that only other projects hold count as missing: uploading them is how a project proves it has them.',
+  middleware: access({ secret: 'write' }),
+  request: body(missingBlobsSchema),
+  responses: { 200: { description: 'The missing digests', content: json(missingBlobsReplySchema) }, ...errorResponses(400, 401, 403) },
+});
+
 const router = newRouter();
 // Pages on other origins load model files, also cross-origin-isolated ones.
 router.use('/v1/blobs/*', crossOrigin({ resourcePolicy: true }));
 
 export const blobRoutes = router
+  .openapi(missingBlobs, async (c) => c.json({ missing: await missingDigests(scopeOf(c), c.req.valid('json').digests) }, 200))
   .openapi(putBlob, async (c) => {
     const digest = c.req.valid('param').digest as Digest;
     const length = c.req.header('content-length');

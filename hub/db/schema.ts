@@ -8,3 +8,4 @@ export * from '../tracking/schema.js';
 export * from '../registry/schema.js';
 export * from '../telemetry/schema.js';
 export * from '../features/schema.js';
+export * from '../datasets/schema.js';

@@ -1,14 +1,17 @@
 import { asc, eq } from 'drizzle-orm';
 import type { DatasetInput, Run } from '../../shared/schemas/tracking.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
+import { versionLinks } from '../datasets/lineage.js';
 import { runDetails } from './runs.js';
 import { runDatasetInputs, type RunRow } from './schema.js';
 
 /**
  * Records the datasets a run used, in one atomic batch. A dataset is its name and digest: one the run already has
- * (or one given twice) is kept as first logged, tags and all, as MLflow's store does.
+ * (or one given twice) is kept as first logged, tags and all, as MLflow's store does. An input that names an Outpost
+ * dataset version (source `outpost://ds/3`, or the version's manifest digest) links the run to it in the same batch.
  */
-export async function logDatasetInputs({ db, now }: Pick<Scope, 'db' | 'now'>, run: RunRow, inputs: DatasetInput[]): Promise<void> {
+export async function logDatasetInputs(scope: Pick<Scope, 'db' | 'now' | 'projectId'>, run: RunRow, inputs: DatasetInput[]): Promise<void> {
+  const { db, now } = scope;
   const at = now();
   const rows = inputs.map(({ dataset: d, tags }) => ({
     runId: run.id,
@@ -23,7 +26,7 @@ export async function logDatasetInputs({ db, now }: Pick<Scope, 'db' | 'now'>, r
   }));
   // One statement per input: a schema or profile may be large, and D1 bounds parameters per statement.
   const [first, ...rest] = rows.map((row) => db.insert(runDatasetInputs).values(row).onConflictDoNothing());
-  if (first) await db.batch([first, ...rest]);
+  if (first) await db.batch([first, ...rest, ...(await versionLinks(scope, run.id, inputs))]);
 }
 
 /** The datasets the run used, in the order they were first logged. */

@@ -7,3 +7,4 @@ export * from './sync.js';
 export * from './telemetry.js';
 export * from './tracking.js';
 export * from './features.js';
+export * from './datasets.js';

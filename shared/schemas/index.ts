@@ -7,3 +7,4 @@ export * from './registry.js';
 export * from './telemetry.js';
 export * from './blobs.js';
 export * from './features.js';
+export * from './datasets.js';

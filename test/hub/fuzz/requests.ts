@@ -111,6 +111,13 @@ export async function openFuzzWorld(hub: InProcessHub): Promise<FuzzWorld> {
     await must(hub, `/v1/blobs/${digest}`, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
     known.push(digest);
   }
+  // A dataset with two versions, a draft and an alias, so dataset routes get past the name lookup.
+  const files = uploads.map((text, i) => ({ path: i ? `data/${i}.csv` : 'rows.jsonl', digest: known[known.length - uploads.length + i]!, size: new TextEncoder().encode(text).byteLength }));
+  await must(hub, '/v1/datasets/fuzzdata/versions', { json: { files } });
+  await must(hub, '/v1/datasets/fuzzdata/versions', { json: { files: files.slice(1).map((f, i) => (i ? f : { ...f, path: 'renamed.csv' })) } });
+  await must(hub, '/v1/datasets/fuzzdata/aliases/current', { method: 'PUT', json: { version: 1 } });
+  await must(hub, '/v1/datasets/fuzzdata/drafts/fuzz-draft-1', { method: 'PUT', json: {} });
+  known.push('fuzzdata', 'fuzzdata/1', 'current', 'latest', 'fuzz-draft-1', 'data/1.csv', 'rows.jsonl', '2');
   const routes = hub.app.routes.map((r) => ({ method: r.method, path: r.path }));
   return { hub, operations: operationsOf(doc, routes), ctx: { components: doc.components?.schemas ?? {}, known }, keys };
 }

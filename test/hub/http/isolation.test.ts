@@ -31,6 +31,8 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) await ok(call(`/v1/models/${ids.model}/versions`, { key: w, json: { format: 'onnx', files } }));
   await ok(call(`/v1/models/${ids.model}/aliases/production`, { key: w, method: 'PUT', json: { version: 1 } }));
   await ok(call(`/v1/models/${ids.model}/aliases/production`, { key: w, method: 'PUT', json: { version: 2 } }));
+  await ok(call('/v1/datasets/iso-data/versions', { key: w, json: { files: [{ path: 'm.onnx', digest: ids.digest, size: bytes.byteLength }] } }));
+  await ok(call('/v1/datasets/iso-data/aliases/current', { key: w, method: 'PUT', json: { version: 1 } }));
   const histogram: LatencyHistogram = {};
   addLatency(histogram, 4);
   const report = { id: crypto.randomUUID(), type: 'telemetry', model: ids.model, version: 1, backend: 'wasm', deviceId: 'd', periodStart: T0, periodEnd: T0 + 60_000, count: 1, errors: 0, latency: { histogram, sumMs: 4, minMs: 4, maxMs: 4 } };
@@ -52,6 +54,8 @@ async function snapshotOfA() {
     aliases: await read(`/v1/models/${ids.model}/history`),
     telemetry: await read(`/v1/telemetry?model=${ids.model}&since=${T0}&until=${T0 + HOUR}`),
     blob: (await call(`/v1/blobs/${ids.digest}`, { key: r })).status,
+    dataset: await read('/v1/datasets/iso-data'),
+    datasetFiles: await read('/v1/datasets/iso-data/versions/1/files'),
   };
 }
 
@@ -101,6 +105,20 @@ function cases(): Case[] {
     ['GET blob', 404, send(`/v1/blobs/${ids.digest}`)],
     ['HEAD blob', 404, send(`/v1/blobs/${ids.digest}`, { method: 'HEAD' })],
     ['GET blob by device key', 404, send(`/v1/blobs/${ids.digest}`, { key: b.keys.device })],
+    // Datasets, by name: names are per project, so A's dataset does not exist for B.
+    ['GET dataset', 404, send('/v1/datasets/iso-data')],
+    ['GET dataset versions', 404, send('/v1/datasets/iso-data/versions')],
+    ['GET dataset version', 404, send('/v1/datasets/iso-data/versions/1')],
+    ['GET dataset version by alias', 404, send('/v1/datasets/iso-data/versions/current')],
+    ['GET dataset files', 404, send('/v1/datasets/iso-data/versions/1/files')],
+    ['GET dataset diff', 404, send('/v1/datasets/iso-data/versions/1/diff?against=1')],
+    ['GET dataset stats', 404, send('/v1/datasets/iso-data/versions/1/stats?path=m.csv')],
+    ['GET dataset lineage', 404, send('/v1/datasets/iso-data/versions/1/lineage')],
+    ['PUT dataset alias', 404, send('/v1/datasets/iso-data/aliases/current', { method: 'PUT', json: { version: 1 } })],
+    ['DELETE dataset alias', 404, send('/v1/datasets/iso-data/aliases/current', { method: 'DELETE' })],
+    ['GET dataset draft', 404, send('/v1/datasets/iso-data/drafts/draft-0001')],
+    ["register a version of B's own dataset from A's blob", 409, send('/v1/datasets/iso-b-data/versions', { json: { files: [{ path: 'm.onnx', digest: ids.digest, size: 1 }] } })],
+    ["log A's dataset into A's run", 403, send(`${run}/datasets`, { json: { datasets: [{ ref: 'iso-data/1' }] } })],
     // MLflow tracking.
     ['mlflow experiments/get', 403, send(ml('experiments/get') + qs({ experiment_id: ids.experiment }))],
     ['mlflow experiments/update', 403, send(ml('experiments/update'), { json: { experiment_id: ids.experiment, new_name: 'stolen' } })],

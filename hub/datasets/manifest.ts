@@ -1,0 +1,71 @@
+import { sql } from 'drizzle-orm';
+import type { DatasetFile, DiffPage } from '../../shared/schemas/datasets.js';
+import { formatRef } from '../../shared/refs.js';
+import type { ProjectScope } from '../core/scope.js';
+import type { DatasetRow, DatasetVersionRow } from '../db/schema.js';
+
+/** One page of a version's files in path order (UTF-8 byte order); `next` is the `after` of the next page. */
+export async function manifestPage({ db }: ProjectScope, version: DatasetVersionRow, after: string, limit: number) {
+  const rows = await db.all<DatasetFile>(sql`
+    select path, digest, size from dataset_files where version_id = ${version.id} and path > ${after} order by path limit ${limit + 1}`);
+  const files = rows.slice(0, limit).map((r) => ({ path: r.path, digest: r.digest, size: Number(r.size) }));
+  return { files, next: rows.length > limit ? files[files.length - 1]!.path : null };
+}
+
+type ChangeRow = { kind: 'added' | 'deleted' | 'modified' | 'renamed'; path: string; old_path: string | null; digest: string; size: number; old_digest: string | null; old_size: number | null };
+
+/**
+ * What changed from `from` to `to`, computed in SQL a page at a time, ordered by path (a rename by its new path). A
+ * path only in `from` and one only in `to` with the same digest are a rename; several of one digest pair up in path
+ * order. Every change has a distinct path, so `after` (the last path of a page) pages through them.
+ */
+export async function diffPage(
+  { db }: ProjectScope,
+  from: { dataset: DatasetRow; version: DatasetVersionRow },
+  to: { dataset: DatasetRow; version: DatasetVersionRow },
+  after: string,
+  limit: number,
+): Promise<DiffPage> {
+  const A = from.version.id;
+  const B = to.version.id;
+  const rows = await db.all<ChangeRow>(sql`
+    with
+      gone as (select a.path, a.digest, a.size, row_number() over (partition by a.digest order by a.path) as rn from dataset_files a
+               where a.version_id = ${A} and not exists (select 1 from dataset_files b where b.version_id = ${B} and b.path = a.path)),
+      came as (select b.path, b.digest, b.size, row_number() over (partition by b.digest order by b.path) as rn from dataset_files b
+               where b.version_id = ${B} and not exists (select 1 from dataset_files a where a.version_id = ${A} and a.path = b.path)),
+      changes as (
+        select 'renamed' as kind, c.path as path, g.path as old_path, c.digest as digest, c.size as size, null as old_digest, null as old_size
+          from came c join gone g on g.digest = c.digest and g.rn = c.rn
+        union all
+        select 'added', c.path, null, c.digest, c.size, null, null from came c
+          where not exists (select 1 from gone g where g.digest = c.digest and g.rn = c.rn)
+        union all
+        select 'deleted', g.path, null, g.digest, g.size, null, null from gone g
+          where not exists (select 1 from came c where c.digest = g.digest and c.rn = g.rn)
+        union all
+        select 'modified', b.path, null, b.digest, b.size, a.digest, a.size from dataset_files b
+          join dataset_files a on a.version_id = ${A} and a.path = b.path
+          where b.version_id = ${B} and (a.digest != b.digest or a.size != b.size)
+      )
+    select * from changes where path > ${after} order by path limit ${limit + 1}`);
+  const page: DiffPage = {
+    from: formatRef({ name: from.dataset.name, version: from.version.version }),
+    to: formatRef({ name: to.dataset.name, version: to.version.version }),
+    added: [],
+    deleted: [],
+    modified: [],
+    renamed: [],
+    next: null,
+  };
+  const shown = rows.slice(0, limit);
+  for (const r of shown) {
+    const file = { path: r.path, digest: r.digest, size: Number(r.size) };
+    if (r.kind === 'added') page.added.push(file);
+    else if (r.kind === 'deleted') page.deleted.push(file);
+    else if (r.kind === 'modified') page.modified.push({ ...file, old: { digest: r.old_digest!, size: Number(r.old_size) } });
+    else page.renamed.push({ path: { old: r.old_path!, new: r.path }, digest: r.digest, size: Number(r.size) });
+  }
+  if (rows.length > limit) page.next = shown[shown.length - 1]!.path;
+  return page;
+}
