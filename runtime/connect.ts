@@ -70,7 +70,7 @@ export class Outpost {
     telemetryIntervalMs: number,
   ) {
     this.cache = new CacheInventory(hub.base);
-    this.models = new ModelCache(hub);
+    this.models = new ModelCache(hub, deviceId);
     this.pool = new WorkerPool(hub.base);
     this.outbox = new Outbox(hub);
     this.features = deviceFeatures(hub, this.outbox);

@@ -5,6 +5,7 @@ import { CliError, type Cli } from '../context.js';
 import { pullModel } from '../model/pull.js';
 import { pushModel } from '../model/push.js';
 import { formatBytes } from '../progress.js';
+import { rolloutCommands } from './rollout.js';
 
 /** `outpost model …`: push, promote, roll back, list and pull registered models. */
 export function modelCommands(program: Command, cli: Cli): void {
@@ -67,4 +68,6 @@ export function modelCommands(program: Command, cli: Cli): void {
       const r = await pullModel(cli.hub(), ref, dir);
       cli.print(r, `${formatRef({ name: r.model, version: r.version })} → ${r.dir} (${r.files} files)`);
     });
+
+  rolloutCommands(model, cli);
 }

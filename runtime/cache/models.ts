@@ -59,7 +59,10 @@ function modelRef(ref: string): ModelRef {
 
 /** Pulls models from a hub into IndexedDB and reads them back, never handing out bytes that fail their sha256. */
 export class ModelCache {
-  constructor(private readonly hub: HubClient) {}
+  constructor(
+    private readonly hub: HubClient,
+    private readonly deviceId?: string,
+  ) {}
 
   /**
    * For inference: a cache hit hands over IndexedDB's Blob handles unread and unchecked, so the worker reads them
@@ -124,7 +127,7 @@ export class ModelCache {
   }
 
   private async pull(ref: string, etag: string | undefined, options: PullOptions) {
-    const manifest = await fetchManifest(this.hub, modelRef(ref), { etag, signal: options.signal }).catch((err) => {
+    const manifest = await fetchManifest(this.hub, modelRef(ref), { etag, signal: options.signal, device: this.deviceId }).catch((err) => {
       throw hubFailure(err, `could not resolve ${ref}`);
     });
     if (!manifest) return null;

@@ -46,7 +46,9 @@ export function manifestPath(ref: ModelRef): string {
 }
 
 /** A ref's manifest; with the `etag` of one already held, null when it is still current. */
-export async function fetchManifest(hub: HubClient, ref: ModelRef, options: { etag?: string; signal?: AbortSignal } = {}): Promise<Manifest | null> {
-  const res = await hub.send(manifestPath(ref), { headers: options.etag ? { 'if-none-match': options.etag } : {}, signal: options.signal }, [304]);
+export async function fetchManifest(hub: HubClient, ref: ModelRef, options: { etag?: string; signal?: AbortSignal; device?: string } = {}): Promise<Manifest | null> {
+  // The device id lets a staged rollout of the alias give this device its version (hub/rollouts).
+  const headers = { ...(options.etag ? { 'if-none-match': options.etag } : {}), ...(options.device ? { 'outpost-device': options.device } : {}) };
+  const res = await hub.send(manifestPath(ref), { headers, signal: options.signal }, [304]);
   return res.status === 304 ? null : ((await res.json()) as Manifest);
 }
