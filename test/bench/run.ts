@@ -12,12 +12,13 @@ import { FINETUNE_FULL, FINETUNE_SMOKE, finetuneBench } from './finetune.js';
 import { FUZZ_FULL, FUZZ_SMOKE, fuzzBench } from './fuzz.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { LOAD_FULL, LOAD_HUB_ENV, LOAD_SMOKE, loadBench } from './load.js';
+import { ROLLOUTS_FULL, ROLLOUTS_SMOKE, rolloutBench } from './rollouts.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,runtime,finetune,chart,fuzz,load` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,runtime,finetune,chart,fuzz,load,rollouts` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -59,6 +60,8 @@ if (wanted('chart')) await withHub(undefined, (hub) => chart(hub, smoke ? CHART_
 if (wanted('fuzz')) figures.push(await fuzzBench(smoke ? FUZZ_SMOKE : FUZZ_FULL));
 // 200 simulated devices at once on manifests and sync, against a hub whose device rate limit is raised out of the way.
 if (wanted('load')) await withHub(undefined, (hub) => loadBench(hub, smoke ? LOAD_SMOKE : LOAD_FULL), LOAD_HUB_ENV);
+// A simulated fleet during staged rollouts with a one-second interval: a good candidate, 5% errors, twice the latency.
+if (wanted('rollouts')) await withHub(undefined, (hub) => rolloutBench(hub, smoke ? ROLLOUTS_SMOKE : ROLLOUTS_FULL), LOAD_HUB_ENV);
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
