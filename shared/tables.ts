@@ -2,13 +2,11 @@
 import { parquetReadObjects } from 'hyparquet';
 import { badRequest } from './errors.js';
 import type { FeatureDtype } from './schemas/features.js';
+import type { TableFormat } from './table-format.js';
 
-export type TableFormat = 'csv' | 'jsonl' | 'parquet';
+export { tableFormatOf, type TableFormat } from './table-format.js';
+
 type Columns = Record<string, unknown[]>;
-
-const FORMATS: Record<string, TableFormat> = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', parquet: 'parquet' };
-/** Tabular files are known by extension: .csv, .jsonl / .ndjson, .parquet. */
-export const tableFormatOf = (path: string): TableFormat | null => FORMATS[path.slice(path.lastIndexOf('.') + 1).toLowerCase()] ?? null;
 
 /** How a CSV cell is read for a column: by the field's type where the view has one, as a timestamp string otherwise. */
 export type CellType = FeatureDtype | 'timestamp';
