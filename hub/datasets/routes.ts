@@ -27,6 +27,7 @@ import {
   versionPageQuerySchema,
 } from '../../shared/schemas/datasets.js';
 import { access } from '../auth/access.js';
+import { crossOrigin } from '../http/cross-origin.js';
 import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { logDatasetInputs } from '../tracking/inputs.js';
@@ -49,8 +50,12 @@ const aliasParams = z.object({ name: datasetNameSchema, alias: datasetAliasSchem
 const runParams = z.object({ id: z.string().min(1) });
 const PAGE = DATASET_LIMITS.page;
 
+const router = newRouter();
+// The browser runtime reads versions and their manifests from pages on other origins (op.dataset; files are blobs).
+for (const path of ['/v1/datasets/:name/versions/:version', '/v1/datasets/:name/versions/:version/files']) router.use(path, crossOrigin());
+
 /** Dataset versions (`/v1/datasets/…`) and the native record of which versions a run read. */
-export const datasetRoutes = newRouter()
+export const datasetRoutes = router
   .openapi(
     hubRoute({ method: 'get', path: '/v1/datasets', tags, summary: 'The datasets, each with its latest version and aliases', middleware: read, responses: { 200: { description: 'Datasets', content: json(datasetListSchema) }, ...errorResponses(401, 403) } }),
     async (c) => c.json({ datasets: await listDatasets(scopeOf(c)) }, 200),
