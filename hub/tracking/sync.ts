@@ -67,17 +67,6 @@ export const runSyncHandlers: SyncHandlers = {
         await appendToRun(scope, await deviceRun(scope, runIdOf(item)), item, [record]);
       },
     }),
-    'run.datasets': syncHandler({
-      schema: runDatasetsItemSchema,
-      runIdOf,
-      async apply(scope, item, record) {
-        if (scope.principal?.kind === 'publishable') throw forbidden('publishable keys cannot record dataset inputs: datasets are read with secret keys only');
-        // Refs first: an unknown one rejects the item before any run is made for it.
-        const resolved = await Promise.all(item.datasets.map((d) => resolveRef(scope, d.ref)));
-        const run = await deviceRun(scope, runIdOf(item));
-        await logDatasetInputs(scope, run, resolved.map(({ dataset, version }, i) => versionInput(dataset, version, item.datasets[i]!.context)), [record]);
-      },
-    }),
     'run.finish': syncHandler({
       schema: runFinishItemSchema,
       runIdOf,
@@ -88,6 +77,17 @@ export const runSyncHandlers: SyncHandlers = {
           .set({ status: item.status, endTime: item.endTime })
           .where(and(eq(runs.id, run.id), or(inArray(runs.status, ['RUNNING', 'SCHEDULED']), isNull(runs.endTime))));
         await appendToRun(scope, run, {}, [record, finish]);
+      },
+    }),
+    'run.datasets': syncHandler({
+      schema: runDatasetsItemSchema,
+      runIdOf,
+      async apply(scope, item, record) {
+        if (scope.principal?.kind === 'publishable') throw forbidden('publishable keys cannot record dataset inputs: datasets are read with secret keys only');
+        // Refs first: an unknown one rejects the item before any run is made for it.
+        const resolved = await Promise.all(item.datasets.map((d) => resolveRef(scope, d.ref)));
+        const run = await deviceRun(scope, runIdOf(item));
+        await logDatasetInputs(scope, run, resolved.map(({ dataset, version }, i) => versionInput(dataset, version, item.datasets[i]!.context)), [record]);
       },
     }),
   },
