@@ -266,4 +266,54 @@ test.describe('datasets in the browser runtime', () => {
     const res = await fetch(`${hubUrl}/v1/datasets/secret/versions/1`, { headers: { Authorization: `Bearer ${pk}` } });
     expect(res.status).toBe(403);
   });
+
+  test('upgrades a device database of version 3 in place, keeping its models and feature rows', async ({ page, site, hubUrl }, info) => {
+    const { key, seed } = await datasetProject(info);
+    await seed('upgrade', { 'a.txt': text('a') });
+    await openSite(page, site);
+    // Version 3 as the features runtime left it, holding a model blob and a feature row.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('outpost-runtime', 3);
+          open.onupgradeneeded = () => {
+            const db = open.result;
+            db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('hub', 'hub');
+            db.createObjectStore('blobs', { keyPath: 'digest' });
+            db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('hub', 'hub');
+            db.createObjectStore('telemetry', { keyPath: 'key' }).createIndex('hub', 'hub');
+            db.createObjectStore('features', { keyPath: 'key' }).createIndex('hub', 'hub');
+            open.transaction!.objectStore('blobs').put({ digest: 'sha256:old', size: 1, data: new ArrayBuffer(1), storedAt: 1 });
+            open.transaction!.objectStore('features').put({ key: 'old-row', hub: 'http://elsewhere.invalid' });
+          };
+          open.onsuccess = () => (open.result.close(), resolve());
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    const read = await inPage(page, hubUrl, key, null, async (op) => new TextDecoder().decode(await (await op.dataset('upgrade/1')).file('a.txt')));
+    expect(read).toBe('a');
+    const after = await page.evaluate(
+      () =>
+        new Promise<{ version: number; stores: string[]; blob: boolean; row: boolean; datasetBlobs: number }>((resolve, reject) => {
+          const open = indexedDB.open('outpost-runtime');
+          open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction(['blobs', 'features', 'datasetBlobs']);
+            const blob = tx.objectStore('blobs').get('sha256:old');
+            const row = tx.objectStore('features').get('old-row');
+            const datasetBlobs = tx.objectStore('datasetBlobs').count();
+            tx.oncomplete = () => (db.close(), resolve({ version: db.version, stores: [...db.objectStoreNames], blob: Boolean(blob.result), row: Boolean(row.result), datasetBlobs: datasetBlobs.result }));
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    expect(after).toEqual({
+      version: 4,
+      stores: ['blobs', 'datasetBlobs', 'datasetFiles', 'datasetVersions', 'features', 'manifests', 'outbox', 'telemetry'],
+      blob: true,
+      row: true,
+      datasetBlobs: 1,
+    });
+  });
 });
