@@ -111,6 +111,37 @@ test.describe('datasets in the browser runtime', () => {
     expect(out.bad).toBe('bad_ref');
   });
 
+  test('pages a 12,000-file manifest: a file is found with one small request, and a listing goes a page at a time', async ({ page, site, hubUrl }, info) => {
+    const { api, key } = await datasetProject(info);
+    const bytes = text('same bytes');
+    await api.call('PUT', `/v1/blobs/${sha256(bytes)}`, undefined, bytes);
+    const entries = Array.from({ length: 12_000 }, (_, i) => ({ path: `part/${String(i).padStart(5, '0')}.txt`, digest: sha256(bytes), size: bytes.byteLength }));
+    const draft = `draft-${Date.now().toString(36)}`;
+    await api.call('PUT', `/v1/datasets/many/drafts/${draft}`, {});
+    for (let i = 0; i < entries.length; i += 3_000) await api.call('POST', `/v1/datasets/many/drafts/${draft}/files`, { files: entries.slice(i, i + 3_000) });
+    await api.call('POST', `/v1/datasets/many/drafts/${draft}/commit`);
+    await openSite(page, site);
+    const pages: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/versions/1/files')) pages.push(new URL(r.url()).searchParams.get('limit') ?? '');
+    });
+    const found = await inPage(page, hubUrl, key, null, async (op) => {
+      const ds = await op.dataset('many/1');
+      return new TextDecoder().decode(await ds.file('part/11999.txt'));
+    });
+    expect(found).toBe('same bytes');
+    expect(pages).toEqual(['100']);
+    pages.length = 0;
+    const listed = await inPage(page, hubUrl, key, null, async (op) => {
+      let n = 0;
+      let last = '';
+      for await (const f of (await op.dataset('many/1')).files({ pageSize: 5_000 })) (n++, (last = f.path));
+      return { n, last };
+    });
+    expect(listed).toEqual({ n: 12_000, last: 'part/11999.txt' });
+    expect(pages).toEqual(['5000', '5000', '5000']);
+  });
+
   test('downloads a file with progress, verifies it, and reads it from IndexedDB the next time', async ({ page, site, hubUrl }, info) => {
     const { key, seed } = await datasetProject(info);
     const files = FILES();
