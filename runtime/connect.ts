@@ -4,7 +4,7 @@ import type { Manifest } from '../shared/schemas/registry.js';
 import { cachedAsset, dropOldAssetCaches, startWorker } from './assets.js';
 import { CacheInventory } from './cache/inventory.js';
 import { ModelCache, type LoadProgress, type WorkerFiles } from './cache/models.js';
-import { Dataset, openDataset } from './datasets/dataset.js';
+import { openDataset, type Dataset } from './datasets/dataset.js';
 import { OutpostRuntimeError } from './errors.js';
 import { deviceFeatures, type DeviceFeatures } from './features/device-features.js';
 import { runtimeHub } from './hub.js';

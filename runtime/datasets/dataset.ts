@@ -1,10 +1,10 @@
 import type { HubClient } from '../../shared/client/hub-client.js';
 import type { DatasetFile, DatasetVersion } from '../../shared/schemas/datasets.js';
+import { cachedAsset } from '../assets.js';
 import { OutpostRuntimeError } from '../errors.js';
 import { datasetFileBytes, type DatasetFileOptions } from './file-bytes.js';
 import { DEFAULT_PAGE, ManifestPages, type FilesPage } from './manifest.js';
 import { parseTable, TABLE_READER, type Table } from './table.js';
-import { cachedAsset } from '../assets.js';
 import { tableTensors, type DatasetTensors, type TensorColumns } from './tensors.js';
 import { resolveDatasetVersion } from './version.js';
 

@@ -3,7 +3,7 @@ import { call, newProject, randomBytes, sha256Hex, type TestProject } from '../.
 
 let p: TestProject;
 beforeAll(async () => {
-  p = await newProject('sync-datasets');
+  p = await newProject('datasets-browser');
 });
 
 const uuid = () => crypto.randomUUID();
@@ -52,5 +52,21 @@ describe('dataset versions a device run read, through /v1/sync', () => {
     expect(device.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'forbidden', message: expect.stringContaining('publishable keys cannot record dataset inputs') } });
     const empty = await sync([{ id: uuid(), type: 'run.datasets', runId, datasets: [] }]);
     expect(empty.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'validation_failed', message: expect.stringContaining('datasets') } });
+  });
+});
+
+describe('dataset reads from pages on other origins', () => {
+  it('answers preflights and echoes the origin on a version and its files, the routes the runtime reads', async () => {
+    const name = `sd-${uuid().slice(0, 8)}`;
+    await version(name);
+    for (const path of [`/v1/datasets/${name}/versions/1`, `/v1/datasets/${name}/versions/current/files`]) {
+      const pre = await call(path, { method: 'OPTIONS', headers: { origin: 'https://tool.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      expect(pre.status, path).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin')).toBe('https://tool.example');
+    }
+    const files = await call(`/v1/datasets/${name}/versions/1/files`, { key: p.keys.read, headers: { origin: 'https://tool.example' } });
+    expect(files.status).toBe(200);
+    expect(files.headers.get('access-control-allow-origin')).toBe('https://tool.example');
+    expect(files.body.files.map((f: { path: string }) => f.path)).toEqual(['a.bin']);
   });
 });
