@@ -4,6 +4,7 @@
  *   runtime-sw.js           optional service worker for customer pages
  *   runtime/index.js        ES module (`outpost/runtime`)
  *   runtime/inference-worker.js, runtime/training-worker.js   worker scripts (self-contained)
+ *   runtime/tables.js       the table reader (CSV, JSONL, Parquet via hyparquet), imported on a dataset's first table()
  *   runtime/ort/…           onnxruntime-web and its wasm, runtime/tfjs/… tfjs and its wasm: served by the hub, never a CDN
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -54,6 +55,7 @@ export async function buildRuntime(): Promise<string> {
     ['sw.ts', 'runtime-sw.js', 'iife'],
     ['inference/worker.ts', 'runtime/inference-worker.js', 'esm'],
     ['inference/tfjs-bundle.ts', 'runtime/tfjs/tfjs.js', 'esm'],
+    ['datasets/table-reader.ts', 'runtime/tables.js', 'esm'],
   ];
   if (existsSync(src('training/worker.ts'))) entries.push(['training/worker.ts', 'runtime/training-worker.js', 'esm']);
   const results = await Promise.all(entries.map(([from, to, format]) => build({ ...common, entryPoints: [src(from)], outfile: out(to), format, metafile: true })));

@@ -1,9 +1,10 @@
 import type { HubClient } from '../shared/client/hub-client.js';
-import { KEY_RE } from '../shared/ids.js';
+import { KEY_RE, keyKindOf } from '../shared/ids.js';
 import type { Manifest } from '../shared/schemas/registry.js';
 import { cachedAsset, dropOldAssetCaches, startWorker } from './assets.js';
 import { CacheInventory } from './cache/inventory.js';
 import { ModelCache, type LoadProgress, type WorkerFiles } from './cache/models.js';
+import { openDataset, type Dataset } from './datasets/dataset.js';
 import { OutpostRuntimeError } from './errors.js';
 import { deviceFeatures, type DeviceFeatures } from './features/device-features.js';
 import { runtimeHub } from './hub.js';
@@ -68,6 +69,8 @@ export class Outpost {
     readonly hub: HubClient,
     readonly deviceId: string,
     telemetryIntervalMs: number,
+    /** Publishable keys read no datasets; op.dataset refuses them before asking. */
+    private readonly publishable = false,
   ) {
     this.cache = new CacheInventory(hub.base);
     this.models = new ModelCache(hub, deviceId);
@@ -133,6 +136,14 @@ export class Outpost {
     return ref;
   }
 
+  /**
+   * A dataset version by ref (`ds/3`, `ds@alias`, `ds` = latest): its manifest a page at a time and its files, verified
+   * and cached for offline use (runtime/datasets/). Needs a secret key: publishable keys cannot read datasets.
+   */
+  dataset(ref: string): Promise<Dataset> {
+    return openDataset(this.hub, ref, this.publishable);
+  }
+
   track(options: TrackOptions = {}): TrackedRun {
     return new TrackedRun(this.outbox, options, this.deviceId);
   }
@@ -191,7 +202,7 @@ export async function connect(options: ConnectOptions): Promise<Outpost> {
   if (typeof options.key !== 'string' || !KEY_RE.test(options.key)) {
     throw new OutpostRuntimeError('unauthorized', 'connect needs an Outpost key: pk_… (publishable, for public pages) or sk_… followed by 43 characters');
   }
-  const op = new Outpost(runtimeHub(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000);
+  const op = new Outpost(runtimeHub(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000, keyKindOf(options.key) === 'publishable');
   await op.start();
   return op;
 }

@@ -3,13 +3,19 @@ import { OutpostError } from '../../shared/errors.js';
 import { formatRef } from '../../shared/refs.js';
 import type { DatasetInput } from '../../shared/schemas/tracking.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
-import { datasetVersionRuns, datasetVersions } from '../db/schema.js';
+import { datasetVersionRuns, datasetVersions, type DatasetRow, type DatasetVersionRow } from '../db/schema.js';
 import { slices } from '../db/slices.js';
 import { resolveRef } from './datasets.js';
 
 /** The `source` of a run input that names a version: `outpost://ds/3` (or `outpost://ds@alias`, read when logged). */
 export const SOURCE_PREFIX = 'outpost://';
 export const versionSource = (name: string, version: number) => `${SOURCE_PREFIX}${formatRef({ name, version })}`;
+
+/** A run input naming a version as MLflow's log-inputs would record it: source `outpost://ds/3`, digest the manifest digest. */
+export const versionInput = (dataset: DatasetRow, version: DatasetVersionRow, context?: string): DatasetInput => ({
+  dataset: { name: dataset.name, digest: version.manifestDigest, sourceType: 'outpost', source: versionSource(dataset.name, version.version), schema: null, profile: null },
+  tags: context ? { 'mlflow.data.context': context } : {},
+});
 
 /** The URI of a source: the source itself, or the `uri`/`url` of MLflow's JSON sources (`{"uri": "outpost://ds/3"}`). */
 function sourceUri(source: string): string {

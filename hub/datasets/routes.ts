@@ -27,16 +27,16 @@ import {
   versionPageQuerySchema,
 } from '../../shared/schemas/datasets.js';
 import { access } from '../auth/access.js';
+import { crossOrigin } from '../http/cross-origin.js';
 import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
-import type { DatasetInput } from '../../shared/schemas/tracking.js';
 import { logDatasetInputs } from '../tracking/inputs.js';
 import { getRunRow } from '../tracking/runs.js';
 import { datasetJson, deleteAlias, describeVersion, ensureDataset, getDataset, listDatasets, listVersions, resolveRef, resolveRoute, setAlias } from './datasets.js';
 import { missingDigests } from '../blobs/missing.js';
 import { appendFiles, commitDraft, deleteDraft, draftJson, getDraft, missingBlobsError, openDraft } from './drafts.js';
 import { checkManifestPage } from './paths.js';
-import { versionLineage, versionSource } from './lineage.js';
+import { versionInput, versionLineage } from './lineage.js';
 import { diffPage, manifestPage } from './manifest.js';
 import { STATS_MAX_BYTES, tableStats } from './stats.js';
 
@@ -50,8 +50,12 @@ const aliasParams = z.object({ name: datasetNameSchema, alias: datasetAliasSchem
 const runParams = z.object({ id: z.string().min(1) });
 const PAGE = DATASET_LIMITS.page;
 
+const router = newRouter();
+// The browser runtime reads versions and their manifests from pages on other origins (op.dataset; files are blobs).
+for (const path of ['/v1/datasets/:name/versions/:version', '/v1/datasets/:name/versions/:version/files']) router.use(path, crossOrigin());
+
 /** Dataset versions (`/v1/datasets/…`) and the native record of which versions a run read. */
-export const datasetRoutes = newRouter()
+export const datasetRoutes = router
   .openapi(
     hubRoute({ method: 'get', path: '/v1/datasets', tags, summary: 'The datasets, each with its latest version and aliases', middleware: read, responses: { 200: { description: 'Datasets', content: json(datasetListSchema) }, ...errorResponses(401, 403) } }),
     async (c) => c.json({ datasets: await listDatasets(scopeOf(c)) }, 200),
@@ -281,11 +285,7 @@ export const datasetRoutes = newRouter()
       const run = await getRunRow(s, c.req.valid('param').id);
       const wanted = c.req.valid('json').datasets;
       const resolved = await Promise.all(wanted.map((d) => resolveRef(s, d.ref)));
-      const inputs: DatasetInput[] = resolved.map(({ dataset, version }, i) => ({
-        dataset: { name: dataset.name, digest: version.manifestDigest, sourceType: 'outpost', source: versionSource(dataset.name, version.version), schema: null, profile: null },
-        tags: (wanted[i]!.context ? { 'mlflow.data.context': wanted[i]!.context! } : {}) as Record<string, string>,
-      }));
-      await logDatasetInputs(s, run, inputs);
+      await logDatasetInputs(s, run, resolved.map(({ dataset, version }, i) => versionInput(dataset, version, wanted[i]!.context)));
       return c.json({ datasets: resolved.map(({ dataset, version }) => ({ ref: `${dataset.name}/${version.version}`, manifestDigest: version.manifestDigest })) }, 200);
     },
   );

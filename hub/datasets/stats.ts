@@ -4,15 +4,13 @@ import { badRequest, notFound } from '../../shared/errors.js';
 import type { ColumnStats, TableStats } from '../../shared/schemas/datasets.js';
 import type { Scope } from '../core/scope.js';
 import { datasetTableStats, type DatasetRow, type DatasetVersionRow } from '../db/schema.js';
-import { readTable, type TableFormat } from '../features/tables.js';
+import { columnType, readTable, tableFormatOf, typedCsv, type TableFormat } from '../../shared/tables.js';
 
 /** The largest tabular file whose statistics are computed: the hub reads the whole file into memory to parse it. */
 export const STATS_MAX_BYTES = 32 * 1024 * 1024;
 /** Distinct counts are exact up to this many values, estimated (k minimum values) beyond. */
 const KMV_K = 1024;
 
-const FORMATS: Record<string, TableFormat> = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', parquet: 'parquet' };
-export const tableFormatOf = (path: string): TableFormat | null => FORMATS[path.slice(path.lastIndexOf('.') + 1).toLowerCase()] ?? null;
 
 type Computed = Omit<TableStats, 'path' | 'digest' | 'format'>;
 
@@ -57,27 +55,9 @@ async function compute(scope: Scope, digest: Digest, size: number, format: Table
   return { rows, columns: names.map((name) => columnStats(name, columns[name]!, format === 'csv')), error: null };
 }
 
-/** CSV cells are strings: a column whose every cell reads as one type is that type. */
-function typedCsv(values: unknown[]): unknown[] {
-  const cells = values.filter((v) => v !== null) as string[];
-  if (cells.every((s) => /^-?\d+$/.test(s))) return values.map((v) => (v === null ? null : Number(v)));
-  if (cells.every((s) => s.trim() !== '' && Number.isFinite(Number(s)))) return values.map((v) => (v === null ? null : Number(v)));
-  if (cells.every((s) => /^(true|false)$/i.test(s))) return values.map((v) => (v === null ? null : /^true$/i.test(v as string)));
-  return values;
-}
-
-function typeOf(values: unknown[]): ColumnStats['type'] {
-  const kinds = new Set(values.filter((v) => v !== null && v !== undefined).map((v) => (typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float64') : typeof v)));
-  if (kinds.size === 0) return 'null';
-  if ([...kinds].every((k) => k === 'int64' || k === 'float64')) return kinds.has('float64') ? 'float64' : 'int64';
-  if (kinds.size > 1) return 'json';
-  const [kind] = kinds;
-  return kind === 'string' ? 'string' : kind === 'boolean' ? 'bool' : 'json';
-}
-
 export function columnStats(name: string, raw: unknown[], csv: boolean): ColumnStats {
   const values = csv ? typedCsv(raw) : raw;
-  const type = typeOf(values);
+  const type = columnType(values);
   let nulls = 0;
   let min: number | string | boolean | null = null;
   let max: number | string | boolean | null = null;

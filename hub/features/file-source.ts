@@ -11,7 +11,7 @@ import { offlineInserts, type StoredRow } from './store.js';
 import { readTable, type CellType, type TableFormat } from './tables.js';
 import { resolveRef } from '../datasets/datasets.js';
 import { datasetFiles } from '../datasets/schema.js';
-import { tableFormatOf } from '../datasets/stats.js';
+import { tableFormatOf } from '../../shared/table-format.js';
 
 /** The largest table file a view may load (it is read whole). */
 export const FILE_BYTE_LIMIT = 64 * 1024 * 1024;

@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { DatasetInput, Run } from '../../shared/schemas/tracking.js';
+import type { RecordStatement } from '../core/idempotency.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
 import { versionLinks } from '../datasets/lineage.js';
 import { runDetails } from './runs.js';
@@ -9,8 +10,9 @@ import { runDatasetInputs, type RunRow } from './schema.js';
  * Records the datasets a run used, in one atomic batch. A dataset is its name and digest: one the run already has
  * (or one given twice) is kept as first logged, tags and all, as MLflow's store does. An input that names an Outpost
  * dataset version (source `outpost://ds/3`, or the version's manifest digest) links the run to it in the same batch.
+ * `alongside` joins the batch (a sync item's record in the idempotency ledger).
  */
-export async function logDatasetInputs(scope: Pick<Scope, 'db' | 'now' | 'projectId'>, run: RunRow, inputs: DatasetInput[]): Promise<void> {
+export async function logDatasetInputs(scope: Pick<Scope, 'db' | 'now' | 'projectId'>, run: RunRow, inputs: DatasetInput[], alongside: RecordStatement[] = []): Promise<void> {
   const { db, now } = scope;
   const at = now();
   const rows = inputs.map(({ dataset: d, tags }) => ({
@@ -26,7 +28,7 @@ export async function logDatasetInputs(scope: Pick<Scope, 'db' | 'now' | 'projec
   }));
   // One statement per input: a schema or profile may be large, and D1 bounds parameters per statement.
   const [first, ...rest] = rows.map((row) => db.insert(runDatasetInputs).values(row).onConflictDoNothing());
-  if (first) await db.batch([first, ...rest, ...(await versionLinks(scope, run.id, inputs))]);
+  if (first) await db.batch([first, ...rest, ...(await versionLinks(scope, run.id, inputs)), ...alongside]);
 }
 
 /** The datasets the run used, in the order they were first logged. */

@@ -1,10 +1,13 @@
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { forbidden } from '../../shared/errors.js';
-import { runCreateItemSchema, runFinishItemSchema, runLogItemSchema, type RunSyncItem } from '../../shared/schemas/sync.js';
+import { runCreateItemSchema, runDatasetsItemSchema, runFinishItemSchema, runLogItemSchema, type RunSyncItem } from '../../shared/schemas/sync.js';
 import type { ProjectScope } from '../core/scope.js';
 import { syncHandler, type SyncHandlers } from '../core/sync/dispatcher.js';
 import { runs, type RunRow } from '../db/schema.js';
 import { ensureExperiment } from './experiments.js';
+import { resolveRef } from '../datasets/datasets.js';
+import { versionInput } from '../datasets/lineage.js';
+import { logDatasetInputs } from './inputs.js';
 import { appendToRun } from './log.js';
 import { randomRunName } from './run-names.js';
 
@@ -39,7 +42,9 @@ async function deviceRun(scope: ProjectScope, runId: string): Promise<RunRow> {
  * atomic batch with its record in the idempotency ledger, so a refused or interrupted item can simply be sent again.
  */
 export const runSyncHandlers: SyncHandlers = {
-  description: 'Publishable keys may write only device runs of their project (run.create, run.log, run.finish).',
+  description:
+    'Publishable keys may write only device runs of their project (run.create, run.log, run.finish). A `run.datasets` item records the dataset versions a run read ' +
+    '(as POST /v1/runs/{id}/datasets); it needs a secret key, as reading datasets does.',
   handlers: {
     'run.create': syncHandler({
       schema: runCreateItemSchema,
@@ -72,6 +77,17 @@ export const runSyncHandlers: SyncHandlers = {
           .set({ status: item.status, endTime: item.endTime })
           .where(and(eq(runs.id, run.id), or(inArray(runs.status, ['RUNNING', 'SCHEDULED']), isNull(runs.endTime))));
         await appendToRun(scope, run, {}, [record, finish]);
+      },
+    }),
+    'run.datasets': syncHandler({
+      schema: runDatasetsItemSchema,
+      runIdOf,
+      async apply(scope, item, record) {
+        if (scope.principal?.kind === 'publishable') throw forbidden('publishable keys cannot record dataset inputs: datasets are read with secret keys only');
+        // Refs first: an unknown one rejects the item before any run is made for it.
+        const resolved = await Promise.all(item.datasets.map((d) => resolveRef(scope, d.ref)));
+        const run = await deviceRun(scope, runIdOf(item));
+        await logDatasetInputs(scope, run, resolved.map(({ dataset, version }, i) => versionInput(dataset, version, item.datasets[i]!.context)), [record]);
       },
     }),
   },

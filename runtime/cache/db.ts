@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Manifest } from '../../shared/schemas/registry.js';
 import type { OutboxItem } from '../../shared/client/sync.js';
+import type { DatasetFile, DatasetVersion } from '../../shared/schemas/datasets.js';
 import type { TelemetrySyncItem } from '../../shared/schemas/sync.js';
 import type { FetchedRow } from '../features/answer.js';
 
@@ -49,12 +50,34 @@ export interface TelemetrySnapshot {
   savedAt: number;
 }
 
+/** A dataset version's description as last seen from a hub, under the ref it was asked by (`ds/3`, `ds@current`, `ds`). */
+export interface StoredDatasetVersion {
+  /** hub + ref as asked */
+  key: string;
+  hub: string;
+  ref: string;
+  version: DatasetVersion;
+  storedAt: number;
+}
+
+/** One manifest entry of a dataset version, kept as pages are read, so a version can be listed and its files found offline. */
+export interface StoredDatasetFile extends DatasetFile {
+  /** hub + `ds/3` + path */
+  key: string;
+  /** hub + `ds/3`: the version the entry belongs to */
+  version: string;
+}
+
 interface RuntimeDb extends DBSchema {
   manifests: { key: string; value: StoredManifest; indexes: { hub: string } };
   blobs: { key: string; value: StoredBlob };
   outbox: { key: string; value: OutboxRecord; indexes: { hub: string } };
   telemetry: { key: string; value: TelemetrySnapshot; indexes: { hub: string } };
   features: { key: string; value: StoredFeatureRow; indexes: { hub: string } };
+  datasetVersions: { key: string; value: StoredDatasetVersion; indexes: { hub: string } };
+  datasetFiles: { key: string; value: StoredDatasetFile; indexes: { version: string } };
+  /** Dataset files' bytes by digest, apart from model blobs: evicting a model never drops a dataset's files. */
+  datasetBlobs: { key: string; value: StoredBlob };
 }
 
 export type Store = IDBPDatabase<RuntimeDb>;
@@ -62,9 +85,9 @@ export type Store = IDBPDatabase<RuntimeDb>;
 const DB_NAME = 'outpost-runtime';
 let opened: Promise<Store> | undefined;
 
-/** One IndexedDB database per origin holds every hub's models, outbox and features (blobs are content-addressed and shared). */
+/** One IndexedDB database per origin holds every hub's models, outbox, features and datasets (blobs are content-addressed and shared). */
 export function openStore(): Promise<Store> {
-  opened ??= openDB<RuntimeDb>(DB_NAME, 3, {
+  opened ??= openDB<RuntimeDb>(DB_NAME, 4, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('hub', 'hub');
@@ -73,6 +96,11 @@ export function openStore(): Promise<Store> {
       }
       if (oldVersion < 2) db.createObjectStore('telemetry', { keyPath: 'key' }).createIndex('hub', 'hub');
       if (oldVersion < 3) db.createObjectStore('features', { keyPath: 'key' }).createIndex('hub', 'hub');
+      if (oldVersion < 4) {
+        db.createObjectStore('datasetVersions', { keyPath: 'key' }).createIndex('hub', 'hub');
+        db.createObjectStore('datasetFiles', { keyPath: 'key' }).createIndex('version', 'version');
+        db.createObjectStore('datasetBlobs', { keyPath: 'digest' });
+      }
     },
     // Another tab upgrading the schema: let it, and reopen on next use.
     blocking() {
@@ -85,3 +113,5 @@ export function openStore(): Promise<Store> {
 
 export const manifestKey = (hub: string, ref: string) => `${hub}\n${ref}`;
 export const featureRowKey = (hub: string, selection: string, row: string) => `${hub}\n${selection}\n${row}`;
+export const datasetVersionKey = (hub: string, ref: string) => `${hub}\n${ref}`;
+export const datasetFileKey = (version: string, path: string) => `${version}\n${path}`;

@@ -1,12 +1,12 @@
 import type { Manifest, ManifestFile } from '../../shared/schemas/registry.js';
 import { OutpostRuntimeError, storageError, throwIfAborted } from '../errors.js';
-import { getBlob } from '../../shared/client/blobs.js';
 import type { HubClient } from '../../shared/client/hub-client.js';
 import { fetchManifest } from '../../shared/client/registry.js';
 import { parseModelRef, type ModelRef } from '../../shared/refs.js';
 import { hubFailure } from '../hub.js';
 import { blobBytes, manifestKey, openStore, type StoredManifest } from './db.js';
 import { verifyBlob } from './digest.js';
+import { downloadBlob } from './download.js';
 
 export interface FileProgress {
   path: string;
@@ -174,7 +174,7 @@ export class ModelCache {
     const worker = async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
         throwIfAborted(signal, `loading ${manifest.model}`);
-        const data = await this.fetchBlob(file, signal, (n) => {
+        const data = await downloadBlob(this.hub, file, signal, (n) => {
           loaded.set(file!.path, n);
           report(onProgress, manifest.files, loaded);
         });
@@ -184,30 +184,6 @@ export class ModelCache {
     };
     await Promise.all(Array.from({ length: Math.min(DOWNLOADS_AT_ONCE, missing.length) }, worker));
     return files;
-  }
-
-  private async fetchBlob(file: ManifestFile, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<ArrayBuffer> {
-    const res = await getBlob(this.hub, file.digest, { signal }).catch((err) => {
-      throw hubFailure(err, `could not download ${file.path}`);
-    });
-    if (!res.body) return res.arrayBuffer();
-    const out = new Uint8Array(file.size);
-    const reader = res.body.getReader();
-    let n = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        // More bytes than the manifest says: keep counting so verification names the size, but never write past the end.
-        if (n + value.byteLength <= out.byteLength) out.set(value, n);
-        n += value.byteLength;
-        onBytes(Math.min(n, file.size));
-      }
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') throw err;
-      throw new OutpostRuntimeError('offline', `the download of ${file.path} broke off after ${n} of ${file.size} bytes`, { cause: err });
-    }
-    return n === file.size ? out.buffer : new ArrayBuffer(n);
   }
 
   /** Blobs and the manifest in one transaction: a manifest is never stored without all its files. */

@@ -58,6 +58,12 @@ export class TrackedRun {
     this.enqueue({ id: crypto.randomUUID(), type: 'run.log', runId: this.id, tags });
   }
 
+  /** Records dataset versions the run read (`ds/3`; an alias is resolved when the record reaches the hub) as its inputs. */
+  logDatasets(datasets: { ref: string; context?: string }[]): void {
+    this.assertOpen();
+    this.enqueue({ id: crypto.randomUUID(), type: 'run.datasets', runId: this.id, datasets });
+  }
+
   /** Ends the run; resolves once every record of it is safe in the outbox (not yet sent). */
   finish(status: Extract<RunStatus, 'FINISHED' | 'FAILED' | 'KILLED'> = 'FINISHED'): Promise<void> {
     if (!this.finished) {

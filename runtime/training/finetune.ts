@@ -2,7 +2,9 @@ import * as Comlink from 'comlink';
 import { sha256Digest } from '../../shared/digest.js';
 import type { Manifest, ManifestFile } from '../../shared/schemas/registry.js';
 import type { Backend } from '../../shared/schemas/telemetry.js';
+import { formatRef } from '../../shared/refs.js';
 import { RUNTIME_BUILD } from '../assets.js';
+import { datasetRef } from '../datasets/version.js';
 import { OutpostRuntimeError, throwIfAborted } from '../errors.js';
 import type { Model } from '../inference/model.js';
 import { installErrorTransfer, type BackendChoice } from '../inference/protocol.js';
@@ -29,6 +31,11 @@ export interface FinetuneOptions {
   shuffle?: boolean;
   /** The tfjs backend to train on (and to run the result on): 'auto' tries webgpu → webgl → wasm → cpu. */
   backend?: BackendChoice;
+  /**
+   * The dataset version x and y came from (`ds/3`, or a handle from op.dataset): recorded as the run's input with
+   * context `training`, so the version's lineage lists the run. `ds.tensors()` sets it: spread its result into the options.
+   */
+  dataset?: string | { ref: string };
   /** The run's experiment (default `on-device`), name and tags. */
   experiment?: string;
   runName?: string;
@@ -67,6 +74,14 @@ function deviceParams(deviceId: string): Record<string, string | number> {
   };
 }
 
+/** The `dataset` option as a ref, checked before any run is made. */
+export function trainingDataset(dataset: FinetuneOptions['dataset']): string | undefined {
+  if (dataset === undefined) return undefined;
+  const ref = typeof dataset === 'string' ? dataset : dataset?.ref;
+  if (typeof ref !== 'string') throw new OutpostRuntimeError('bad_ref', `dataset: give a dataset ref such as "ds/3" or a handle from op.dataset (got ${JSON.stringify(dataset)})`);
+  return formatRef(datasetRef(ref));
+}
+
 const copyOf = (files: Record<string, ArrayBuffer>) => Object.fromEntries(Object.entries(files).map(([p, b]) => [p, b.slice(0)]));
 
 /**
@@ -76,6 +91,7 @@ const copyOf = (files: Record<string, ArrayBuffer>) => Object.fromEntries(Object
 export async function finetune(ctx: FinetuneContext, ref: string, options: FinetuneOptions): Promise<FineTune> {
   if (!options?.x?.data || !options?.y?.data) throw new OutpostRuntimeError('bad_feeds', 'finetune needs { x: { data, dims }, y: { data, dims } }');
   const { signal } = options;
+  const dataset = trainingDataset(options.dataset);
   throwIfAborted(signal, 'fine-tuning');
   const { manifest, files } = await ctx.loadFiles(ref, { signal });
   if (manifest.format !== 'tfjs-layers') throw new OutpostRuntimeError('unsupported', ONNX_REFUSAL(ref));
@@ -105,10 +121,12 @@ export async function finetune(ctx: FinetuneContext, ref: string, options: Finet
       'base.model': base.model,
       'base.version': base.version,
       samples: options.x.dims[0] ?? 0,
+      ...(dataset ? { dataset } : {}),
       ...deviceParams(ctx.deviceId),
     },
     tags: { 'outpost.kind': 'finetune', ...options.tags },
   });
+  if (dataset) run.logDatasets([{ ref: dataset, context: 'training' }]);
 
   installErrorTransfer();
   let worker: Worker | undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logRunDatasetsSchema } from './datasets.js';
 import { telemetryFields } from './telemetry.js';
 import { metricColumnsSchema, paramsSchema, runStatusSchema, tagsSchema } from './tracking.js';
 
@@ -32,10 +33,12 @@ export const runFinishItemSchema = z.object({
   status: runStatusSchema.exclude(['RUNNING', 'SCHEDULED']),
   endTime: z.number().int().nonnegative(),
 });
+/** The dataset versions a device run read (a fine-tune's training data), recorded as the run's inputs when it syncs. */
+export const runDatasetsItemSchema = logRunDatasetsSchema.extend({ ...base, type: z.literal('run.datasets') });
 export const telemetryItemSchema = z.object({ id: clientId, type: z.literal('telemetry'), ...telemetryFields });
 
 /** Every item a device's outbox sends; the hub's sync dispatcher takes each type from the domain that registered it. */
-export const syncItemSchema = z.discriminatedUnion('type', [runCreateItemSchema, runLogItemSchema, runFinishItemSchema, telemetryItemSchema]);
+export const syncItemSchema = z.discriminatedUnion('type', [runCreateItemSchema, runLogItemSchema, runFinishItemSchema, runDatasetsItemSchema, telemetryItemSchema]);
 export type RunSyncItem = Exclude<SyncItem, { type: 'telemetry' }>;
 export type TelemetrySyncItem = Extract<SyncItem, { type: 'telemetry' }>;
 export type SyncItem = z.infer<typeof syncItemSchema>;

@@ -276,6 +276,6 @@ test.describe('runtime features', () => {
           open.onerror = () => reject(open.error);
         }),
     );
-    expect(after).toEqual({ version: 3, stores: ['blobs', 'features', 'manifests', 'outbox', 'telemetry'], kept: true, features: 1 });
+    expect(after).toEqual({ version: 4, stores: ['blobs', 'datasetBlobs', 'datasetFiles', 'datasetVersions', 'features', 'manifests', 'outbox', 'telemetry'], kept: true, features: 1 });
   });
 });

@@ -91,10 +91,10 @@ describe('device sync', () => {
 
   it('documents every item type the domains registered with the dispatcher', async () => {
     const route = (await call('/openapi.json')).body.paths['/v1/sync'].post;
-    for (const type of ['run.create', 'run.log', 'run.finish', 'telemetry', 'feature.push']) expect(route.summary).toContain(type);
+    for (const type of ['run.create', 'run.log', 'run.finish', 'run.datasets', 'telemetry', 'feature.push']) expect(route.summary).toContain(type);
     const r = await sync([{ id: uuid(), type: 'no.such.type', runId: uuid() }]);
     expect(r.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'validation_failed' } });
-    expect(r.body.results[0].error.message).toContain('run.create, run.log, run.finish, telemetry, feature.push');
+    expect(r.body.results[0].error.message).toContain('run.create, run.log, run.finish, run.datasets, telemetry, feature.push');
   });
 
   it('refuses an empty batch with a 400 naming items', async () => {
