@@ -1,0 +1,120 @@
+import { datasetData } from './console/datasets-data.js';
+import { HubData } from './console/hub-data.js';
+import { expect, shoot, signIn, test } from './console/fixtures.js';
+
+test.describe('console datasets', () => {
+  test('lists datasets, opens a version, walks its folders, shows a CSV and a Parquet file, diffs two versions with a rename, and follows lineage to the run and model', async ({ page, hub, uid, baseURL }) => {
+    const { adminKey } = await hub.call('POST', '/v1/projects', { name: `datasets-${uid}` });
+    const names = await datasetData(new HubData(baseURL!, adminKey.secret), uid);
+
+    await signIn(page, adminKey.secret);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
+    await expect(page).toHaveURL(/\/datasets$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Datasets');
+    const row = page.getByRole('row', { name: new RegExp(`^${names.dataset}`) });
+    await expect(row.getByRole('cell')).toHaveText([`${names.dataset}2 versions`, `${names.dataset}/2move labels under tables/, new test image`, '7', /^\d+ B$/, 'current → 2', /\d{4}/]);
+    await shoot(page, 'datasets');
+
+    await row.getByRole('link', { name: names.dataset, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(names.dataset);
+    const versions = page.getByRole('region', { name: 'Versions' });
+    await expect(versions.getByRole('row')).toHaveCount(3);
+    await expect(versions.getByRole('row').nth(1)).toContainText(`${names.dataset}/2move labels under tables/, new test image7`);
+    await expect(versions.getByRole('row').nth(1).getByRole('cell').nth(3)).toHaveText('1');
+    await expect(versions.getByRole('row').nth(2)).toContainText(`${names.dataset}/1first cut of the samples7`);
+    await shoot(page, 'dataset');
+
+    await versions.getByRole('link', { name: `${names.dataset}/2` }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`${names.dataset}/2`);
+    await expect(page.getByText('move labels under tables/, new test image')).toBeVisible();
+    const files = page.getByRole('region', { name: 'Files' });
+    await expect(files.getByText('7 files')).toBeVisible();
+    const names2 = files.getByRole('row').locator('td:first-child');
+    await expect(names2).toHaveText(['README.md', 'data/', 'images/', 'tables/']);
+    await expect(files.getByRole('row', { name: /^images\// }).getByRole('cell')).toHaveText(['images/', '3', '20 B']);
+    await files.getByRole('link', { name: 'images/' }).click();
+    await expect(page).toHaveURL(/\?dir=images$/);
+    await expect(names2).toHaveText(['..', 'test/', 'train/']);
+    await expect(files.getByRole('row', { name: /^test\// }).getByRole('cell')).toHaveText(['test/', '2', '15 B']);
+    await files.getByRole('link', { name: 'test/' }).click();
+    await expect(names2).toHaveText(['..', 'c.png', 'd.png']);
+    await expect(files.getByRole('navigation', { name: 'Folder' })).toHaveText(`${names.dataset}/2 / images / test`);
+    await files.getByRole('navigation', { name: 'Folder' }).getByRole('link', { name: `${names.dataset}/2` }).click();
+    await files.getByRole('link', { name: 'tables/' }).click();
+
+    await files.getByRole('link', { name: 'labels.csv' }).click();
+    await expect(page).toHaveURL(/\?dir=tables&file=tables%2Flabels.csv$/);
+    const table = page.getByRole('region', { name: 'tables/labels.csv' });
+    await expect(table).toContainText('CSV, 3 rows, 3 columns');
+    await expect(table.getByRole('table', { name: 'Schema and statistics' }).getByRole('row')).toHaveText([
+      'ColumnTypeNullsMinMaxMeanDistinct',
+      'filestring0img_0.pngimg_2.png—3',
+      'labelint640173.3333',
+      'confidencefloat6410.910.980.9452',
+    ]);
+    await expect(table.getByRole('table', { name: 'First rows' }).getByRole('row')).toHaveText(['filelabelconfidence', 'img_0.png70.98', 'img_1.png2null', 'img_2.png10.91']);
+    await expect(table).toContainText('All 3 rows.');
+    await shoot(page, 'dataset-version-csv');
+
+    await files.getByRole('link', { name: 'features.parquet' }).click();
+    const parquet = page.getByRole('region', { name: 'tables/features.parquet' });
+    await expect(parquet).toContainText('PARQUET, 30 rows, 3 columns');
+    await expect(parquet.getByRole('table', { name: 'Schema and statistics' }).getByRole('row').nth(2)).toHaveText('pixel_meanfloat6410.10.8250.472429');
+    const preview = parquet.getByRole('table', { name: 'First rows' }).getByRole('row');
+    await expect(preview).toHaveCount(21);
+    await expect(preview.nth(0)).toHaveText('idpixel_meanlabel');
+    await expect(preview.nth(4)).toHaveText('4null3');
+    await expect(parquet).toContainText('The first 20 of 30 rows.');
+
+    // The diff against the parent: the CSV moved, one image gone, one new, the README changed.
+    const diff = page.getByRole('region', { name: 'Changes' });
+    await expect(diff.getByLabel('Compare with')).toHaveValue('1');
+    await expect(diff).toContainText('1 added, 1 deleted, 1 modified, 1 renamed.');
+    await expect(diff.getByRole('row')).toHaveText([
+      'ChangePathSize',
+      'modifiedREADME.md10 B → 34 B',
+      'addedimages/test/d.png10 B',
+      'deletedimages/train/1/b.png11 B',
+      'renameddata/labels.csv → tables/labels.csv69 B',
+    ]);
+    await shoot(page, 'dataset-version-parquet');
+
+    const lineage = page.getByRole('region', { name: 'Lineage' });
+    await expect(lineage.getByRole('link')).toHaveText([names.run, `${names.model}/1`]);
+
+    // Version 1 against version 2: the other way round, picked in the select.
+    await page.goto(`/datasets/${names.dataset}/1`);
+    await expect(diff).toContainText('This is the first version: pick another');
+    await expect(lineage).toContainText('none recorded');
+    await diff.getByLabel('Compare with').selectOption('2');
+    await expect(page).toHaveURL(/\?against=2$/);
+    await expect(diff.getByRole('row', { name: /^renamed/ })).toHaveText('renamedtables/labels.csv → data/labels.csv69 B');
+
+    await page.goto(`/datasets/${names.dataset}/2`);
+    await lineage.getByRole('link', { name: names.run }).click();
+    await expect(page).toHaveURL(new RegExp(`/runs/${names.runId}$`));
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(names.run);
+    await page.goto(`/datasets/${names.dataset}/2`);
+    await lineage.getByRole('link', { name: `${names.model}/1` }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(names.model);
+  });
+
+  test('a project without datasets says how to push one; an unknown dataset, version or folder says it is not there', async ({ page, hub, uid, baseURL }) => {
+    const { adminKey } = await hub.call('POST', '/v1/projects', { name: `no-datasets-${uid}` });
+    await signIn(page, adminKey.secret);
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await expect(page.getByRole('heading', { name: 'No datasets yet' })).toBeVisible();
+    await expect(page.locator('pre')).toContainText(`export OUTPOST_HUB=${baseURL} OUTPOST_KEY=sk_…`);
+    await expect(page.locator('pre')).toContainText('npx outpost data push ./data --name');
+    await shoot(page, 'empty-datasets');
+    await page.goto('/datasets/no-such-data');
+    await expect(page.getByRole('alert')).toContainText('no-such-data');
+    const names = await datasetData(new HubData(baseURL!, adminKey.secret), uid);
+    await page.goto(`/datasets/${names.dataset}/9`);
+    await expect(page.getByRole('alert')).toContainText(`${names.dataset}`);
+    await page.goto(`/datasets/${names.dataset}/1?dir=nowhere`);
+    await expect(page.getByRole('region', { name: 'Files' }).getByRole('alert')).toContainText('has no folder "nowhere"');
+    await page.goto(`/datasets/${names.dataset}/1/extra`);
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  });
+});
