@@ -142,6 +142,40 @@ test.describe('console datasets', () => {
     await shoot(page, 'dataset-version-100k');
   });
 
+  test('versions page 50 at a time, newest first, and a diff of 250 changes pages 200 at a time', async ({ page, hub, uid, baseURL }) => {
+    const { adminKey } = await hub.call('POST', '/v1/projects', { name: `many-versions-${uid}` });
+    const project = new HubData(baseURL!, adminKey.secret);
+    const name = `many-${uid}`;
+    const digest = await project.blob(new TextEncoder().encode('same bytes'));
+    const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `part-${String(i).padStart(3, '0')}.txt`, digest, size: 10 }));
+    for (let v = 1; v <= 54; v++) await project.call('POST', `/v1/datasets/${name}/versions`, { files: files(v), message: `${v} parts` });
+    await project.call('POST', `/v1/datasets/${name}/versions`, { files: files(304), message: '304 parts' });
+
+    await signIn(page, adminKey.secret);
+    await page.goto(`/datasets/${name}`);
+    const versions = page.getByRole('region', { name: 'Versions' });
+    await expect(versions.getByRole('row')).toHaveCount(51);
+    await expect(versions.getByRole('row').nth(1)).toContainText(`${name}/55304 parts`);
+    await versions.getByRole('button', { name: 'Older versions' }).click();
+    await expect(versions.getByRole('row')).toHaveCount(56);
+    await expect(versions.getByRole('row').last()).toContainText(`${name}/11 parts`);
+    await expect(versions.getByRole('button', { name: 'Older versions' })).toBeHidden();
+
+    await versions.getByRole('link', { name: `${name}/55` }).click();
+    const diff = page.getByRole('region', { name: 'Changes' });
+    await expect(diff).toContainText('200 added, 0 deleted, 0 modified, 0 renamed so far (more below).');
+    await expect(diff.getByRole('row')).toHaveCount(201);
+    await diff.getByRole('button', { name: 'Next 200 changes' }).click();
+    await expect(diff).toContainText('250 added, 0 deleted, 0 modified, 0 renamed.');
+    await expect(diff.getByRole('row').last()).toContainText('part-303.txt');
+    await expect(diff.getByRole('button', { name: 'Next 200 changes' })).toBeHidden();
+    // Any other version, by the address: 1 → 55 adds 303 parts.
+    await page.goto(`/datasets/${name}/55?against=1`);
+    await expect(diff.getByLabel('Compare with')).toHaveValue('1');
+    await diff.getByRole('button', { name: 'Next 200 changes' }).click();
+    await expect(diff).toContainText('303 added, 0 deleted, 0 modified, 0 renamed.');
+  });
+
   test('a project without datasets says how to push one; an unknown dataset, version or folder says it is not there', async ({ page, hub, uid, baseURL }) => {
     const { adminKey } = await hub.call('POST', '/v1/projects', { name: `no-datasets-${uid}` });
     await signIn(page, adminKey.secret);

@@ -46,7 +46,7 @@ export function FileTree({ name, version, view }: { name: string; version: numbe
         </p>
       )}
       {entries.length > 0 && (
-        <div class="scroll" tabIndex={0}>
+        <div class="scroll files-scroll" tabIndex={0}>
           <table class="files">
             <thead>
               <tr>

@@ -87,7 +87,7 @@ export function VersionDiff({ name, version, view }: { name: string; version: Da
   return (
     <section class="card" aria-labelledby="diff-title">
       <h2 id="diff-title">Changes</h2>
-      <div class="row">
+      <div class="row" hidden={choices.length === 0}>
         <label>
           Compare with
           <select
