@@ -82,8 +82,11 @@ function Changes({ name, version, against }: { name: string; version: number; ag
 export function VersionDiff({ name, version, view }: { name: string; version: DatasetVersion; view: VersionView }) {
   const others = useLoad(() => listDatasetVersions(hub, name, { limit: PICKABLE }), [name]);
   const against = view.against ?? version.parentVersion ?? undefined;
-  const choices = (others.data?.versions ?? []).filter((v) => v.version !== version.version);
-  if (against != null && !choices.some((v) => v.version === against)) choices.push({ version: against, ref: `${name}/${against}`, message: '' } as DatasetVersion);
+  const choices = (others.data?.versions ?? [])
+    .filter((v) => v.version !== version.version)
+    .map((v) => ({ version: v.version, label: `${v.ref}${v.message ? ` — ${v.message.slice(0, 60)}` : ''}` }));
+  // A version older than the picker's list, named in the address, is still the one shown.
+  if (against != null && !choices.some((v) => v.version === against)) choices.push({ version: against, label: `${name}/${against}` });
   return (
     <section class="card" aria-labelledby="diff-title">
       <h2 id="diff-title">Changes</h2>
@@ -96,10 +99,7 @@ export function VersionDiff({ name, version, view }: { name: string; version: Da
           >
             {against == null && <option value="">pick a version</option>}
             {choices.map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.ref}
-                {v.message ? ` — ${v.message.slice(0, 60)}` : ''}
-              </option>
+              <option key={v.version} value={v.version}>{v.label}</option>
             ))}
           </select>
         </label>
