@@ -46,6 +46,9 @@ test.describe('console datasets', () => {
     await expect(page).toHaveURL(/\?dir=tables&file=tables%2Flabels.csv$/);
     const table = page.getByRole('region', { name: 'tables/labels.csv' });
     await expect(table).toContainText('CSV, 3 rows, 3 columns');
+    // The file opens below the folder, in view and focused.
+    await expect(table.getByRole('heading', { level: 2 })).toBeFocused();
+    await expect(table.getByRole('heading', { level: 2 })).toBeInViewport();
     await expect(table.getByRole('table', { name: 'Schema and statistics' }).getByRole('row')).toHaveText([
       'ColumnTypeNullsMinMaxMeanDistinct',
       'filestring0img_0.pngimg_2.png—3',

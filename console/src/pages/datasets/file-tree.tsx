@@ -1,9 +1,9 @@
 import { datasetFolder, type FolderEntry } from '../../../../shared/client/datasets';
 import { hub } from '../../hub';
 import { formatBytes, formatNumber } from '../../format';
-import { Link } from '../../router';
 import { isTabular, versionHref, type VersionView } from './links';
 import { MoreButton } from './more-button';
+import { StayLink } from './stay-link';
 import { usePages } from './use-pages';
 
 /** Children of a folder a page at a time: the hub counts each subfolder's files in SQL, so a folder of 100,000 files shows its first 200 children at once. */
@@ -15,11 +15,11 @@ function Crumbs({ name, version, dir, view }: { name: string; version: number; d
   const at = (i: number) => versionHref(name, version, { ...view, dir: parts.slice(0, i).join('/') });
   return (
     <nav aria-label="Folder" class="crumbs">
-      {parts.length === 0 ? <span aria-current="page">{name}/{version}</span> : <Link href={at(0)}>{name}/{version}</Link>}
+      {parts.length === 0 ? <span aria-current="page">{name}/{version}</span> : <StayLink href={at(0)}>{name}/{version}</StayLink>}
       {parts.map((p, i) => (
         <span key={i}>
           {' / '}
-          {i === parts.length - 1 ? <span aria-current="page">{p}</span> : <Link href={at(i + 1)}>{p}</Link>}
+          {i === parts.length - 1 ? <span aria-current="page">{p}</span> : <StayLink href={at(i + 1)}>{p}</StayLink>}
         </span>
       ))}
     </nav>
@@ -59,7 +59,7 @@ export function FileTree({ name, version, view }: { name: string; version: numbe
               {dir && (
                 <tr>
                   <td colSpan={3}>
-                    <Link href={versionHref(name, version, { ...view, dir: dir.split('/').slice(0, -1).join('/') })} aria-label="Parent folder">..</Link>
+                    <StayLink href={versionHref(name, version, { ...view, dir: dir.split('/').slice(0, -1).join('/') })} aria-label="Parent folder">..</StayLink>
                   </td>
                 </tr>
               )}
@@ -67,13 +67,13 @@ export function FileTree({ name, version, view }: { name: string; version: numbe
                 <tr key={`${e.kind}:${e.name}`} aria-current={e.kind === 'file' && child(e) === view.file ? 'true' : undefined}>
                   <td class="wrap">
                     {e.kind === 'folder' ? (
-                      <Link href={versionHref(name, version, { ...view, dir: child(e) })}>
+                      <StayLink href={versionHref(name, version, { ...view, dir: child(e) })}>
                         {e.name}/
-                      </Link>
+                      </StayLink>
                     ) : isTabular(e.name) ? (
-                      <Link href={versionHref(name, version, { ...view, file: child(e) })} title="Schema, statistics and first rows">
+                      <StayLink href={versionHref(name, version, { ...view, file: child(e) })} title="Schema, statistics and first rows">
                         {e.name}
-                      </Link>
+                      </StayLink>
                     ) : (
                       <span>{e.name}</span>
                     )}

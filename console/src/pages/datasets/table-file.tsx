@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import { datasetTablePreview, datasetTableStats } from '../../../../shared/client/datasets';
 import type { ColumnStats } from '../../../../shared/schemas/datasets';
 import { hub } from '../../hub';
@@ -17,9 +18,15 @@ function Cell({ value }: { value: unknown }) {
 /** A tabular file of a version: its columns with type and statistics, and its first rows. */
 export function TableFile({ name, version, path }: { name: string; version: number; path: string }) {
   const loaded = useLoad(() => Promise.all([datasetTableStats(hub, name, version, path), datasetTablePreview(hub, name, version, path, PREVIEW_ROWS)]), [name, version, path]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The file opens below the folder it was clicked in: bring it into view, and focus it for keyboard and screen reader users.
+  useEffect(() => {
+    heading.current?.focus({ preventScroll: true });
+    heading.current?.scrollIntoView({ block: 'start' });
+  }, [path]);
   return (
     <section class="card" aria-labelledby="table-title">
-      <h2 id="table-title">
+      <h2 id="table-title" ref={heading} tabIndex={-1}>
         <code>{path}</code>
       </h2>
       {!loaded.data ? (
