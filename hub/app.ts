@@ -4,6 +4,7 @@ import { SyncDispatcher } from './core/sync/dispatcher.js';
 import { syncRoutes } from './core/sync/routes.js';
 import { projectRoutes } from './projects/routes.js';
 import { datasetRoutes } from './datasets/routes.js';
+import { rolloutRoutes } from './rollouts/routes.js';
 import { featureRoutes } from './features/routes.js';
 import { featureSyncHandlers } from './features/sync.js';
 import { mlflowRoutes } from './mlflow/index.js';
@@ -63,6 +64,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', telemetryRoutes)
     .route('/', featureRoutes)
     .route('/', datasetRoutes)
+    .route('/', rolloutRoutes)
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });

@@ -4,6 +4,7 @@ import { formatRef } from '../../shared/refs.js';
 import type { DatasetInput } from '../../shared/schemas/tracking.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
 import { datasetVersionRuns, datasetVersions } from '../db/schema.js';
+import { slices } from '../db/slices.js';
 import { resolveRef } from './datasets.js';
 
 /** The `source` of a run input that names a version: `outpost://ds/3` (or `outpost://ds@alias`, read when logged). */
@@ -71,13 +72,14 @@ export async function versionLineage({ db, projectId }: ProjectScope, versionId:
 }
 
 /** The dataset versions the runs read, by run: for model version replies that show their source run's data. */
-export async function versionsReadBy({ db }: ProjectScope, runIds: string[]) {
-  if (!runIds.length) return new Map<string, string[]>();
-  const rows = await db.all<{ runId: string; name: string; version: number }>(sql`
-    select l.run_id as runId, d.name as name, v.version as version from dataset_version_runs l
-    join dataset_versions v on v.id = l.version_id join datasets d on d.id = v.dataset_id
-    where l.run_id in (${sql.join(runIds.map((id) => sql`${id}`), sql`, `)}) order by d.name, v.version`);
+export async function versionsReadBy({ db }: Pick<Scope, 'db'>, runIds: (string | null)[]) {
   const out = new Map<string, string[]>();
-  for (const r of rows) out.set(r.runId, [...(out.get(r.runId) ?? []), formatRef({ name: r.name, version: Number(r.version) })]);
+  for (const slice of slices([...new Set(runIds.filter((id): id is string => id !== null))])) {
+    const rows = await db.all<{ runId: string; name: string; version: number }>(sql`
+      select l.run_id as runId, d.name as name, v.version as version from dataset_version_runs l
+      join dataset_versions v on v.id = l.version_id join datasets d on d.id = v.dataset_id
+      where l.run_id in (${sql.join(slice.map((id) => sql`${id}`), sql`, `)}) order by d.name, v.version`);
+    for (const r of rows) out.set(r.runId, [...(out.get(r.runId) ?? []), formatRef({ name: r.name, version: Number(r.version) })]);
+  }
   return out;
 }

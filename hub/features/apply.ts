@@ -31,8 +31,6 @@ function checkDocument(doc: FeatureDefinitions): void {
       const other = pushSources.get(v.source.push);
       if (other) problems.push(`feature_views.${v.name}.source.push: "${v.source.push}" already feeds "${other}"`);
       pushSources.set(v.source.push, v.name);
-    } else if ('dataset' in v.source) {
-      problems.push(`feature_views.${v.name}.source.dataset: dataset sources arrive with dataset versions, which this hub does not have yet; upload the file as a blob and use source: { file, format }`);
     }
   }
   for (const s of doc.feature_services) {

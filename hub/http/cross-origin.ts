@@ -6,7 +6,7 @@ const corsHeaders = cors({
   // Echoed for any origin: a preflight carries no key, so publishable keys' allowed origins are checked on the request itself.
   origin: (origin) => origin || null,
   allowMethods: ['GET', 'HEAD', 'PUT', 'POST'],
-  allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'Idempotency-Key', 'Range'],
+  allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'Idempotency-Key', 'Range', 'Outpost-Device'],
   exposeHeaders: ['ETag', 'Content-Length', 'Content-Range', 'Accept-Ranges'],
   maxAge: 7200,
 });

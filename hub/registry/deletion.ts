@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Scope } from '../core/scope.js';
 import { forgetTelemetry } from '../telemetry/forget.js';
+import { abortRolloutsOf, forgetRollouts } from '../rollouts/forget.js';
 import { aliasEvents, modelAliases, modelVersions, registeredModels, type ModelVersionRow, type RegisteredModelRow } from './schema.js';
 import { recomputeDeviceBlobs } from './versions.js';
 
@@ -16,6 +17,7 @@ export async function deleteModel(s: Writer, model: RegisteredModelRow): Promise
   const { db } = s;
   await db.batch([
     ...forgetTelemetry(s, model.id),
+    ...forgetRollouts(s, model.id),
     db.delete(aliasEvents).where(eq(aliasEvents.modelId, model.id)),
     db.delete(modelAliases).where(eq(modelAliases.modelId, model.id)),
     db.delete(modelVersions).where(eq(modelVersions.modelId, model.id)),
@@ -37,6 +39,7 @@ export async function deleteVersion(s: Writer, model: RegisteredModelRow, versio
   const reason = `version ${n} was deleted`;
   await db.batch([
     ...forgetTelemetry(s, model.id, n),
+    abortRolloutsOf(s, model.id, n, actor ?? 'hub'),
     db.delete(modelAliases).where(and(eq(modelAliases.modelId, model.id), eq(modelAliases.version, n))),
     db.delete(modelVersions).where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, n))),
     db.update(registeredModels).set({ updatedAt: at }).where(eq(registeredModels.id, model.id)),

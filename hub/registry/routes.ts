@@ -29,6 +29,7 @@ import { patchModel } from './exposure.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel } from './models.js';
 import { publishVersion } from './publish.js';
 import { resolveModelRef } from './refs.js';
+import { activeRollout, assignedVersion } from '../rollouts/rollouts.js';
 import { getVersionRow, lineageOf, listVersions, modelVersionOf } from './versions.js';
 
 const read = access({ secret: 'read' });
@@ -241,8 +242,13 @@ export const registryRoutes = router
 
 async function manifestResponse(c: Context<HubEnv>, ref: ReturnType<typeof parseModelRef>): Promise<Response> {
   const s = scopeOf(c);
-  const { model, version } = await resolveModelRef(s, ref);
+  const resolved = await resolveModelRef(s, ref);
+  const { model } = resolved;
   assertDeviceReadable(model, c.var.principal.kind);
+  // A rollout of this alias decides per device which version it gets; the ETag names that version.
+  const rollout = 'alias' in ref ? await activeRollout(s, model, ref.alias) : null;
+  const device = c.req.header('outpost-device');
+  const version = rollout ? await getVersionRow(s, model, assignedVersion(rollout, device)) : resolved.version;
   const manifest = manifestOf(model, version, await lineageOf(s, model, version));
   // A version's manifest never changes; an alias's may move, so it is revalidated.
   const cache = 'version' in ref ? 'private, max-age=31536000, immutable' : 'private, no-cache';

@@ -9,12 +9,13 @@ import { isUniqueViolation } from '../db/errors.js';
 import { blobs as blobsTable, modelAliases, modelVersions, projectBlobs, registeredModels, type ModelVersionRow, type RegisteredModelRow } from '../db/schema.js';
 import { getRunRow, slices } from '../tracking/runs.js';
 import { getService } from '../features/registry.js';
+import { versionsReadBy } from '../datasets/lineage.js';
 import { readWholeBlob } from '../blobs/access.js';
 import { findModel } from './models.js';
 import { OnnxParseError, readOnnxSignature } from './onnx/signature.js';
 import { readTfjsSignature, TfjsModelError } from './tfjs.js';
 
-export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, aliases: string[], baseModel: string | null = null): ModelVersion {
+export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, aliases: string[], baseModel: string | null = null, datasets: string[] = []): ModelVersion {
   return {
     model: model.name,
     version: row.version,
@@ -26,6 +27,7 @@ export function toVersion(model: RegisteredModelRow, row: ModelVersionRow, alias
     baseModel: row.baseVersion === null ? null : (baseModel ?? model.name),
     baseVersion: row.baseVersion,
     featureService: row.featureService,
+    datasets,
     description: row.description,
     tags: row.tags,
     aliases,
@@ -48,7 +50,12 @@ export async function lineageOf(scope: ProjectScope, model: RegisteredModelRow, 
 
 /** One version as the API shows it, with its aliases and lineage resolved. */
 export async function modelVersionOf(scope: ProjectScope, model: RegisteredModelRow, row: ModelVersionRow): Promise<ModelVersion> {
-  return toVersion(model, row, await versionAliases(scope, model.id, row.version), (await lineageOf(scope, model, row)).baseModel);
+  return toVersion(model, row, await versionAliases(scope, model.id, row.version), (await lineageOf(scope, model, row)).baseModel, await datasetsOf(scope, row));
+}
+
+/** The dataset versions the version's source run read (`ds/3`), sorted by name and version. */
+async function datasetsOf(scope: Pick<Scope, 'db'>, row: ModelVersionRow): Promise<string[]> {
+  return row.sourceRunId ? ((await versionsReadBy(scope, [row.sourceRunId])).get(row.sourceRunId) ?? []) : [];
 }
 
 /** A device names its run by the UUID it made (dashes and all); the hub stores it as 32 lowercase hex digits. */
@@ -171,7 +178,7 @@ export async function createVersion(
       throw err;
     }
     if (model.devices) await exposeFiles(scope, input.files.map((f) => f.digest));
-    return { version: toVersion(model, row, [], base.name), created: true };
+    return { version: toVersion(model, row, [], base.name, await datasetsOf(scope, row)), created: true };
   }
 }
 
@@ -224,7 +231,10 @@ export async function listVersions(scope: ProjectScope, model: RegisteredModelRo
   const rows = await db.select().from(modelVersions).where(eq(modelVersions.modelId, model.id)).orderBy(asc(modelVersions.version));
   const aliases = await db.select().from(modelAliases).where(eq(modelAliases.modelId, model.id));
   const bases = await baseModelNames(scope, model, rows);
-  return rows.map((r) => toVersion(model, r, aliases.filter((a) => a.version === r.version).map((a) => a.alias).sort(), bases.get(r.baseModelId ?? model.id) ?? null));
+  const datasets = await versionsReadBy(scope, rows.map((r) => r.sourceRunId));
+  return rows.map((r) =>
+    toVersion(model, r, aliases.filter((a) => a.version === r.version).map((a) => a.alias).sort(), bases.get(r.baseModelId ?? model.id) ?? null, (r.sourceRunId && datasets.get(r.sourceRunId)) || []),
+  );
 }
 
 /** Only description and tags change after creation: files, format and signature are the version. */

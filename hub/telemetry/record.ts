@@ -4,6 +4,8 @@ import type { KeyKind } from '../../shared/ids.js';
 import type { TelemetrySyncItem } from '../../shared/schemas/sync.js';
 import type { Scope } from '../core/scope.js';
 import { registeredModels, telemetryDevices, telemetryMinutes } from '../db/schema.js';
+import { rolloutFigureStatements } from '../rollouts/figures.js';
+import { mergedHistogram } from './histogram-sql.js';
 
 const MINUTE = 60_000;
 
@@ -31,10 +33,6 @@ async function reportedModelId({ db, projectId }: Pick<Scope, 'db' | 'projectId'
   return model.id;
 }
 
-/** SQLite merge of two sparse histograms (JSON objects of bucket → count): the stored one and the incoming one. */
-const mergedHistogram = sql`(SELECT json_group_object(key, n) FROM (SELECT key, sum(value) AS n FROM (
-  SELECT key, value FROM json_each(${telemetryMinutes.histogram}) UNION ALL SELECT key, value FROM json_each(excluded.histogram)
-) GROUP BY key))`;
 
 /** min/max that ignore a null side (a minute or report with no successful run has no latency bounds). */
 const least = (column: typeof telemetryMinutes.latencyMinMs, incoming: string) => sql`coalesce(min(${column}, ${sql.raw(incoming)}), ${column}, ${sql.raw(incoming)})`;
@@ -76,7 +74,7 @@ export async function recordTelemetry(scope: Pick<Scope, 'db' | 'projectId' | 'p
         latencySumMs: sql`${m.latencySumMs} + excluded.latency_sum_ms`,
         latencyMinMs: least(m.latencyMinMs, 'excluded.latency_min_ms'),
         latencyMaxMs: greatest(m.latencyMaxMs, 'excluded.latency_max_ms'),
-        histogram: mergedHistogram,
+        histogram: mergedHistogram(m.histogram),
         lastError: sql`CASE WHEN excluded.last_error_at >= coalesce(${m.lastErrorAt}, 0) THEN excluded.last_error ELSE ${m.lastError} END`,
         lastErrorAt: sql`CASE WHEN excluded.last_error_at >= coalesce(${m.lastErrorAt}, 0) THEN excluded.last_error_at ELSE ${m.lastErrorAt} END`,
         lastSeen: sql`max(${m.lastSeen}, excluded.last_seen)`,
@@ -90,5 +88,5 @@ export async function recordTelemetry(scope: Pick<Scope, 'db' | 'projectId' | 'p
       target: [d.projectId, d.modelId, d.version, d.backend, d.deviceId],
       set: { firstSeen: sql`min(${d.firstSeen}, excluded.first_seen)`, lastSeen: sql`max(${d.lastSeen}, excluded.last_seen)` },
     });
-  await db.batch([...alongside, minute, device] as never);
+  await db.batch([...alongside, minute, device, ...(await rolloutFigureStatements(scope, modelId, report))] as never);
 }

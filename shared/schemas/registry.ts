@@ -87,6 +87,8 @@ export const modelVersionSchema = z.object({
   baseVersion: z.number().nullable(),
   /** The feature service it was trained on, null when none was named. */
   featureService: z.string().nullable(),
+  /** The dataset versions its source run read (`ds/3`), sorted; empty without a run. */
+  datasets: z.array(z.string()),
   description: z.string(),
   tags: z.record(z.string(), z.string()),
   aliases: z.array(z.string()),

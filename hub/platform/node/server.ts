@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { CONSOLE_DIR, ensureConsoleBuilt } from '../../../build/console.js';
 import { ensureRuntimeBuilt, RUNTIME_DIR } from '../../../build/runtime.js';
 import { createApp } from '../../app.js';
+import { runPeriodicWork } from '../../core/periodic.js';
 import { ConfigError, readConfig } from '../../config.js';
 import { openLibsql } from '../../db/libsql.js';
 import { seedDemo } from '../../demo/seed.js';
@@ -32,11 +33,21 @@ async function main() {
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);
   });
 
+  // Rollout checks and other timed work (hub/core/periodic.ts); a tick never overlaps the one before.
+  let ticking = false;
+  const tick = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void runPeriodicWork(db, log).finally(() => (ticking = false));
+  }, 1000);
+  tick.unref();
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
+    clearInterval(tick);
     server.close(() => {
       close();
       process.exit(0);

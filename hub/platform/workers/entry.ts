@@ -1,6 +1,7 @@
 import type { D1Database, DurableObjectNamespace, Fetcher, R2Bucket } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
 import { createApp } from '../../app.js';
+import { runPeriodicWork } from '../../core/periodic.js';
 import { readConfig } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import * as schema from '../../db/schema.js';
@@ -59,5 +60,10 @@ export default {
       throw err;
     });
     return (await hub).fetch(request, env, ctx as never);
+  },
+  /** The cron trigger (wrangler.toml): rollout checks and other timed work (hub/core/periodic.ts). */
+  async scheduled(_event: unknown, env: WorkerBindings, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void> {
+    const db = await openDb(env, env.OUTPOST_DB_URL as string | undefined, readConfig(env).dbToken);
+    ctx.waitUntil(runPeriodicWork(db, (line) => console.error(`[outpost] ${line}`)));
   },
 };

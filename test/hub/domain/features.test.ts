@@ -65,9 +65,10 @@ describe('feature definitions', () => {
     expect(notUploaded.status).toBe(409);
     expect(notUploaded.body.error.message).toContain(`feature_views.driver_stats.source.file: upload the file first: blob sha256:${'a'.repeat(64)}`);
     (file.feature_views[0] as { source: unknown }).source = { dataset: 'rides@1', path: 'stats.parquet' };
-    const unbuilt = await apply(hub, file);
-    expect(unbuilt.status).toBe(400);
-    expect(unbuilt.body.error.message).toContain('driver_stats.source.dataset');
+    const noDataset = await apply(hub, file);
+    expect(noDataset.status).toBe(404);
+    expect(noDataset.body.error.message).toContain('feature_views.driver_stats.source.dataset: ');
+    expect(noDataset.body.error.message).toContain('rides');
   });
 });
 

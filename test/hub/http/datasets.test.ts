@@ -321,7 +321,7 @@ describe(`dataset versions (${hub.runtime})`, () => {
     expectError(await folder('path=README.md'), 404, 'not_found');
   });
 
-  it('links runs that read a version, through MLflow log-inputs and the native API, and lists the model versions made from them', async ({ project: p }) => {
+  it('links runs that read a version, through MLflow log-inputs and the native API, and lists the model versions made from them, which name it back', async ({ project: p }) => {
     const w = p.keys.write;
     const f = await upload(p, 'data.csv', 'a\n1\n');
     const version = (await register(p, 'lin', { files: [f] })).body.version;
@@ -350,6 +350,9 @@ describe(`dataset versions (${hub.runtime})`, () => {
     expect((await call('/v1/models', { key: w, json: { name: 'lin-model' } })).status).toBe(201);
     const made = await call('/v1/models/lin-model/versions', { key: w, json: { format: 'onnx', files: [model], runId: bySource } });
     expect(made.status, made.text).toBe(201);
+    expect(made.body.version.datasets).toEqual(['lin/1']);
+    expect((await get(p, '/v1/models/lin-model/versions/1')).body.version.datasets).toEqual(['lin/1']);
+    expect((await get(p, '/v1/models/lin-model/versions')).body.versions.map((v: { datasets: string[] }) => v.datasets)).toEqual([['lin/1']]);
 
     const lineage = await get(p, '/v1/datasets/lin/versions/1/lineage');
     expect(lineage.status, lineage.text).toBe(200);

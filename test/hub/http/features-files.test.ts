@@ -108,14 +108,54 @@ describe(`feature store files, training sets and lineage (${hub.runtime})`, () =
     expect((await dailyAt(p, [1], BASE + 60 * S)).body.columns.rating).toEqual([4.8]);
     const view = (await call('/v1/features/views/driver_daily', { key: p.keys.read })).body;
     expect(view.source).toEqual({ file: good, format: 'csv' });
-    // A file the project never uploaded is a 409 listing it; a dataset source is refused (400) until datasets exist.
+    // A file the project never uploaded is a 409 listing it.
     const missing = `sha256:${'0'.repeat(64)}`;
     const notUploaded = await apply(p, withFileView(missing, 'csv'));
     expectError(notUploaded, 409, 'conflict');
     expect(notUploaded.body.error.message).toContain(missing);
-    const doc = withFileView(good, 'csv');
-    (doc.feature_views.at(-1) as { source: unknown }).source = { dataset: 'rides@1', path: 'daily.csv' };
-    expect((await apply(p, doc)).body.error.message).toContain('dataset sources arrive with dataset versions');
+  });
+
+  it('loads a view from a file in a dataset version, again when its alias moves, and names what is wrong', async ({ p }) => {
+    const first = text(csv());
+    const second = text(csv().replace('4.8', '4.9'));
+    const version = async (bytes: Uint8Array<ArrayBuffer>) => {
+      const digest = await uploadBlob(p, bytes);
+      const made = await call('/v1/datasets/rides/versions', { key: p.keys.write, json: { files: [{ path: 'daily/stats.csv', digest, size: bytes.byteLength }] } });
+      expect(made.status, made.text).toBe(201);
+      return { digest, version: made.body.version.version as number };
+    };
+    const v1 = await version(first);
+    expect((await call('/v1/datasets/rides/aliases/current', { key: p.keys.write, method: 'PUT', json: { version: v1.version } })).status).toBe(200);
+    const fromDataset = (dataset: string, path = 'daily/stats.csv') => {
+      const doc = withFileView(`sha256:${'0'.repeat(64)}`, 'csv');
+      (doc.feature_views.at(-1) as { source: unknown }).source = { dataset, path };
+      return doc;
+    };
+    const loaded = await apply(p, fromDataset('rides@current'));
+    expect(loaded.status, loaded.text).toBe(200);
+    expect(loaded.body.loaded).toEqual([{ view: 'driver_daily', file: v1.digest, rows: 3 }]);
+    expect((await dailyAt(p, [1], BASE + 60 * S)).body.columns.rating).toEqual([4.8]);
+    expect((await apply(p, fromDataset('rides@current'))).body.loaded).toEqual([]);
+    // The alias moves: the same document loads the file it points to now.
+    const v2 = await version(second);
+    expect((await call('/v1/datasets/rides/aliases/current', { key: p.keys.write, method: 'PUT', json: { version: v2.version } })).status).toBe(200);
+    expect((await apply(p, fromDataset('rides@current'))).body.loaded).toEqual([{ view: 'driver_daily', file: v2.digest, rows: 3 }]);
+    expect((await dailyAt(p, [1], BASE + 60 * S)).body.columns.rating).toEqual([4.9]);
+    expect((await call('/v1/features/views/driver_daily', { key: p.keys.read })).body.source).toEqual({ dataset: 'rides@current', path: 'daily/stats.csv' });
+    // Wrong refs and paths are refused naming the view; what was loaded stays.
+    const refused = [
+      [fromDataset('rides/9'), 404, 'feature_views.driver_daily.source.dataset: '],
+      [fromDataset('nope/1'), 404, 'feature_views.driver_daily.source.dataset: '],
+      [fromDataset('rides/1', 'daily/other.csv'), 400, `rides/${v1.version} has no file "daily/other.csv"`],
+      [fromDataset('rides/1', 'daily/stats.bin'), 400, '"daily/stats.bin" is not a table file'],
+      [fromDataset('bad ref'), 400, 'feature_views.driver_daily.source.dataset: '],
+    ] as const;
+    for (const [doc, status, message] of refused) {
+      const r = await apply(p, doc);
+      expect(r.status, r.text).toBe(status);
+      expect(r.body.error.message).toContain(message);
+    }
+    expect((await dailyAt(p, [1], BASE + 60 * S)).body.columns.rating).toEqual([4.9]);
   });
 
   it('saves a training set whose rows stay the same after later pushes, and answers it as JSON or Parquet', async ({ p }) => {

@@ -69,6 +69,11 @@ export function VersionsTable({ model, versions, onPromote }: { model: string; v
                     features <Link href={`/features/services/${encodeURIComponent(v.featureService)}`}>{v.featureService}</Link>
                   </div>
                 )}
+                {v.datasets.map((ref) => (
+                  <div key={ref}>
+                    data <Link href={`/datasets/${ref.split('/').map(encodeURIComponent).join('/')}`}>{ref}</Link>
+                  </div>
+                ))}
               </td>
               <td class="wrap">
                 {Object.entries(v.metrics).map(([k, m]) => (
