@@ -3,7 +3,8 @@ import { describe, expect, test } from '../../helpers/app.js';
 import { seedDemo } from '../../../hub/demo/seed.js';
 
 describe('the demo dataset', () => {
-  test('seeds digits-samples with two versions, a rename, an alias, readable tables, and lineage to the runs behind the digits model', async ({ hub }) => {
+  // The whole demo is seeded (runs with curves, models, features, telemetry): seconds, not milliseconds.
+  test('seeds digits-samples with two versions, a rename, an alias, readable tables, and lineage to the runs behind the digits model', { timeout: 60_000 }, async ({ hub }) => {
     await seedDemo(hub.db, hub.blobs, hub.project.id);
     const get = async (path: string) => {
       const r = await hub.request(path);
