@@ -5,6 +5,7 @@ import { hub } from './hub';
 import { useOnline } from './components/online';
 import { Compare } from './pages/compare';
 import { Devices } from './pages/devices';
+import { datasetsPage } from './pages/datasets/datasets-section';
 import { featuresPage } from './pages/features/features-section';
 import { Keys } from './pages/keys';
 import { ModelPage } from './pages/models/model-page';
@@ -18,6 +19,7 @@ const NAV = [
   { href: '/runs', label: 'Runs', match: /^\/runs/ },
   { href: '/compare', label: 'Compare', match: /^\/compare/ },
   { href: '/models', label: 'Models', match: /^\/models/ },
+  { href: '/datasets', label: 'Datasets', match: /^\/datasets/ },
   { href: '/features', label: 'Features', match: /^\/features/ },
   { href: '/devices', label: 'Devices', match: /^\/devices/ },
   { href: '/keys', label: 'Keys', match: /^\/keys/ },
@@ -32,6 +34,8 @@ function Page({ loc }: { loc: Location }) {
   if (section === 'compare') return <Compare query={loc.query} />;
   if (section === 'models' && id) return <ModelPage name={id} />;
   if (section === 'models') return <Models />;
+  const datasets = section === 'datasets' && datasetsPage(parts.slice(2).filter(Boolean), loc.query);
+  if (datasets) return datasets;
   const features = section === 'features' && featuresPage(parts.slice(2).filter(Boolean), loc.query);
   if (features) return features;
   if (section === 'devices') return <Devices />;

@@ -17,12 +17,16 @@ import {
   draftIdSchema,
   draftSchema,
   filesPageSchema,
+  folderPageSchema,
+  folderQuerySchema,
   logRunDatasetsSchema,
   openDraftSchema,
   pageQuerySchema,
+  previewQuerySchema,
   runDatasetsReplySchema,
   setDatasetAliasSchema,
   statsQuerySchema,
+  tablePreviewSchema,
   tableStatsSchema,
   versionPageQuerySchema,
 } from '../../shared/schemas/datasets.js';
@@ -38,7 +42,9 @@ import { appendFiles, commitDraft, deleteDraft, draftJson, getDraft, missingBlob
 import { checkManifestPage } from './paths.js';
 import { versionInput, versionLineage } from './lineage.js';
 import { diffPage, manifestPage } from './manifest.js';
+import { PREVIEW_CELL_CHARS, tablePreview } from './preview.js';
 import { STATS_MAX_BYTES, tableStats } from './stats.js';
+import { folderPage } from './tree.js';
 
 const tags = ['datasets'];
 const read = access({ secret: 'read' });
@@ -242,6 +248,44 @@ export const datasetRoutes = router
       const { name, version } = c.req.valid('param');
       const found = await resolveRoute(s, name, version);
       return c.json(await tableStats(s, found.dataset, found.version, c.req.valid('query').path), 200);
+    },
+  )
+  .openapi(
+    hubRoute({
+      method: 'get',
+      path: '/v1/datasets/{name}/versions/{version}/preview',
+      tags,
+      summary: 'The first rows of a tabular file (CSV, JSONL, Parquet by extension), at most 100',
+      description: `Rows are arrays in \`columns\` order, cells JSON values (CSV cells as text, an INT64 beyond ±2^53 as a decimal string, a timestamp as epoch ms, a cell over ${PREVIEW_CELL_CHARS} characters cut). \`total\` is the file's row count. A file that is not tabular by its extension is a 400; one over ${STATS_MAX_BYTES} bytes, or that does not parse, answers 200 with the reason in \`error\` and no rows.`,
+      middleware: read,
+      request: { params: versionParams, query: previewQuerySchema },
+      responses: { 200: { description: 'The first rows', content: json(tablePreviewSchema) }, ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      const { name, version } = c.req.valid('param');
+      const { path, limit } = c.req.valid('query');
+      const found = await resolveRoute(s, name, version);
+      return c.json(await tablePreview(s, found.dataset, found.version, path, limit), 200);
+    },
+  )
+  .openapi(
+    hubRoute({
+      method: 'get',
+      path: '/v1/datasets/{name}/versions/{version}/tree',
+      tags,
+      summary: 'One folder of a version: its file count and bytes in all, and a page of its children (subfolders with their counts and bytes, files)',
+      description: `\`path\`: the folder (\`a/b\`; empty for the root). Children are ordered by name (a file before a folder of the same name); at most \`limit\` (≤ ${PAGE}) a page, \`next\` is the \`after\` of the next (a folder's name ends in \`/\`). A folder with no files is a 404.`,
+      middleware: read,
+      request: { params: versionParams, query: folderQuerySchema },
+      responses: { 200: { description: 'A folder', content: json(folderPageSchema) }, ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const s = scopeOf(c);
+      const { name, version } = c.req.valid('param');
+      const { path, after, limit } = c.req.valid('query');
+      const found = await resolveRoute(s, name, version);
+      return c.json(await folderPage(s, found.dataset, found.version, path, after, limit), 200);
     },
   )
   .openapi(

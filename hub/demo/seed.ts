@@ -11,6 +11,7 @@ import { createVersion } from '../registry/versions.js';
 import { createExperiment } from '../tracking/experiments.js';
 import { appendToRun } from '../tracking/log.js';
 import { createRun, updateRun } from '../tracking/runs.js';
+import { seedDemoDatasets } from './datasets.js';
 import { DEMO_FEATURE_SERVICE, seedDemoFeatures } from './features.js';
 import { seedDemoTelemetry } from './telemetry.js';
 import { tfjsModelFiles } from './tfjs-model.js';
@@ -72,13 +73,16 @@ async function seedRuns(scope: Scope) {
 /**
  * The demo project content on an empty database (OUTPOST_DEMO=1): training runs with real curves, a small
  * ONNX model with two versions and aliases, a small tfjs model, both exposed to devices, and a day of made-up
- * device telemetry for them (demo data, see ./telemetry.ts), and a feature view of made-up writers' stats with the
+ * device telemetry for them (demo data, see ./telemetry.ts), a small versioned dataset the model's runs read
+ * (./datasets.ts), and a feature view of made-up writers' stats with the
  * service the production model was trained on (./features.ts).
  */
 export async function seedDemo(db: Db, blobs: BlobStore, projectId: string): Promise<void> {
   const scope = systemScope(db, blobs, projectId);
   const runIds = await seedRuns(scope);
   await seedDemoFeatures(scope, prng(5));
+  // The runs that make the digits model's versions below (2 + i) read the demo dataset.
+  await seedDemoDatasets(scope, (files) => storeFiles(scope, files), prng(13), [runIds[2]!, runIds[3]!]);
   const digits = await createModel(scope, ACTOR, { name: 'digits', description: 'Linear classifier of 8×8 digit images (demo)', devices: true });
   for (const [i, seed] of [1, 2].entries()) {
     const files = await storeFiles(scope, { 'model.onnx': linearModelOnnx({ inputSize: 64, outputSize: 10, seed }) });

@@ -11,7 +11,9 @@ import type {
   DiffPage,
   Draft,
   filesPageSchema,
+  FolderPage,
   runDatasetsReplySchema,
+  TablePreview,
   TableStats,
 } from '../schemas/datasets.js';
 import type { HubClient } from './hub-client.js';
@@ -20,6 +22,7 @@ export type Dataset = z.output<typeof datasetSchema>;
 export type CommitReply = z.output<typeof commitReplySchema>;
 export type FilesPage = z.output<typeof filesPageSchema>;
 export type DatasetLineage = z.output<typeof datasetLineageSchema>;
+export type FolderEntry = FolderPage['entries'][number];
 
 const enc = encodeURIComponent;
 const v = (name: string, version: number | string) => `/v1/datasets/${enc(name)}/versions/${enc(String(version))}`;
@@ -53,6 +56,12 @@ export const datasetFiles = (hub: HubClient, name: string, version: number | str
 export const diffDatasetVersions = (hub: HubClient, name: string, version: number | string, against: string, page: { after?: string; limit?: number } = {}) =>
   hub.json<DiffPage>('GET', `${v(name, version)}/diff${qs({ against, ...page })}`);
 export const datasetTableStats = (hub: HubClient, name: string, version: number | string, path: string) => hub.json<TableStats>('GET', `${v(name, version)}/stats${qs({ path })}`);
+/** The first `limit` (≤ 100) rows of a tabular file. */
+export const datasetTablePreview = (hub: HubClient, name: string, version: number | string, path: string, limit?: number) =>
+  hub.json<TablePreview>('GET', `${v(name, version)}/preview${qs({ path, limit })}`);
+/** One folder (`''` the root): its totals and a page of its children; `after` is the page before's `next`. */
+export const datasetFolder = (hub: HubClient, name: string, version: number | string, path: string, page: { after?: string; limit?: number } = {}) =>
+  hub.json<FolderPage>('GET', `${v(name, version)}/tree${qs({ path, ...page })}`);
 export const datasetLineage = (hub: HubClient, name: string, version: number | string) => hub.json<DatasetLineage>('GET', `${v(name, version)}/lineage`);
 export const setDatasetAlias = (hub: HubClient, name: string, alias: string, version: number) =>
   hub.json<DatasetVersion>('PUT', `/v1/datasets/${enc(name)}/aliases/${enc(alias)}`, { version });

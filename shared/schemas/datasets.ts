@@ -147,3 +147,34 @@ export const missingBlobsSchema = z.object({
   digests: z.array(digest).max(DATASET_LIMITS.missing, `at most ${DATASET_LIMITS.missing} digests a request`),
 });
 export const missingBlobsReplySchema = z.object({ missing: z.array(z.string()) });
+
+/** `…/preview?path=P&limit=20`: the first rows of a tabular file (at most 100). */
+export const previewQuerySchema = statsQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+/**
+ * Rows as arrays in `columns` order. Cells are JSON values: CSV cells are the file's text (an empty cell is null),
+ * JSONL's are as written, Parquet's typed (an INT64 outside ±2^53 is a decimal string, a timestamp epoch ms); a cell
+ * over 500 characters is cut and ends in "…". `total` is the file's row count; `error` why it could not be read.
+ */
+export const tablePreviewSchema = z.object({
+  path: z.string(),
+  digest: z.string(),
+  format: z.enum(['csv', 'jsonl', 'parquet']),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.unknown())),
+  total: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+export type TablePreview = z.infer<typeof tablePreviewSchema>;
+
+/** `…/tree?path=a/b&after=&limit=`: one folder (`''` the root) and a page of its children. */
+export const folderQuerySchema = z.object({ path: z.string().max(DATASET_LIMITS.pathLength).default(''), after: z.string().max(DATASET_LIMITS.pathLength + 1).default(''), limit });
+export const folderPageSchema = z.object({
+  path: z.string(),
+  files: z.number().int(),
+  bytes: z.number().int(),
+  entries: z.array(
+    z.object({ name: z.string(), kind: z.enum(['folder', 'file']), files: z.number().int(), bytes: z.number().int(), digest: z.string().nullable() }),
+  ),
+  next: z.string().nullable(),
+});
+export type FolderPage = z.infer<typeof folderPageSchema>;

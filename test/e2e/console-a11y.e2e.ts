@@ -1,5 +1,6 @@
 import { latencyBucket } from '../../shared/telemetry/histogram.js';
 import { axeViolations, horizontalOverflow, tabStops } from './console/audit.js';
+import { datasetData } from './console/datasets-data.js';
 import { featureData } from './console/features-data.js';
 import { expect, shoot, signIn, test } from './console/fixtures.js';
 
@@ -27,6 +28,7 @@ test.describe('console accessibility and layout', () => {
     ]);
 
     const features = await featureData(hub, uid);
+    const data = await datasetData(hub, uid);
 
     const pages: Array<[string, string, string]> = [
       ['runs', `/runs?exp=${exp.id}`, `baseline-${uid}`],
@@ -39,6 +41,9 @@ test.describe('console accessibility and layout', () => {
       ['feature-view', `/features/views/${features.drivers}?driver_id=1001`, 'PRESENT'],
       ['feature-services', '/features/services', features.service],
       ['feature-service', `/features/services/${features.service}`, 'Model versions using it'],
+      ['datasets', '/datasets', data.dataset],
+      ['dataset', `/datasets/${data.dataset}`, 'first cut of the samples'],
+      ['dataset-version', `/datasets/${data.dataset}/2?dir=tables&file=tables%2Ffeatures.parquet`, 'The first 20 of 30 rows.'],
       ['devices', '/devices', 'Last seen'],
       ['keys', '/keys', 'bootstrap admin'],
       ['try-it', '/try', 'Sync back and look'],

@@ -240,6 +240,87 @@ describe(`dataset versions (${hub.runtime})`, () => {
     expectError(await stats('tables/none.csv'), 404, 'not_found');
   });
 
+  it('previews the first rows of CSV, JSONL and Parquet files as JSON-safe cells, and says why a file cannot be read', async ({ project: p }) => {
+    const csv = await upload(p, 'scores.csv', 'id,score,name\n1,0.5,"a, b"\n2,,c\n3,1.5,d\n');
+    const jsonl = await upload(p, 'rows.jsonl', '{"a":1,"tags":["x"]}\n{"a":2,"b":"only here"}\n');
+    const parquet = await upload(
+      p,
+      'rows.parquet',
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'n', data: Array.from({ length: 250 }, (_, i) => (i === 0 ? 2n ** 60n : BigInt(i))), type: 'INT64' },
+            { name: 's', data: Array.from({ length: 250 }, (_, i) => (i === 1 ? 'x'.repeat(600) : `row ${i}`)), type: 'STRING' },
+          ],
+          rowGroupSize: 100,
+        }),
+      ) as Uint8Array<ArrayBuffer>,
+    );
+    const broken = await upload(p, 'broken.csv', 'a,b\n1\n');
+    const text = await upload(p, 'notes.txt', 'hello');
+    expect((await register(p, 'pre', { files: [csv, jsonl, parquet, broken, text] })).status).toBe(201);
+    const preview = (path: string, limit?: number) => get(p, `/v1/datasets/pre/versions/1/preview?path=${encodeURIComponent(path)}${limit ? `&limit=${limit}` : ''}`);
+
+    const c = await preview('scores.csv', 2);
+    expect(c.status, c.text).toBe(200);
+    expect(c.body).toEqual({ path: 'scores.csv', digest: csv.digest, format: 'csv', columns: ['id', 'score', 'name'], rows: [['1', '0.5', 'a, b'], ['2', null, 'c']], total: 3, error: null });
+    expect((await preview('rows.jsonl')).body).toMatchObject({ columns: ['a', 'tags', 'b'], rows: [[1, ['x'], null], [2, null, 'only here']], total: 2, error: null });
+    const q = await preview('rows.parquet', 3);
+    expect(q.body).toMatchObject({ format: 'parquet', columns: ['n', 's'], total: 250, error: null });
+    expect(q.body.rows).toEqual([[String(2n ** 60n), 'row 0'], [1, `${'x'.repeat(499)}…`], [2, 'row 2']]);
+    expect((await preview('rows.parquet')).body.rows).toHaveLength(20);
+    expect((await preview('rows.parquet', 100)).body.rows.at(-1)).toEqual([99, 'row 99']);
+
+    const bad = await preview('broken.csv');
+    expect(bad.status).toBe(200);
+    expect(bad.body).toMatchObject({ columns: [], rows: [], total: null, error: 'could not read the file as csv: CSV row 2 has 1 cells, the header 2' });
+    expect((await get(p, '/v1/datasets/pre/versions/1/preview?path=notes.txt')).body.error.message).toMatch(/^path "notes.txt" is not a tabular file/);
+    expectError(await preview('notes.txt'), 400, 'bad_request');
+    expectError(await preview('none.csv'), 404, 'not_found');
+    expectError(await preview('scores.csv', 101), 400, 'validation_failed');
+    expectError(await get(p, '/v1/datasets/pre/versions/1/preview'), 400, 'validation_failed');
+  });
+
+  it('lists a folder with its totals and each child folder\'s file count and bytes, a page at a time', async ({ project: p }) => {
+    const f = (path: string, text: string) => upload(p, path, text);
+    const files = [
+      await f('README.md', '# r'),
+      await f('images/a/1.png', '1111'),
+      await f('images/a/2.png', '22'),
+      await f('images/b.png', 'bbb'),
+      await f('images.txt', 'list'),
+      await f('images0/x', 'x'),
+      await f('labels/train.csv', 'y\n1\n'),
+    ];
+    expect((await register(p, 'tree', { files })).status).toBe(201);
+    const folder = (query: string) => get(p, `/v1/datasets/tree/versions/1/tree?${query}`);
+
+    const root = await folder('');
+    expect(root.status, root.text).toBe(200);
+    expect(root.body).toEqual({
+      path: '',
+      files: 7,
+      bytes: files.reduce((n, x) => n + x.size, 0),
+      entries: [
+        { name: 'README.md', kind: 'file', files: 1, bytes: 3, digest: files[0]!.digest },
+        { name: 'images', kind: 'folder', files: 3, bytes: 9, digest: null },
+        { name: 'images.txt', kind: 'file', files: 1, bytes: 4, digest: files[4]!.digest },
+        { name: 'images0', kind: 'folder', files: 1, bytes: 1, digest: null },
+        { name: 'labels', kind: 'folder', files: 1, bytes: 4, digest: null },
+      ],
+      next: null,
+    });
+    // Only what is under images/: not images.txt or images0/, which sort beside it.
+    const images = await folder('path=images&limit=1');
+    expect(images.body).toMatchObject({ path: 'images', files: 3, bytes: 9, entries: [{ name: 'a', kind: 'folder', files: 2, bytes: 6 }], next: 'a/' });
+    expect((await folder(`path=images&limit=1&after=${encodeURIComponent(images.body.next)}`)).body).toMatchObject({ entries: [{ name: 'b.png', kind: 'file', bytes: 3 }], next: null });
+    expect((await folder('path=images/a')).body.entries.map((e: { name: string }) => e.name)).toEqual(['1.png', '2.png']);
+
+    expectError(await folder('path=nothing'), 404, 'not_found');
+    expectError(await folder('path=images/'), 400, 'bad_request');
+    expectError(await folder('path=README.md'), 404, 'not_found');
+  });
+
   it('links runs that read a version, through MLflow log-inputs and the native API, and lists the model versions made from them, which name it back', async ({ project: p }) => {
     const w = p.keys.write;
     const f = await upload(p, 'data.csv', 'a\n1\n');

@@ -113,6 +113,8 @@ function cases(): Case[] {
     ['GET dataset files', 404, send('/v1/datasets/iso-data/versions/1/files')],
     ['GET dataset diff', 404, send('/v1/datasets/iso-data/versions/1/diff?against=1')],
     ['GET dataset stats', 404, send('/v1/datasets/iso-data/versions/1/stats?path=m.csv')],
+    ['GET dataset preview', 404, send('/v1/datasets/iso-data/versions/1/preview?path=m.csv')],
+    ['GET dataset folder', 404, send('/v1/datasets/iso-data/versions/1/tree')],
     ['GET dataset lineage', 404, send('/v1/datasets/iso-data/versions/1/lineage')],
     ['PUT dataset alias', 404, send('/v1/datasets/iso-data/aliases/current', { method: 'PUT', json: { version: 1 } })],
     ['DELETE dataset alias', 404, send('/v1/datasets/iso-data/aliases/current', { method: 'DELETE' })],
