@@ -1,3 +1,5 @@
+// First: the shared zod schemas get `.openapi` (used by the routes) only when made after this extends zod.
+import '@hono/zod-openapi';
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
 import { SyncDispatcher } from './core/sync/dispatcher.js';
