@@ -1,10 +1,10 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { CreateRollout, Rollout, RolloutDecision, RolloutState, VersionFigures } from '../../shared/schemas/rollouts.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { modelAliases, registeredModels, type RegisteredModelRow } from '../db/schema.js';
+import { modelAliases, registeredModels, telemetryDevices, type RegisteredModelRow } from '../db/schema.js';
 import { moveAlias } from '../registry/aliases.js';
 import { getVersionRow } from '../registry/versions.js';
 import { figuresOf, tallies } from './figures.js';
@@ -18,7 +18,7 @@ type Figures = { candidate: VersionFigures; stable: VersionFigures };
 
 const ended = (state: RolloutState) => state !== 'running' && state !== 'paused';
 
-export function rolloutJson(model: RegisteredModelRow, row: RolloutRow, figures: Figures): Rollout {
+export function rolloutJson(model: RegisteredModelRow, row: RolloutRow, figures: Rollout['figures']): Rollout {
   return {
     id: row.id,
     model: model.name,
@@ -214,13 +214,25 @@ export async function listRollouts(scope: Writer, model: RegisteredModelRow): Pr
   return Promise.all(rows.map((r) => checkRollout(scope, model, r)));
 }
 
-/** Each row with the current step's figures. */
+/** Each row with the current step's figures, and per side the devices that reported running it since the rollout began. */
 export async function withFigures(scope: Pick<Scope, 'db'>, model: RegisteredModelRow, rows: RolloutRow[]): Promise<Rollout[]> {
   const t = await tallies(scope, rows);
-  return rows.map((r) => {
-    const x = t.get(r.id)!;
-    return rolloutJson(model, r, { candidate: figuresOf(x.candidate), stable: figuresOf(x.stable) });
-  });
+  return Promise.all(
+    rows.map(async (r) => {
+      const x = t.get(r.id)!;
+      const [candidate, stable] = await Promise.all([r.candidateVersion, r.stableVersion].map((v) => devicesSince(scope, r, v)));
+      return rolloutJson(model, r, { candidate: { ...figuresOf(x.candidate), devices: candidate! }, stable: { ...figuresOf(x.stable), devices: stable! } });
+    }),
+  );
+}
+
+async function devicesSince({ db }: Pick<Scope, 'db'>, r: RolloutRow, version: number): Promise<number> {
+  const d = telemetryDevices;
+  const [row] = await db
+    .select({ n: sql<number>`count(distinct ${d.deviceId})` })
+    .from(d)
+    .where(and(eq(d.projectId, r.projectId), eq(d.modelId, r.modelId), eq(d.version, version), gte(d.lastSeen, r.createdAt)));
+  return Number(row?.n ?? 0);
 }
 
 /** The active rollout of an alias, checked first if its decision is due; null when none steers it. */

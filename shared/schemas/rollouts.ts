@@ -50,6 +50,8 @@ export const createRolloutSchema = z
 export type CreateRollout = z.infer<typeof createRolloutSchema>;
 
 export const versionFiguresSchema = z.object({ requests: z.number(), errors: z.number(), errorRate: z.number().nullable(), p95Ms: z.number().nullable() });
+/** A side's figures in a rollout reply, with the devices that reported running it since the rollout started. */
+export const sideFiguresSchema = versionFiguresSchema.extend({ devices: z.number() });
 export type VersionFigures = z.infer<typeof versionFiguresSchema>;
 
 export const rolloutDecisionSchema = z.object({
@@ -84,7 +86,7 @@ export const rolloutSchema = z.object({
   /** When the current step's check is due (null once the rollout has ended). */
   nextCheckAt: z.number().nullable(),
   /** The current step's figures so far, per version. */
-  figures: z.object({ candidate: versionFiguresSchema, stable: versionFiguresSchema }),
+  figures: z.object({ candidate: sideFiguresSchema, stable: sideFiguresSchema }),
   decisions: z.array(rolloutDecisionSchema),
   createdBy: z.string().nullable(),
   createdAt: z.number(),

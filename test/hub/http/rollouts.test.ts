@@ -142,6 +142,8 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
     const advanced = await waitFor(p, r.id, (x) => x.step === 1);
     expect(advanced).toMatchObject({ state: 'running', percent: 100 });
     expect(advanced.decisions.at(-1)).toMatchObject({ action: 'advanced', candidate: { requests: 26, errors: 1 }, stable: { requests: 30, errors: 0 } });
+    // The new step's figures start at zero; the devices seen on each side count since the rollout began.
+    expect(advanced.figures).toMatchObject({ candidate: { requests: 0, devices: 1 }, stable: { requests: 0, devices: 1 } });
     expect(new Set((await fleet(p)).values())).toEqual(new Set([2]));
     expect(onCandidate).toBeGreaterThan(0);
     // The last step needs its own requests; then the alias moves, recorded as the rollout's.

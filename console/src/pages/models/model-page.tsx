@@ -7,6 +7,7 @@ import { useLoad } from '../../components/use-load';
 import { formatTime } from '../../format';
 import { Link } from '../../router';
 import { PromoteDialog, RollbackDialog } from './alias-dialogs';
+import { RolloutsSection } from './rollouts-section';
 import { VersionsTable } from './versions-table';
 
 type Dialog = { kind: 'promote'; version: number } | { kind: 'rollback'; alias: string; from: number; to: number } | null;
@@ -84,6 +85,8 @@ export function ModelPage({ name }: { name: string }) {
         <h2 id="versions">Versions</h2>
         <VersionsTable model={model.name} versions={versions} onPromote={(version) => setDialog({ kind: 'promote', version })} />
       </section>
+
+      <RolloutsSection model={model.name} />
 
       <section class="card" aria-labelledby="history">
         <h2 id="history">Alias history</h2>
