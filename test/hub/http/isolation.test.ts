@@ -6,7 +6,7 @@ import { call, newProject, sha256Hex, type Reply, type TestProject } from '../..
 // Project A holds one of everything; project B's keys try every route that takes an id or a name of A's.
 let a: TestProject;
 let b: TestProject;
-const ids = { experiment: '', run: '', digest: '', model: 'iso-model' };
+const ids = { experiment: '', run: '', digest: '', model: 'iso-model', rollout: '' };
 
 const HOUR = 3_600_000;
 const T0 = Math.floor(1_700_000_000_000 / HOUR) * HOUR;
@@ -31,6 +31,7 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) await ok(call(`/v1/models/${ids.model}/versions`, { key: w, json: { format: 'onnx', files } }));
   await ok(call(`/v1/models/${ids.model}/aliases/production`, { key: w, method: 'PUT', json: { version: 1 } }));
   await ok(call(`/v1/models/${ids.model}/aliases/production`, { key: w, method: 'PUT', json: { version: 2 } }));
+  ids.rollout = (await ok(call(`/v1/models/${ids.model}/rollouts`, { key: w, json: { alias: 'production', to: 1, steps: [50, 100], interval: '1h' } }))).rollout.id;
   await ok(call('/v1/datasets/iso-data/versions', { key: w, json: { files: [{ path: 'm.onnx', digest: ids.digest, size: bytes.byteLength }] } }));
   await ok(call('/v1/datasets/iso-data/aliases/current', { key: w, method: 'PUT', json: { version: 1 } }));
   const histogram: LatencyHistogram = {};
@@ -52,6 +53,7 @@ async function snapshotOfA() {
     model: await read(`/v1/models/${ids.model}`),
     versions: await read(`/v1/models/${ids.model}/versions`),
     aliases: await read(`/v1/models/${ids.model}/history`),
+    rollouts: await read(`/v1/models/${ids.model}/rollouts`),
     telemetry: await read(`/v1/telemetry?model=${ids.model}&since=${T0}&until=${T0 + HOUR}`),
     blob: (await call(`/v1/blobs/${ids.digest}`, { key: r })).status,
     dataset: await read('/v1/datasets/iso-data'),
@@ -101,6 +103,10 @@ function cases(): Case[] {
     ['PUT alias', 404, send(`${model}/aliases/production`, { method: 'PUT', json: { version: 1 } })],
     ['roll back alias', 404, send(`${model}/aliases/production/rollback`, { method: 'POST' })],
     ['GET alias history', 404, send(`${model}/history`)],
+    ['GET rollouts', 404, send(`${model}/rollouts`)],
+    ['GET rollout', 404, send(`${model}/rollouts/${ids.rollout}`)],
+    ['POST rollout', 404, send(`${model}/rollouts`, { json: { alias: 'production', to: 1, steps: [100], interval: '1h' } })],
+    ['abort rollout', 404, send(`${model}/rollouts/${ids.rollout}/abort`, { json: {} })],
     // Blobs, by digest: another project's upload is not there.
     ['GET blob', 404, send(`/v1/blobs/${ids.digest}`)],
     ['HEAD blob', 404, send(`/v1/blobs/${ids.digest}`, { method: 'HEAD' })],
