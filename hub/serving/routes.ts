@@ -66,9 +66,8 @@ for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
   });
   // Ready means loaded: the first check loads the version, so a probe warms it before traffic comes.
   router.get(`${base}/ready`, reader, async (c) => {
-    const server = serverOf(c);
     const resolved = await resolve(c);
-    await server.load(resolved);
+    await serverOf(c).load(resolved);
     return c.json({ name: resolved.model.name, version: String(resolved.version.version), ready: true });
   });
   router.post(
@@ -76,8 +75,8 @@ for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     reader,
     (c, next) => capBody(c.var.deps.config.maxBody, () => new InferenceError(413, `request body is larger than ${c.var.deps.config.maxBody} bytes (OUTPOST_MAX_BODY)`))(c, next),
     async (c) => {
-      const server = serverOf(c);
       const resolved = await resolve(c);
+      const server = serverOf(c);
       const { request, binary } = splitBody(await bodyBytes(c), c.req.header(HEADER_LENGTH));
       const { body, headers } = await server.infer(resolved, request, binary);
       return c.body(body as never, 200, headers);
