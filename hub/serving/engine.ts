@@ -1,5 +1,5 @@
 import type { Signature } from '../registry/schema.js';
-import type { TensorArray } from './datatypes.js';
+import type { TensorArray } from '../../shared/serving/datatypes.js';
 
 /** A tensor inside the hub: the signature's dtype name, its dims, its values row-major (FP16 as bits, BOOL as bytes). */
 export interface HostTensor {

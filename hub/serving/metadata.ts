@@ -1,6 +1,6 @@
 import type { ModelVersionRow, RegisteredModelRow } from '../db/schema.js';
 import type { TensorSpec } from '../registry/schema.js';
-import { datatypeOf } from './datatypes.js';
+import { datatypeOf } from '../../shared/serving/datatypes.js';
 
 /** The protocol's platform names for the registry's formats. */
 const PLATFORMS: Record<string, string> = { onnx: 'onnxruntime_onnx', 'tfjs-layers': 'tensorflowjs_layers' };

@@ -1,6 +1,6 @@
 /** The Open Inference Protocol's infer request and response as JSON, with the binary tensor extension. */
 
-export const HEADER_LENGTH = 'Inference-Header-Content-Length';
+export { HEADER_LENGTH } from '../../shared/serving/binary.js';
 
 export type Parameters = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import type { Signature, TensorSpec } from '../registry/schema.js';
-import { arrayOf, DATATYPES, datatypeOf, isServedDatatype, toHalf, type DatatypeName, type TensorArray } from './datatypes.js';
+import { arrayOf, DATATYPES, datatypeOf, isServedDatatype, toHalf, type DatatypeName, type TensorArray } from '../../shared/serving/datatypes.js';
 import type { HostTensors } from './engine.js';
 import { invalid, type InferRequest, type RequestInput } from './protocol.js';
 

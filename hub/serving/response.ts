@@ -1,6 +1,7 @@
-import { bytesOf, datatypeOf, fromHalf } from './datatypes.js';
+import { bytesOf, datatypeOf, fromHalf } from '../../shared/serving/datatypes.js';
 import type { HostTensor, HostTensors } from './engine.js';
-import { HEADER_LENGTH, type InferResponse, type ResponseOutput } from './protocol.js';
+import { frameBinary, HEADER_LENGTH } from '../../shared/serving/binary.js';
+import type { InferResponse, ResponseOutput } from './protocol.js';
 
 /** JSON values of a tensor: numbers, booleans for BOOL, FP16 decoded; 64-bit integers as numbers (exact up to 2⁵³). */
 function jsonValues(t: HostTensor): unknown[] {
@@ -28,15 +29,8 @@ export function encodeResponse(head: Omit<InferResponse, 'outputs'>, tensors: Ho
     chunks.push(bytes);
     return { ...output, parameters: { binary_data_size: bytes.byteLength } };
   });
-  const json = JSON.stringify({ ...head, outputs } satisfies InferResponse);
-  if (!chunks.length) return { body: json, headers: { 'Content-Type': 'application/json' } };
-  const header = new TextEncoder().encode(json);
-  const body = new Uint8Array(header.byteLength + chunks.reduce((n, c) => n + c.byteLength, 0));
-  body.set(header);
-  let offset = header.byteLength;
-  for (const c of chunks) {
-    body.set(c, offset);
-    offset += c.byteLength;
-  }
-  return { body, headers: { 'Content-Type': 'application/octet-stream', [HEADER_LENGTH]: String(header.byteLength) } };
+  const response: InferResponse = { ...head, outputs };
+  if (!chunks.length) return { body: JSON.stringify(response), headers: { 'Content-Type': 'application/json' } };
+  const { body, headerLength } = frameBinary(response, chunks);
+  return { body, headers: { 'Content-Type': 'application/octet-stream', [HEADER_LENGTH]: String(headerLength) } };
 }

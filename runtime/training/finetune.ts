@@ -1,11 +1,11 @@
 import * as Comlink from 'comlink';
 import { sha256Digest } from '../../shared/digest.js';
 import type { Manifest, ManifestFile } from '../../shared/schemas/registry.js';
-import type { Backend } from '../../shared/schemas/telemetry.js';
+import type { DeviceBackend as Backend } from '../inference/protocol.js';
 import { RUNTIME_BUILD } from '../assets.js';
 import { OutpostRuntimeError, throwIfAborted } from '../errors.js';
 import type { Model } from '../inference/model.js';
-import { installErrorTransfer, type BackendChoice } from '../inference/protocol.js';
+import { installErrorTransfer, type LocalChoice } from '../inference/protocol.js';
 import { postable } from '../inference/tensors.js';
 import type { FinetuneContext } from './context.js';
 import { DEFAULT_TRAIN_OPTIONS, type LossName, type OptimizerName, type Trainable, type TrainingTensor, type TrainingWorkerApi, type TrainLogs, type TrainOptions, type TrainPlan } from './protocol.js';
@@ -28,7 +28,7 @@ export interface FinetuneOptions {
   loss?: LossName;
   shuffle?: boolean;
   /** The tfjs backend to train on (and to run the result on): 'auto' tries webgpu → webgl → wasm → cpu. */
-  backend?: BackendChoice;
+  backend?: LocalChoice;
   /** The run's experiment (default `on-device`), name and tags. */
   experiment?: string;
   runName?: string;

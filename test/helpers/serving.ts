@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeOnnxModel } from '../../hub/registry/onnx/write.js';
+import { frameBinary } from '../../shared/serving/binary.js';
 
 /** Every datatype `/v2` serves, by the registry's dtype name. */
 export const SERVED_DTYPES = ['bool', 'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64'] as const;
@@ -55,17 +56,7 @@ export async function publishModel(
 }
 
 /** A binary-extension body: the JSON header, then each tensor's bytes in order. */
-export function binaryBody(header: unknown, tensors: ArrayBufferView[]): { body: Uint8Array<ArrayBuffer>; headerLength: number } {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const body = new Uint8Array(json.byteLength + tensors.reduce((n, t) => n + t.byteLength, 0));
-  body.set(json);
-  let offset = json.byteLength;
-  for (const t of tensors) {
-    body.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), offset);
-    offset += t.byteLength;
-  }
-  return { body, headerLength: json.byteLength };
-}
+export const binaryBody = frameBinary;
 
 /** Splits a binary-extension reply into its JSON header and the bytes after it. */
 export async function readBinaryReply(res: Response): Promise<{ json: any; binary: Uint8Array }> {

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { TensorArray } from '../datatypes.js';
+import type { TensorArray } from '../../../shared/serving/datatypes.js';
 import type { HostTensors, InferenceEngine, LoadedModel } from '../engine.js';
 
 /** onnxruntime keeps float16 in a Float16Array where the platform has one; the hub passes the 16-bit patterns. */

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { test as base } from 'vitest';
 import { tfjsModelFiles } from '../../../hub/demo/tfjs-model.js';
 import { linearModelOnnx } from '../../../hub/registry/onnx/write.js';
-import { fromHalf, toHalf } from '../../../hub/serving/datatypes.js';
+import { fromHalf, toHalf } from '../../../shared/serving/datatypes.js';
 import { readTelemetry } from '../../../hub/telemetry/read.js';
 import { describe, expect, openInProcessHub, type InProcessHub } from '../../helpers/app.js';
 import { binaryBody, fixedShapeOnnx, identityOnnx, publishModel, readBinaryReply, SERVED_DTYPES } from '../../helpers/serving.js';
