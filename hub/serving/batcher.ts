@@ -3,7 +3,7 @@ import type { HostTensors, LoadedModel } from './engine.js';
 export interface BatchOptions {
   /** Most rows (first-dimension entries) run together. */
   maxBatchSize: number;
-  /** Longest a request waits for others before its batch runs. */
+  /** How long a request waits for others before its batch may run; 0: it runs as soon as the model is free. */
   maxDelayMs: number;
 }
 
@@ -15,8 +15,11 @@ interface Waiting {
 }
 
 interface Queue {
+  key: string;
   items: Waiting[];
   rows: number;
+  /** Full, or its delay is over: it runs as soon as the model is free. */
+  due: boolean;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -44,13 +47,16 @@ function concat(items: Waiting[], rows: number): HostTensors {
 }
 
 /**
- * Triton's dynamic batching for a model whose inputs and outputs all have the batch as their first dimension: a
- * request waits up to `maxDelayMs` for others with the same inner shapes, or until `maxBatchSize` rows are waiting;
- * they run as one, and each caller gets back its own rows. A batch that fails, or whose outputs do not keep one row
- * per input row, runs again one request at a time, so a request the model rejects fails alone.
+ * Triton's dynamic batching for a model whose inputs and outputs all have the batch as their first dimension. The
+ * model runs one batch at a time (one instance, as Triton's default): requests with the same inner shapes gather while
+ * it is busy, for at least `maxDelayMs`, up to `maxBatchSize` rows, and then run as one; each caller gets back its own
+ * rows. So one client alone waits for nothing (with the default delay of 0) and many clients fill batches. A batch
+ * that fails, or whose outputs do not keep one row per input row, runs again request by request, so a request the
+ * model rejects fails alone.
  */
 export class DynamicBatcher {
-  private readonly queues = new Map<string, Queue>();
+  private readonly queues: Queue[] = [];
+  private running = false;
 
   constructor(
     private readonly model: LoadedModel,
@@ -62,40 +68,52 @@ export class DynamicBatcher {
     if (rows < 1 || rows >= this.options.maxBatchSize) return this.model.run(feeds, this.outputs);
     const key = shapeKey(feeds);
     return new Promise((resolve, reject) => {
-      let queue = this.queues.get(key);
-      if (queue && queue.rows + rows > this.options.maxBatchSize) {
-        this.flush(key, queue);
-        queue = undefined;
-      }
+      const max = this.options.maxBatchSize;
+      // A batch this request would overflow goes as it is; a later request may still join one with room.
+      for (const q of this.queues) if (q.key === key && q.rows + rows > max) q.due = true;
+      let queue = this.queues.find((q) => q.key === key && q.rows + rows <= max);
       if (!queue) {
-        queue = { items: [], rows: 0 };
-        this.queues.set(key, queue);
+        queue = { key, items: [], rows: 0, due: this.options.maxDelayMs === 0 };
+        this.queues.push(queue);
+        const q = queue;
+        if (!q.due) {
+          q.timer = setTimeout(() => {
+            q.due = true;
+            this.pump();
+          }, this.options.maxDelayMs);
+        }
       }
       queue.items.push({ feeds, rows, resolve, reject });
       queue.rows += rows;
-      const q = queue;
-      if (q.rows >= this.options.maxBatchSize) this.flush(key, q);
-      else q.timer ??= setTimeout(() => this.flush(key, q), this.options.maxDelayMs);
+      if (queue.rows >= max) queue.due = true;
+      this.pump();
     });
   }
 
-  private flush(key: string, queue: Queue): void {
-    if (this.queues.get(key) === queue) this.queues.delete(key);
-    clearTimeout(queue.timer);
-    void this.runBatch(queue);
+  /** Starts the oldest due batch when the model is free. */
+  private pump(): void {
+    if (this.running) return;
+    const i = this.queues.findIndex((q) => q.due);
+    if (i < 0) return;
+    const [queue] = this.queues.splice(i, 1);
+    clearTimeout(queue!.timer);
+    this.running = true;
+    void this.runBatch(queue!).finally(() => {
+      this.running = false;
+      this.pump();
+    });
   }
 
   private async runBatch({ items, rows }: Queue): Promise<void> {
     if (items.length === 1) return this.runAlone(items[0]!);
-    let out: HostTensors;
+    let out: HostTensors | null = null;
     try {
       out = await this.model.run(concat(items, rows), this.outputs);
     } catch {
-      for (const item of items) void this.runAlone(item);
-      return;
+      out = null;
     }
-    if (Object.values(out).some((t) => t.dims[0] !== rows || t.data.length % rows !== 0)) {
-      for (const item of items) void this.runAlone(item);
+    if (!out || Object.values(out).some((t) => t.dims[0] !== rows || t.data.length % rows !== 0)) {
+      await Promise.all(items.map((item) => this.runAlone(item)));
       return;
     }
     let start = 0;

@@ -13,7 +13,7 @@ export interface ServingConfig {
   telemetryFlushMs: number;
 }
 
-export const SERVING_DEFAULTS = { memory: '2GiB', maxBatchSize: 32, maxDelayMs: 2, telemetryFlushMs: 10_000 } as const;
+export const SERVING_DEFAULTS = { memory: '2GiB', maxBatchSize: 64, maxDelayMs: 0, telemetryFlushMs: 10_000 } as const;
 
 function whole(env: Record<string, unknown>, name: string, fallback: number, min: number): number {
   const text = env[name];

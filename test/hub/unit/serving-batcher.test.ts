@@ -33,6 +33,14 @@ describe('dynamic batching', () => {
     ]);
   });
 
+  it('with no delay, runs a lone request at once and gathers those that arrive while the model is busy', async () => {
+    const { model, runs } = doubler();
+    const batcher = new DynamicBatcher(model, ['y'], { maxBatchSize: 64, maxDelayMs: 0 });
+    const outs = await Promise.all([1, 2, 3, 4].map((v) => batcher.run(rowsOf([[v, v]]), 1)));
+    expect(runs).toEqual([1, 3]);
+    expect(outs.map((o) => o.y!.data[0])).toEqual([2, 4, 6, 8]);
+  });
+
   it('runs a batch as soon as it holds maxBatchSize rows, without waiting out the delay', async () => {
     const { model, runs } = doubler();
     const batcher = new DynamicBatcher(model, ['y'], { maxBatchSize: 4, maxDelayMs: 60_000 });
