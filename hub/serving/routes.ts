@@ -7,13 +7,13 @@ import { bodyBytes } from '../http/body.js';
 import type { HubEnv } from '../http/env.js';
 import { scopeOf } from '../http/scope.js';
 import { assertDeviceReadable } from '../registry/models.js';
-import { resolveModelRef } from '../registry/refs.js';
 import { listVersions } from '../registry/versions.js';
 import { VERSION } from '../version.js';
 import { inferenceErrorHandler } from './errors.js';
 import { modelMetadata } from './metadata.js';
 import { HEADER_LENGTH, InferenceError } from './protocol.js';
 import { splitBody } from './request.js';
+import { resolveServedVersion } from './resolve.js';
 import type { ResolvedVersion } from './server.js';
 
 const ON_NODE_ONLY = 'inference runs on the Node hub';
@@ -29,7 +29,7 @@ function refOf(c: Context<HubEnv>): ModelRef {
 
 /** The version the request names, read now (an alias that moved is seen at once); pk_ keys see only exposed models. */
 async function resolve(c: Context<HubEnv>): Promise<ResolvedVersion> {
-  const resolved = await resolveModelRef(scopeOf(c), refOf(c));
+  const resolved = await resolveServedVersion(scopeOf(c), refOf(c));
   assertDeviceReadable(resolved.model, c.var.principal.kind);
   return resolved;
 }

@@ -13,11 +13,12 @@ import { FUZZ_FULL, FUZZ_SMOKE, fuzzBench } from './fuzz.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { LOAD_FULL, LOAD_HUB_ENV, LOAD_SMOKE, loadBench } from './load.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
+import { SERVING_FULL, SERVING_SMOKE, servingBench } from './serving.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,runtime,finetune,chart,fuzz,load` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,runtime,finetune,chart,fuzz,load,serving` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -59,6 +60,15 @@ if (wanted('chart')) await withHub(undefined, (hub) => chart(hub, smoke ? CHART_
 if (wanted('fuzz')) figures.push(await fuzzBench(smoke ? FUZZ_SMOKE : FUZZ_FULL));
 // 200 simulated devices at once on manifests and sync, against a hub whose device rate limit is raised out of the way.
 if (wanted('load')) await withHub(undefined, (hub) => loadBench(hub, smoke ? LOAD_SMOKE : LOAD_FULL), LOAD_HUB_ENV);
+// Server-side inference (/v2): HTTP with binary tensors against onnxruntime-node in-process, and dynamic batching under 64 clients.
+if (wanted('serving')) {
+  try {
+    figures.push(...(await servingBench(smoke ? SERVING_SMOKE : SERVING_FULL)));
+  } catch (err) {
+    console.error(`bench failed: ${(err as Error).stack}`);
+    process.exitCode = 1;
+  }
+}
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
