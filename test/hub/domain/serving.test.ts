@@ -3,6 +3,7 @@ import { test as base } from 'vitest';
 import { tfjsModelFiles } from '../../../hub/demo/tfjs-model.js';
 import { linearModelOnnx } from '../../../hub/registry/onnx/write.js';
 import { fromHalf, toHalf } from '../../../shared/serving/datatypes.js';
+import { preloadServed } from '../../../hub/platform/node/serving.js';
 import { readTelemetry } from '../../../hub/telemetry/read.js';
 import { describe, expect, openInProcessHub, type InProcessHub } from '../../helpers/app.js';
 import { binaryBody, fixedShapeOnnx, identityOnnx, publishModel, readBinaryReply, SERVED_DTYPES } from '../../helpers/serving.js';
@@ -300,6 +301,14 @@ describe('serving: the Open Inference Protocol on the Node hub', () => {
     } finally {
       await hub.close();
     }
+  });
+
+  test('loads the refs of OUTPOST_SERVE at start and logs the ones it cannot load', async ({ hub }) => {
+    await publishModel(hub.request, 'lin', { 'model.onnx': LINEAR }, { alias: 'production' });
+    const lines: string[] = [];
+    await preloadServed(hub.serving, hub.db, hub.project.id, ['lin@production', 'ghost'], (line) => lines.push(line));
+    expect(hub.serving.sessions.keys()).toEqual([`${(await (await hub.request('/v1/models/lin')).json()).model.id}/1`]);
+    expect(lines).toEqual(['serving lin v1 (OUTPOST_SERVE lin@production)', 'OUTPOST_SERVE: ghost could not be loaded: model "ghost" does not exist']);
   });
 
   test('without a model server (Workers), infer answers 501 while metadata still works', async () => {
