@@ -190,6 +190,10 @@ describe('serving: the Open Inference Protocol on the Node hub', () => {
     const unclaimed = await hub.request('/v2/models/lin/infer', { method: 'POST', headers: { 'Inference-Header-Content-Length': String(extra.headerLength) }, body: extra.body });
     expect((await unclaimed.json()).error).toMatch(/16 bytes of binary data follow the JSON that no input claims/);
 
+    const huge = await hub.request('/v2/models/lin/infer', { method: 'POST', body: new Uint8Array(600 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ error: `request body is larger than ${512 * 1024} bytes (OUTPOST_MAX_BODY)` });
+
     const unknownModel = await inferJson(hub, 'ghost', { inputs: [x()] });
     expect(unknownModel).toEqual({ status: 404, body: { error: 'model "ghost" does not exist' } });
     expect(await inferJson(hub, 'lin/versions/staging', { inputs: [x()] })).toEqual({ status: 404, body: { error: 'model "lin" has no alias "staging" (aliases: production)' } });
