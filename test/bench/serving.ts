@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import * as ort from 'onnxruntime-node';
 import { writeOnnxModel } from '../../hub/registry/onnx/write.js';
+import { ONNX_SESSION_OPTIONS } from '../../hub/serving/engines/onnx.js';
 import { frameBinary, HEADER_LENGTH } from '../../shared/serving/binary.js';
 import { publishModel } from '../helpers/serving.js';
 import { startBenchHub, type BenchHub } from './hub.js';
@@ -50,7 +51,7 @@ interface BenchModel {
 }
 
 async function inProcessMs(bytes: Uint8Array, dims: number[], calls = 7): Promise<number> {
-  const session = await ort.InferenceSession.create(bytes);
+  const session = await ort.InferenceSession.create(bytes, ONNX_SESSION_OPTIONS);
   const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1), dims);
   for (let i = 0; i < 2; i++) await session.run({ x });
   const times = [];
@@ -90,9 +91,9 @@ function inferBinary(hub: BenchHub, model: string, x: Float32Array, dims: number
 
 const hubRequest = (hub: BenchHub) => (path: string, init: RequestInit = {}) => fetch(hub.url + path, { ...init, headers: { authorization: `Bearer ${hub.key}`, ...(init.headers as object) } });
 
-/** Batch 1, one client: the hub over HTTP with binary tensors against onnxruntime-node in this process, calls interleaved. */
+/** Batch 1, one client: the hub over HTTP with binary tensors against onnxruntime-node in this process with the hub's session options, calls interleaved. */
 async function overhead(hub: BenchHub, model: BenchModel, calls: number, target: number | null): Promise<Figure> {
-  const session = await ort.InferenceSession.create(model.bytes);
+  const session = await ort.InferenceSession.create(model.bytes, ONNX_SESSION_OPTIONS);
   const x = new Float32Array(model.dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
   const feeds = { x: new ort.Tensor('float32', x, model.dims) };
   for (let i = 0; i < 3; i++) {
