@@ -11,6 +11,7 @@ import { featureRoutes } from './features/routes.js';
 import { featureSyncHandlers } from './features/sync.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
+import { servingRoutes } from './serving/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { telemetrySyncHandlers } from './telemetry/sync.js';
 import { trackingRoutes } from './tracking/routes.js';
@@ -27,7 +28,7 @@ import { isRuntimeAssetPath } from './platform/runtime-paths.js';
 import { OutpostError } from '../shared/errors.js';
 import { VERSION } from './version.js';
 
-const isApiPath = (path: string) => /^\/(v1|api|ajax-api|feast)(\/|$)/.test(path);
+const isApiPath = (path: string) => /^\/(v1|v2|api|ajax-api|feast)(\/|$)/.test(path);
 
 const OPENAPI = {
   openapi: '3.1.0',
@@ -56,6 +57,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
 
   app.get('/healthz', async (c) => c.json({ ok: true, version: VERSION }));
   app.route('/', mlflowRoutes);
+  app.route('/', servingRoutes);
 
   const routes = app
     .route('/', projectRoutes)

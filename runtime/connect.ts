@@ -7,10 +7,13 @@ import { ModelCache, type LoadProgress, type WorkerFiles } from './cache/models.
 import { openDataset, type Dataset } from './datasets/dataset.js';
 import { OutpostRuntimeError } from './errors.js';
 import { deviceFeatures, type DeviceFeatures } from './features/device-features.js';
-import { runtimeHub } from './hub.js';
+import { fetchManifest } from '../shared/client/registry.js';
+import { parseModelRef } from '../shared/refs.js';
+import { hubFailure, runtimeHub } from './hub.js';
 import { Model, openSession, type ModelDeps } from './inference/model.js';
 import { WorkerPool } from './inference/pool.js';
-import type { BackendChoice } from './inference/protocol.js';
+import type { BackendChoice, LocalChoice } from './inference/protocol.js';
+import { openRemoteSession } from './inference/remote.js';
 import { Outbox, type SyncStatus } from './sync/outbox.js';
 import { TelemetryAggregator } from './telemetry/aggregator.js';
 import { TelemetryJournal } from './telemetry/journal.js';
@@ -38,7 +41,9 @@ export interface LoadOptions {
 }
 
 const TRAINING_WORKER = 'training-worker.js';
-const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
+const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu', 'remote'];
+/** Failures that say nothing about the device's ability to run the model: `auto` does not try the hub after them. */
+const NOT_THE_DEVICE = new Set(['offline', 'not_found', 'unauthorized', 'aborted', 'bad_ref', 'hub', 'integrity']);
 
 function persistentDeviceId(): string {
   try {
@@ -96,16 +101,35 @@ export class Outpost {
   }
 
   private get deps(): ModelDeps {
-    return { pool: this.pool, cache: this.models, telemetry: this.telemetry, journal: this.journal };
+    return { hub: this.hub, pool: this.pool, cache: this.models, telemetry: this.telemetry, journal: this.journal };
   }
 
   /**
    * Loads a model by ref (`name@alias`, `name/3`, or `name` = `name@production`): from IndexedDB when cached (revalidated in the
-   * background; a new version is used on the next load or `model.update()`), else from the hub.
+   * background; a new version is used on the next load or `model.update()`), else from the hub. `backend: 'remote'`
+   * runs it on the hub (`/v2`, Node hubs); `auto` falls back to that when this device cannot load the model.
    */
   async load(ref: string, options: LoadOptions = {}): Promise<Model> {
     const backend = options.backend ?? 'auto';
     if (!BACKENDS.includes(backend)) throw new OutpostRuntimeError('backend_unavailable', `backend "${backend}" is unknown: use ${BACKENDS.join(', ')}`);
+    if (backend === 'remote') return this.loadRemote(ref);
+    try {
+      return await this.loadLocal(ref, backend, options);
+    } catch (err) {
+      if (backend !== 'auto' || NOT_THE_DEVICE.has((err as OutpostRuntimeError).code)) throw err;
+      return this.loadRemote(ref).catch(() => Promise.reject(err));
+    }
+  }
+
+  /** The model on the hub: the ref's manifest now, then every run through `/v2` for that version. */
+  private async loadRemote(ref: string): Promise<Model> {
+    const manifest = await fetchManifest(this.hub, parseModelRef(ref)).catch((err) => {
+      throw hubFailure(err, `could not load ${ref}`);
+    });
+    return new Model(this.deps, ref, { manifest: manifest!, ...(await openRemoteSession(this.hub, manifest!)) }, 'auto', 'network');
+  }
+
+  private async loadLocal(ref: string, backend: LocalChoice, options: LoadOptions): Promise<Model> {
     let pulled: WorkerFiles = await this.models.loadForWorker(ref, options);
     // A tfjs model may be fine-tuned later, perhaps offline: keep the training worker's script at hand.
     if (pulled.manifest.format === 'tfjs-layers') void cachedAsset(this.hub.base, TRAINING_WORKER).catch(() => {});
@@ -124,7 +148,7 @@ export class Outpost {
   }
 
   /** A model from files in memory (a fresh fine-tune), with the same run and telemetry path as a loaded one. */
-  async loadFromFiles(ref: string, manifest: Manifest, files: Record<string, ArrayBuffer>, backend: BackendChoice = 'auto'): Promise<Model> {
+  async loadFromFiles(ref: string, manifest: Manifest, files: Record<string, ArrayBuffer>, backend: LocalChoice = 'auto'): Promise<Model> {
     const session = await openSession(this.deps, manifest, files, backend);
     return new Model(this.deps, ref, { manifest, ...session }, backend, 'memory');
   }

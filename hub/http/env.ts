@@ -3,6 +3,7 @@ import type { BlobStore } from '../blobs/store.js';
 import type { HubConfig } from '../config.js';
 import type { Principal } from '../core/scope.js';
 import type { Db } from '../db/client.js';
+import type { ModelServer } from '../serving/server.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** Serves the console's static files; returns null when the path is not a file it has. */
@@ -17,6 +18,8 @@ export interface HubDeps {
   readBody?: (c: Context<HubEnv>) => Promise<Uint8Array>;
   /** Counters for the rate limits (failed keys per address, requests per publishable key). */
   rateLimiter: RateLimiter;
+  /** Runs models for `/v2` inference; only the Node entry has one (Workers answer 501). */
+  serving?: ModelServer;
 }
 
 export type HubEnv = {

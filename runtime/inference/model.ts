@@ -1,22 +1,31 @@
 import * as Comlink from 'comlink';
+import type { HubClient } from '../../shared/client/hub-client.js';
+import { fetchManifest } from '../../shared/client/registry.js';
+import { parseModelRef } from '../../shared/refs.js';
 import type { Manifest, Signature } from '../../shared/schemas/registry.js';
-import type { Backend } from '../../shared/schemas/telemetry.js';
 import type { ModelCache } from '../cache/models.js';
 import { OutpostRuntimeError } from '../errors.js';
 import type { TelemetryAggregator } from '../telemetry/aggregator.js';
 import type { TelemetryJournal } from '../telemetry/journal.js';
-import type { WorkerPool, PooledWorker } from './pool.js';
-import type { BackendChoice, CreateRequest, FileChecks } from './protocol.js';
+import type { WorkerPool } from './pool.js';
+import type { CreateRequest, FileChecks, LocalChoice, ModelBackend } from './protocol.js';
+import { openRemoteSession } from './remote.js';
 import { checkFeeds, postable, type Feeds, type Outputs, type RunOptions } from './tensors.js';
 
-interface Loaded {
+/** Where a loaded model runs: a session in a worker on this device, or the hub's `/v2` endpoint. */
+export interface ModelSession {
+  backend: ModelBackend;
+  /** Runs checked feeds; `transfer` hands the feeds' buffers over instead of copying them (worker sessions). */
+  run(feeds: Feeds, dtypes: Record<string, string>, transfer?: boolean): Promise<Outputs>;
+  dispose(): Promise<void>;
+}
+
+interface Loaded extends ModelSession {
   manifest: Manifest;
-  worker: PooledWorker;
-  session: number;
-  backend: Backend;
 }
 
 export interface ModelDeps {
+  hub: HubClient;
   pool: WorkerPool;
   cache: ModelCache;
   telemetry: TelemetryAggregator;
@@ -32,14 +41,22 @@ export async function openSession(
   deps: ModelDeps,
   manifest: Manifest,
   files: Record<string, ArrayBuffer | Blob>,
-  backend: BackendChoice,
+  backend: LocalChoice,
   checks?: FileChecks,
-): Promise<Omit<Loaded, 'manifest'>> {
+): Promise<ModelSession> {
   const worker = await deps.pool.get(manifest.format === 'onnx' ? 'onnx' : `tfjs-${backend}`);
   const label = `${manifest.model} v${manifest.version}`;
   const request: CreateRequest = { format: manifest.format, files, signature: manifest.signature, backend, label, ...(checks ? { checks } : {}) };
   const buffers = Object.values(files).filter((f): f is ArrayBuffer => f instanceof ArrayBuffer);
-  return { worker, ...(await worker.api.create(Comlink.transfer(request, buffers))) };
+  const created = await worker.api.create(Comlink.transfer(request, buffers));
+  return {
+    backend: created.backend,
+    run(feeds, dtypes, transfer) {
+      const moved = postable(feeds, transfer);
+      return worker.api.run(created.session, Comlink.transfer(moved.tensors, moved.buffers), dtypes);
+    },
+    dispose: () => worker.api.dispose(created.session),
+  };
 }
 
 /** A model loaded on this device: `run` goes to its worker; every run is counted in telemetry. */
@@ -51,7 +68,7 @@ export class Model {
     private readonly deps: ModelDeps,
     readonly ref: string,
     loaded: Loaded,
-    private readonly requested: BackendChoice,
+    private readonly requested: LocalChoice,
     /** Whether the files came from IndexedDB or the network this time. */
     readonly source: 'cache' | 'network' | 'memory',
     /** After a cache hit: resolves true once a newer version of the ref is stored for the next load. */
@@ -69,7 +86,8 @@ export class Model {
   get format(): Manifest['format'] {
     return this.current.manifest.format;
   }
-  get backend(): Backend {
+  /** The device backend it runs on, or 'remote' when the hub runs it. */
+  get backend(): ModelBackend {
     return this.current.backend;
   }
   get signature(): Signature {
@@ -85,12 +103,12 @@ export class Model {
    */
   async run(feeds: Feeds, options: RunOptions = {}): Promise<Outputs> {
     if (this.disposed) throw new OutpostRuntimeError('disposed', `${this.name} v${this.version} was disposed: load it again`);
-    const { manifest, worker, session, backend } = this.current;
+    const current = this.current;
+    const { manifest } = current;
     const started = performance.now();
     try {
       const dtypes = checkFeeds(feeds, manifest.signature, `${manifest.model} v${manifest.version}`);
-      const moved = postable(feeds, options.transfer);
-      const outputs = await worker.api.run(session, Comlink.transfer(moved.tensors, moved.buffers), dtypes);
+      const outputs = await current.run(feeds, dtypes, options.transfer);
       this.recordTelemetry(performance.now() - started);
       return outputs;
     } catch (err) {
@@ -99,28 +117,39 @@ export class Model {
     }
   }
 
-  /** Telemetry is about registry versions: a model that exists only on this device (a fresh or saved fine-tune) is not reported. */
+  /**
+   * Telemetry is about registry versions: a model that exists only on this device (a fresh or saved fine-tune) is not
+   * reported, and a remote model is counted by the hub itself (backend `server`).
+   */
   private recordTelemetry(ms: number | null, error?: string): void {
     if (this.source === 'memory' || this.ref.startsWith('local:')) return;
     const { manifest, backend } = this.current;
+    if (backend === 'remote') return;
     this.deps.telemetry.record(manifest.model, manifest.version, backend, ms, error);
     this.deps.journal.touched();
   }
 
   /** Asks the hub for the ref now and switches to a newer version if there is one; true when it switched. */
   async update(): Promise<boolean> {
-    const newer = await this.deps.cache.fetchNewer(this.ref, this.current.manifest.etag);
-    if (!newer) return false;
-    const next = await openSession(this.deps, newer.manifest, newer.files, this.requested);
     const old = this.current;
-    this.current = { manifest: newer.manifest, ...next };
-    await old.worker.api.dispose(old.session);
+    let next: Loaded;
+    if (old.backend === 'remote') {
+      const manifest = await fetchManifest(this.deps.hub, parseModelRef(this.ref), { etag: old.manifest.etag });
+      if (!manifest) return false;
+      next = { manifest, ...(await openRemoteSession(this.deps.hub, manifest)) };
+    } else {
+      const newer = await this.deps.cache.fetchNewer(this.ref, old.manifest.etag);
+      if (!newer) return false;
+      next = { manifest: newer.manifest, ...(await openSession(this.deps, newer.manifest, newer.files, this.requested)) };
+    }
+    this.current = next;
+    await old.dispose();
     return true;
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.current.worker.api.dispose(this.current.session);
+    await this.current.dispose();
   }
 }

@@ -7,7 +7,7 @@ import type { Feeds, Outputs } from './tensors.js';
 /** The inference worker's API, as seen through Comlink. Buffers in `files`, feeds and outputs are transferred. */
 export interface InferenceWorkerApi {
   init(config: WorkerConfig): Promise<void>;
-  create(request: CreateRequest): Promise<{ session: number; backend: Backend }>;
+  create(request: CreateRequest): Promise<{ session: number; backend: DeviceBackend }>;
   run(session: number, feeds: Feeds, dtypes: Record<string, string>): Promise<Outputs>;
   dispose(session: number): Promise<void>;
 }
@@ -18,14 +18,21 @@ export interface WorkerConfig {
   build: string;
 }
 
-export type BackendChoice = 'auto' | Backend;
+/** A backend a device runs models on (`server` is the hub's, in telemetry). */
+export type DeviceBackend = Exclude<Backend, 'server'>;
+/** Where a model runs: a device backend, or `remote` for the hub's `/v2` endpoint. */
+export type ModelBackend = DeviceBackend | 'remote';
+/** `op.load`'s choice: `auto` picks a device backend and falls back to `remote` when the device cannot load the model. */
+export type BackendChoice = 'auto' | ModelBackend;
+/** What a worker is asked for: a device backend, or the best it has. */
+export type LocalChoice = 'auto' | DeviceBackend;
 
 export interface CreateSession {
   format: 'onnx' | 'tfjs-layers';
   files: Record<string, ArrayBuffer>;
   label: string;
   signature: Signature;
-  backend: BackendChoice;
+  backend: LocalChoice;
 }
 
 /** What `create` takes: files may be IndexedDB Blob handles, which the worker reads itself. */

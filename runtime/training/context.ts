@@ -1,7 +1,7 @@
 import type { Manifest } from '../../shared/schemas/registry.js';
 import type { HubClient } from '../../shared/client/hub-client.js';
 import type { Model } from '../inference/model.js';
-import type { BackendChoice } from '../inference/protocol.js';
+import type { LocalChoice } from '../inference/protocol.js';
 import type { SyncStatus } from '../sync/outbox.js';
 import type { TrackedRun, TrackOptions } from '../track/run.js';
 
@@ -16,7 +16,7 @@ export interface FinetuneContext {
   /** A fresh training worker (`/runtime/training-worker.js`); the fine-tune terminates it when done. */
   startTrainingWorker(): Promise<Worker>;
   /** An inference model from files in memory; the buffers are transferred. */
-  loadFromFiles(ref: string, manifest: Manifest, files: Record<string, ArrayBuffer>, backend: BackendChoice): Promise<Model>;
+  loadFromFiles(ref: string, manifest: Manifest, files: Record<string, ArrayBuffer>, backend: LocalChoice): Promise<Model>;
   /** Keeps files in IndexedDB as `local:<name>`, listed with the cached models. */
   saveLocal(name: string, manifest: Manifest, files: Record<string, ArrayBuffer>): Promise<string>;
   /** Sends the outbox now; rejects when records stay undelivered. */

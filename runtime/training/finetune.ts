@@ -1,13 +1,13 @@
 import * as Comlink from 'comlink';
 import { sha256Digest } from '../../shared/digest.js';
 import type { Manifest, ManifestFile } from '../../shared/schemas/registry.js';
-import type { Backend } from '../../shared/schemas/telemetry.js';
+import type { DeviceBackend as Backend } from '../inference/protocol.js';
 import { formatRef } from '../../shared/refs.js';
 import { RUNTIME_BUILD } from '../assets.js';
 import { datasetRef } from '../datasets/version.js';
 import { OutpostRuntimeError, throwIfAborted } from '../errors.js';
 import type { Model } from '../inference/model.js';
-import { installErrorTransfer, type BackendChoice } from '../inference/protocol.js';
+import { installErrorTransfer, type LocalChoice } from '../inference/protocol.js';
 import { postable } from '../inference/tensors.js';
 import type { FinetuneContext } from './context.js';
 import { DEFAULT_TRAIN_OPTIONS, type LossName, type OptimizerName, type Trainable, type TrainingTensor, type TrainingWorkerApi, type TrainLogs, type TrainOptions, type TrainPlan } from './protocol.js';
@@ -30,7 +30,7 @@ export interface FinetuneOptions {
   loss?: LossName;
   shuffle?: boolean;
   /** The tfjs backend to train on (and to run the result on): 'auto' tries webgpu → webgl → wasm → cpu. */
-  backend?: BackendChoice;
+  backend?: LocalChoice;
   /**
    * The dataset version x and y came from (`ds/3`, or a handle from op.dataset): recorded as the run's input with
    * context `training`, so the version's lineage lists the run. `ds.tensors()` sets it: spread its result into the options.

@@ -1,4 +1,4 @@
-import type { BackendChoice, WorkerConfig } from '../inference/protocol.js';
+import type { LocalChoice, WorkerConfig } from '../inference/protocol.js';
 
 /**
  * The training worker's protocol: plain data types and the API seen through Comlink. Buffers in `files`, `x`
@@ -75,7 +75,7 @@ export interface TrainResult extends TrainPlan {
 
 /** A training request as the worker takes it: with the tfjs backend to run on (`auto`: webgpu → webgl → wasm → cpu). */
 export interface TrainingJob extends TrainRequest {
-  backend: BackendChoice;
+  backend: LocalChoice;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { LATENCY_BUCKETS } from '../telemetry/histogram.js';
 
-export const backends = ['webgpu', 'wasm', 'webgl', 'cpu'] as const;
+/** Where a model ran: a device's backend, or `server` for the Node hub's /v2 inference. */
+export const backends = ['webgpu', 'wasm', 'webgl', 'cpu', 'server'] as const;
 export const backendSchema = z.enum(backends);
 export type Backend = z.infer<typeof backendSchema>;
 

@@ -14,11 +14,12 @@ import { startBenchHub, type BenchHub } from './hub.js';
 import { LOAD_FULL, LOAD_HUB_ENV, LOAD_SMOKE, loadBench } from './load.js';
 import { ROLLOUTS_FULL, ROLLOUTS_SMOKE, rolloutBench } from './rollouts.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
+import { SERVING_FULL, SERVING_SMOKE, servingBench } from './serving.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,runtime,finetune,chart,fuzz,load,rollouts` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,runtime,finetune,chart,fuzz,load,rollouts,serving` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -62,6 +63,15 @@ if (wanted('fuzz')) figures.push(await fuzzBench(smoke ? FUZZ_SMOKE : FUZZ_FULL)
 if (wanted('load')) await withHub(undefined, (hub) => loadBench(hub, smoke ? LOAD_SMOKE : LOAD_FULL), LOAD_HUB_ENV);
 // A simulated fleet during staged rollouts with a one-second interval: a good candidate, 5% errors, twice the latency.
 if (wanted('rollouts')) await withHub(undefined, (hub) => rolloutBench(hub, smoke ? ROLLOUTS_SMOKE : ROLLOUTS_FULL), LOAD_HUB_ENV);
+// Server-side inference (/v2): HTTP with binary tensors against onnxruntime-node in-process, and dynamic batching under 64 clients.
+if (wanted('serving')) {
+  try {
+    figures.push(...(await servingBench(smoke ? SERVING_SMOKE : SERVING_FULL)));
+  } catch (err) {
+    console.error(`bench failed: ${(err as Error).stack}`);
+    process.exitCode = 1;
+  }
+}
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);

@@ -10,6 +10,8 @@ import type { Scope } from '../../hub/core/scope.js';
 import type { Db } from '../../hub/db/client.js';
 import { openLibsql } from '../../hub/db/libsql.js';
 import { createProject } from '../../hub/projects/projects.js';
+import { nodeModelServer } from '../../hub/platform/node/serving.js';
+import type { ModelServer } from '../../hub/serving/server.js';
 import { TEST_LIMITS } from './hub-env.js';
 
 /** The hub in this process: no server, no port, no console build. */
@@ -23,15 +25,18 @@ export interface InProcessHub {
   scope: Scope;
   /** `app.request` with the admin key as bearer unless `init.headers` names another authorization. */
   request: (path: string, init?: RequestInit) => Promise<Response>;
+  /** The Node model server behind `/v2` inference, when asked for (`{ serving: true }`). */
+  serving?: ModelServer;
 }
 
 /** A hub over a fresh libSQL file (migrations applied) and a fresh blob folder, with one project and its admin key. */
-export async function openInProcessHub(env: Record<string, string> = {}): Promise<InProcessHub & { close: () => Promise<void> }> {
+export async function openInProcessHub(env: Record<string, string> = {}, options: { serving?: boolean } = {}): Promise<InProcessHub & { close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'outpost-domain-'));
   const config = readConfig({ OUTPOST_DATA_DIR: dir, OUTPOST_DEMO: '0', ...TEST_LIMITS, ...env });
   const { db, close } = await openLibsql(config.dbUrl);
   const blobs = new FsBlobStore(config.blobDir);
-  const app = createApp({ db, blobs, config });
+  const serving = options.serving ? nodeModelServer(db, blobs, env) : undefined;
+  const app = createApp({ db, blobs, config, serving });
   const { project, adminKey } = await createProject({ db }, 'domain-tests');
   const principal = { keyId: adminKey.key.id, projectId: project.id, kind: 'secret' as const, role: 'admin' as const, allowedOrigins: [] };
   const scope: Scope = { db, blobs, projectId: project.id, principal, now: Date.now };
@@ -48,7 +53,9 @@ export async function openInProcessHub(env: Record<string, string> = {}): Promis
     adminKey: adminKey.secret,
     scope,
     request,
+    serving,
     close: async () => {
+      await serving?.close();
       close();
       await rm(dir, { recursive: true, force: true });
     },

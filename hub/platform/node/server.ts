@@ -10,6 +10,7 @@ import { ensureDefaultProject } from '../../projects/projects.js';
 import { hubAssets } from './assets.js';
 import { readNodeBody } from './read-body.js';
 import { FsBlobStore } from './fs-store.js';
+import { nodeModelServer, preloadServed } from './serving.js';
 
 const log = (line: string) => console.error(`[outpost] ${line}`);
 
@@ -27,10 +28,12 @@ async function main() {
     log('seeded the demo: experiment "digits-training", models "digits" and "digits-tfjs" (OUTPOST_DEMO=0 turns this off)');
   }
 
-  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody });
+  const serving = nodeModelServer(db, blobs, process.env);
+  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);
+    void preloadServed(serving, db, project.id, serving.preload, log);
   });
 
   // Rollout checks and other timed work (hub/core/periodic.ts); a tick never overlaps the one before.
@@ -49,8 +52,10 @@ async function main() {
     log(`${signal}: stopping`);
     clearInterval(tick);
     server.close(() => {
-      close();
-      process.exit(0);
+      void serving.close().finally(() => {
+        close();
+        process.exit(0);
+      });
     });
     // Keep-alive connections would hold close() open: idle ones go now, busy ones get a second to finish.
     const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };

@@ -1,5 +1,5 @@
 import type * as Ort from 'onnxruntime-web';
-import type { Backend } from '../../../shared/schemas/telemetry.js';
+import type { DeviceBackend as Backend } from '../protocol.js';
 import { cachedAsset, importAsset } from '../../assets.js';
 import { OutpostRuntimeError } from '../../errors.js';
 import type { CreateSession, WorkerConfig } from '../protocol.js';

@@ -1,0 +1,175 @@
+import { Agent, request } from 'node:http';
+import * as ort from 'onnxruntime-node';
+import { writeOnnxModel } from '../../hub/registry/onnx/write.js';
+import { ONNX_SESSION_OPTIONS } from '../../hub/serving/engines/onnx.js';
+import { frameBinary, HEADER_LENGTH } from '../../shared/serving/binary.js';
+import { publishModel } from '../helpers/serving.js';
+import { startBenchHub, type BenchHub } from './hub.js';
+import { denseStackOnnx, RUNTIME_FULL } from './runtime.js';
+import { fmt, median, timeMs } from './stats.js';
+import type { Figure } from './tracking.js';
+
+export interface ServingSizes {
+  /** Timed calls per side for the ≈ 50 ms and the ≈ 1 ms model (batch 1, one client). */
+  slowCalls: number;
+  fastCalls: number;
+  /** Run times the generated models are calibrated to, in-process. */
+  slowMs: number;
+  fastMs: number;
+  /** Concurrent clients, and batch-1 requests each sends one after another. */
+  clients: number;
+  requestsPerClient: number;
+}
+export const SERVING_FULL: ServingSizes = { slowCalls: 30, fastCalls: 300, slowMs: 50, fastMs: 1, clients: 64, requestsPerClient: 40 };
+export const SERVING_SMOKE: ServingSizes = { slowCalls: 3, fastCalls: 5, slowMs: 2, fastMs: 0.2, clients: 4, requestsPerClient: 3 };
+
+/** Targets fixed before measuring. */
+const TARGET_OVERHEAD = 1.1;
+const TARGET_BATCHING = 3;
+
+/** x float32 ["batch", rows, width] through `layers` MatMul + Relu: compute grows with rows, weights stay small. */
+function rowStackOnnx(rows: number, width = 256, layers = 8): Uint8Array {
+  let seed = 11;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5) * (2 / Math.sqrt(width));
+  const nodes = [];
+  const initializers = [];
+  let input = 'x';
+  for (let i = 0; i < layers; i++) {
+    initializers.push({ name: `W${i}`, dims: [width, width], floats: Float32Array.from({ length: width * width }, rand) });
+    nodes.push({ op: 'MatMul', inputs: [input, `W${i}`], outputs: [`h${i}`] });
+    input = i === layers - 1 ? 'y' : `r${i}`;
+    nodes.push({ op: i === layers - 1 ? 'Identity' : 'Relu', inputs: [`h${i}`], outputs: [input] });
+  }
+  return writeOnnxModel({ producer: 'outpost-bench', inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', rows, width] }], outputs: [{ name: 'y', dtype: 'float32', shape: ['batch', rows, width] }], initializers, nodes });
+}
+
+interface BenchModel {
+  name: string;
+  bytes: Uint8Array;
+  dims: number[];
+  describe: string;
+}
+
+async function inProcessMs(bytes: Uint8Array, dims: number[], calls = 7): Promise<number> {
+  const session = await ort.InferenceSession.create(bytes, ONNX_SESSION_OPTIONS);
+  const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1), dims);
+  for (let i = 0; i < 2; i++) await session.run({ x });
+  const times = [];
+  for (let i = 0; i < calls; i++) times.push(await timeMs(() => session.run({ x })));
+  await session.release();
+  return median(times);
+}
+
+/** Scales a generated model until its in-process batch-1 run takes about `targetMs`. */
+async function calibrate(targetMs: number, make: (size: number) => { bytes: Uint8Array; dims: number[]; describe: string }, start: number, min: number, max: number) {
+  let size = start;
+  let made = make(size);
+  for (let round = 0; round < 4; round++) {
+    const ms = await inProcessMs(made.bytes, made.dims);
+    if (Math.abs(ms - targetMs) / targetMs < 0.15) break;
+    size = Math.max(min, Math.min(max, Math.round((size * targetMs) / ms)));
+    made = make(size);
+  }
+  return made;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+
+/** One binary-extension infer call over a kept-alive socket; resolves to the reply's bytes. */
+function inferBinary(hub: BenchHub, model: string, x: Float32Array, dims: number[]): Promise<Buffer> {
+  const { body, headerLength } = frameBinary({ inputs: [{ name: 'x', shape: dims, datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], parameters: { binary_data_output: true } }, [x]);
+  return new Promise((resolve, reject) => {
+    const req = request(`${hub.url}/v2/models/${model}/infer`, { method: 'POST', agent, headers: { authorization: `Bearer ${hub.key}`, 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(headerLength), 'content-length': body.byteLength } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`infer ${model}: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const hubRequest = (hub: BenchHub) => (path: string, init: RequestInit = {}) => fetch(hub.url + path, { ...init, headers: { authorization: `Bearer ${hub.key}`, ...(init.headers as object) } });
+
+/** Batch 1, one client: the hub over HTTP with binary tensors against onnxruntime-node in this process with the hub's session options, calls interleaved. */
+async function overhead(hub: BenchHub, model: BenchModel, calls: number, target: number | null): Promise<Figure> {
+  const session = await ort.InferenceSession.create(model.bytes, ONNX_SESSION_OPTIONS);
+  const x = new Float32Array(model.dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
+  const feeds = { x: new ort.Tensor('float32', x, model.dims) };
+  for (let i = 0; i < 3; i++) {
+    await session.run(feeds);
+    await inferBinary(hub, model.name, x, model.dims);
+  }
+  const local: number[] = [];
+  const remote: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    local.push(await timeMs(() => session.run(feeds)));
+    remote.push(await timeMs(() => inferBinary(hub, model.name, x, model.dims)));
+  }
+  await session.release();
+  const ratio = median(remote) / median(local);
+  return {
+    name: `serving: POST /v2 …/infer (binary tensors, batch 1, one client) vs onnxruntime-node in-process, ${model.describe}, median of ${calls}`,
+    value: `${fmt(median(remote), 2)} ms`,
+    baseline: `${fmt(median(local), 2)} ms`,
+    ratio: `${fmt(ratio, 2)}× (+${fmt(median(remote) - median(local), 2)} ms a call)`,
+    target: target === null ? 'reported' : `≤ ${target}×`,
+    ok: target === null || ratio <= target,
+  };
+}
+
+/** `clients` concurrent clients each sending batch-1 requests one after another; requests a second and p99. */
+async function concurrent(hub: BenchHub, model: BenchModel, s: ServingSizes) {
+  const x = new Float32Array(model.dims.reduce((a, b) => a * b, 1)).fill(0.25);
+  for (let i = 0; i < 5; i++) await inferBinary(hub, model.name, x, model.dims);
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: s.clients }, async () => {
+      for (let i = 0; i < s.requestsPerClient; i++) latencies.push(await timeMs(() => inferBinary(hub, model.name, x, model.dims)));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / seconds, p99: latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]! };
+}
+
+/**
+ * Server-side inference (docs/serving.md), against hub processes as `npm start` runs them:
+ * - HTTP with binary tensors against onnxruntime-node in-process, same model, batch 1, one client: a generated model
+ *   of ≈ 50 ms a run (target ≤ 1.1×) and one of ≈ 1 ms (reported: there the fixed cost of a request shows).
+ * - 64 clients at once sending batch-1 requests to the ≈ 1 ms model: requests a second with dynamic batching on
+ *   against a hub with it off (OUTPOST_SERVE_BATCHING=0), target ≥ 3×, p99 of each reported.
+ */
+export async function servingBench(s: ServingSizes): Promise<Figure[]> {
+  console.error('calibrating the generated serving models…');
+  const slow = await calibrate(s.slowMs, (rows) => ({ bytes: rowStackOnnx(rows), dims: [1, rows, 256], describe: `≈ ${s.slowMs} ms model (8 × MatMul 256², ${rows} rows an example)` }), 64, 1, 8192);
+  const fast = await calibrate(s.fastMs, (layers) => ({ bytes: denseStackOnnx({ ...RUNTIME_FULL, width: 512, layers }), dims: [1, 512], describe: `≈ ${s.fastMs} ms model (${layers} × MatMul 512² + Relu)` }), 8, 1, 256);
+  const figures: Figure[] = [];
+  const batched = await startBenchHub(undefined, {});
+  const unbatched = await startBenchHub(undefined, { OUTPOST_SERVE_BATCHING: '0' });
+  try {
+    for (const hub of [batched, unbatched]) {
+      await publishModel(hubRequest(hub), 'slow', { 'model.onnx': slow.bytes }, { alias: 'production' });
+      await publishModel(hubRequest(hub), 'fast', { 'model.onnx': fast.bytes }, { alias: 'production' });
+    }
+    figures.push(await overhead(batched, { name: 'slow', ...slow }, s.slowCalls, TARGET_OVERHEAD));
+    figures.push(await overhead(batched, { name: 'fast', ...fast }, s.fastCalls, null));
+    const off = await concurrent(unbatched, { name: 'fast', ...fast }, s);
+    const on = await concurrent(batched, { name: 'fast', ...fast }, s);
+    const ratio = on.perSecond / off.perSecond;
+    figures.push({
+      name: `serving: ${s.clients} concurrent clients, batch-1 requests to the ${fast.describe}, ${s.clients * s.requestsPerClient} requests: dynamic batching vs none`,
+      value: `${fmt(on.perSecond)} requests/s (p99 ${fmt(on.p99, 1)} ms)`,
+      baseline: `${fmt(off.perSecond)} requests/s (p99 ${fmt(off.p99, 1)} ms)`,
+      ratio: `${fmt(ratio, 2)}×`,
+      target: `≥ ${TARGET_BATCHING}×`,
+      ok: ratio >= TARGET_BATCHING,
+    });
+  } finally {
+    agent.destroy();
+    await batched.stop();
+    await unbatched.stop();
+  }
+  return figures;
+}
