@@ -9,3 +9,5 @@ export * from '../registry/schema.js';
 export * from '../telemetry/schema.js';
 export * from '../features/schema.js';
 export * from '../datasets/schema.js';
+export * from '../cicd/schema.js';
+export * from '../webhooks/schema.js';

@@ -4,6 +4,7 @@ import type { HubConfig } from '../config.js';
 import type { Principal } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { WebhookPlatform } from '../webhooks/platform.js';
 
 /** Serves the console's static files; returns null when the path is not a file it has. */
 export type AssetServer = (request: Request) => Promise<Response | null>;
@@ -17,6 +18,8 @@ export interface HubDeps {
   readBody?: (c: Context<HubEnv>) => Promise<Uint8Array>;
   /** Counters for the rate limits (failed keys per address, requests per publishable key). */
   rateLimiter: RateLimiter;
+  /** How webhook deliveries go out on this platform: name resolution, and the nudge after a write. */
+  webhooks?: WebhookPlatform;
 }
 
 export type HubEnv = {

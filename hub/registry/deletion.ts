@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Scope } from '../core/scope.js';
+import { aliasPolicies } from '../cicd/schema.js';
 import { forgetTelemetry } from '../telemetry/forget.js';
 import { aliasEvents, modelAliases, modelVersions, registeredModels, type ModelVersionRow, type RegisteredModelRow } from './schema.js';
 import { recomputeDeviceBlobs } from './versions.js';
@@ -17,6 +18,7 @@ export async function deleteModel(s: Writer, model: RegisteredModelRow): Promise
   await db.batch([
     ...forgetTelemetry(s, model.id),
     db.delete(aliasEvents).where(eq(aliasEvents.modelId, model.id)),
+    db.delete(aliasPolicies).where(eq(aliasPolicies.modelId, model.id)),
     db.delete(modelAliases).where(eq(modelAliases.modelId, model.id)),
     db.delete(modelVersions).where(eq(modelVersions.modelId, model.id)),
     db.delete(registeredModels).where(eq(registeredModels.id, model.id)),

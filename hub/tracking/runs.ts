@@ -1,3 +1,4 @@
+import { emitEvent } from '../webhooks/events.js';
 import { eq, sql } from 'drizzle-orm';
 import { badRequest, forbidden, notFound } from '../../shared/errors.js';
 import { terminalStatuses, type CreateRun, type Run, type RunStatus } from '../../shared/schemas/tracking.js';
@@ -122,7 +123,10 @@ export async function updateRun(
     if (terminalStatuses.includes(patch.status)) next.endTime = patch.endTime ?? row.endTime ?? Date.now();
     else next.endTime = null;
   } else if (patch.endTime !== undefined) next.endTime = patch.endTime;
-  if (Object.keys(next).length) await scope.db.update(runs).set(next).where(eq(runs.id, row.id));
+  // A run that ends (from RUNNING or SCHEDULED) queues its run.finished event with the update.
+  const finishing = next.status !== undefined && terminalStatuses.includes(next.status) && !terminalStatuses.includes(row.status);
+  const events = finishing ? await emitEvent(scope, 'run.finished', { runId: row.id, experimentId: row.experimentId, name: next.name ?? row.name, status: next.status, endTime: next.endTime }) : [];
+  if (Object.keys(next).length) await scope.db.batch([scope.db.update(runs).set(next).where(eq(runs.id, row.id)), ...events]);
   const [run] = await runDetails(scope, [{ ...row, ...next }]);
   return run!;
 }

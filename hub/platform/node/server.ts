@@ -9,6 +9,7 @@ import { ensureDefaultProject } from '../../projects/projects.js';
 import { hubAssets } from './assets.js';
 import { readNodeBody } from './read-body.js';
 import { FsBlobStore } from './fs-store.js';
+import { WebhookLoop } from './webhook-loop.js';
 
 const log = (line: string) => console.error(`[outpost] ${line}`);
 
@@ -26,7 +27,8 @@ async function main() {
     log('seeded the demo: experiment "digits-training", models "digits" and "digits-tfjs" (OUTPOST_DEMO=0 turns this off)');
   }
 
-  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody });
+  const webhooks = new WebhookLoop(db, config.webhooks).start();
+  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, webhooks });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);
@@ -38,8 +40,10 @@ async function main() {
     stopping = true;
     log(`${signal}: stopping`);
     server.close(() => {
-      close();
-      process.exit(0);
+      void webhooks.stop().finally(() => {
+        close();
+        process.exit(0);
+      });
     });
     // Keep-alive connections would hold close() open: idle ones go now, busy ones get a second to finish.
     const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
