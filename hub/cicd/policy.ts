@@ -22,6 +22,12 @@ export async function policyRow({ db }: ProjectScope, model: RegisteredModelRow,
   return row;
 }
 
+/** Every policy of the model, by alias name. */
+export async function listPolicies({ db }: ProjectScope, model: RegisteredModelRow): Promise<AliasPolicy[]> {
+  const rows = await db.select().from(aliasPolicies).where(eq(aliasPolicies.modelId, model.id));
+  return rows.map(toPolicy).sort((a, b) => a.alias.localeCompare(b.alias));
+}
+
 export async function getPolicy(scope: ProjectScope, model: RegisteredModelRow, alias: string): Promise<AliasPolicy> {
   const row = await policyRow(scope, model, alias);
   if (!row) throw notFound(`alias "${alias}" of model "${model.name}" has no policy`);

@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { aliasPolicyInputSchema, aliasPolicyReplySchema, gateReplySchema, gateRequestSchema } from '../../shared/schemas/cicd.js';
+import { aliasPolicyInputSchema, aliasPolicyListSchema, aliasPolicyReplySchema, gateReplySchema, gateRequestSchema } from '../../shared/schemas/cicd.js';
 import { aliasSchema, modelNameSchema } from '../../shared/schemas/registry.js';
 import { access } from '../auth/access.js';
 import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { findModel } from '../registry/models.js';
 import { runGate } from './gate.js';
-import { deletePolicy, getPolicy, setPolicy } from './policy.js';
+import { deletePolicy, getPolicy, listPolicies, setPolicy } from './policy.js';
 
 const tags = ['cicd'];
 const read = access({ secret: 'read' });
@@ -32,6 +32,13 @@ export const cicdRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       return c.json(await runGate(s, await findModel(s, c.req.valid('param').name), c.req.valid('json')), 200);
+    },
+  )
+  .openapi(
+    hubRoute({ method: 'get', path: '/v1/models/{name}/policies', tags, summary: "The model's alias policies", middleware: read, request: { params: nameParam }, responses: { 200: { description: 'Policies', content: json(aliasPolicyListSchema) }, ...errorResponses(401, 403, 404) } }),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ policies: await listPolicies(s, await findModel(s, c.req.valid('param').name)) }, 200);
     },
   )
   .openapi(

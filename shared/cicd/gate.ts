@@ -164,3 +164,34 @@ export function rulesFromFlags(flags: { metric?: string[]; minAbsoluteChange?: s
   if (problems.length) throw new Error(problems.join('; '));
   return all;
 }
+
+/**
+ * Rules written one per line, the CLI's flags without their dashes (what the console's policy form takes):
+ * `accuracy>=0.9`, `min-absolute-change accuracy=0.01`, `min-relative-change accuracy=0.05`, `lower-is-better loss`.
+ */
+export function rulesFromText(text: string): MetricRule[] {
+  const flags = { metric: [] as string[], minAbsoluteChange: [] as string[], minRelativeChange: [] as string[], lowerIsBetter: [] as string[] };
+  const words = { 'min-absolute-change': flags.minAbsoluteChange, 'min-relative-change': flags.minRelativeChange, 'lower-is-better': flags.lowerIsBetter } as Record<string, string[]>;
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const [first, ...rest] = line.replace(/^--/, '').split(/\s+/);
+    const list = words[first!];
+    if (list) list.push(rest.join(''));
+    else flags.metric.push(line);
+  }
+  return rulesFromFlags(flags);
+}
+
+/** The rules as rulesFromText reads them back. */
+export function rulesToText(rules: MetricRule[]): string {
+  return rules
+    .flatMap((r) => {
+      const up = r.greaterIsBetter !== false;
+      const lines: string[] = [];
+      if (r.threshold !== undefined) lines.push(`${r.metric}${up ? '>' : '<'}${r.strict ? '' : '='}${r.threshold}`);
+      if (r.minAbsoluteChange !== undefined) lines.push(`min-absolute-change ${r.metric}=${r.minAbsoluteChange}`);
+      if (r.minRelativeChange !== undefined) lines.push(`min-relative-change ${r.metric}=${r.minRelativeChange}`);
+      if (!up && r.threshold === undefined) lines.push(`lower-is-better ${r.metric}`);
+      return lines;
+    })
+    .join('\n');
+}

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { aliasPolicyInputSchema, aliasPolicyReplySchema, GateReply, gateRequestSchema } from '../schemas/cicd.js';
+import type { aliasPolicyInputSchema, aliasPolicyListSchema, aliasPolicyReplySchema, GateReply, gateRequestSchema } from '../schemas/cicd.js';
 import type {
   createdWebhookSchema,
   createWebhookSchema,
@@ -16,6 +16,7 @@ const policyPath = (name: string, alias: string) => `/v1/models/${enc(name)}/ali
 
 /** Gates and alias policies. */
 export const runGate = (hub: HubClient, name: string, request: z.input<typeof gateRequestSchema>) => hub.json<GateReply>('POST', `/v1/models/${enc(name)}/gate`, request);
+export const listAliasPolicies = (hub: HubClient, name: string) => hub.json<z.output<typeof aliasPolicyListSchema>>('GET', `/v1/models/${enc(name)}/policies`);
 export const getAliasPolicy = (hub: HubClient, name: string, alias: string) => hub.json<z.output<typeof aliasPolicyReplySchema>>('GET', policyPath(name, alias));
 export const setAliasPolicy = (hub: HubClient, name: string, alias: string, policy: z.input<typeof aliasPolicyInputSchema>) =>
   hub.json<z.output<typeof aliasPolicyReplySchema>>('PUT', policyPath(name, alias), policy);

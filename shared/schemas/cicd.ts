@@ -69,3 +69,4 @@ export const aliasPolicySchema = z.object({
 });
 export type AliasPolicy = z.infer<typeof aliasPolicySchema>;
 export const aliasPolicyReplySchema = z.object({ policy: aliasPolicySchema });
+export const aliasPolicyListSchema = z.object({ policies: z.array(aliasPolicySchema) });

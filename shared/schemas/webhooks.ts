@@ -1,19 +1,7 @@
 import { z } from 'zod';
+import { webhookEventTypes } from '../cicd/events.js';
 
-/** Events a subscription may ask for. Those of pipelines and rollouts are accepted now and sent once those domains emit them. */
-export const webhookEventTypes = [
-  'model_version.created',
-  'alias.moved',
-  'run.finished',
-  'dataset_version.created',
-  'pipeline_run.finished',
-  'rollout.started',
-  'rollout.advanced',
-  'rollout.paused',
-  'rollout.rolled_back',
-  'rollout.completed',
-] as const;
-export type WebhookEventType = (typeof webhookEventTypes)[number];
+export { webhookEventTypes, type WebhookEventType } from '../cicd/events.js';
 
 const eventList = z
   .array(z.enum(webhookEventTypes, { message: `must be one of ${webhookEventTypes.join(', ')}` }))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRule, evaluateGate, evaluateRule, ruleProblems, rulesFromFlags, type MetricRule } from '../../shared/cicd/gate.js';
+import { describeRule, evaluateGate, evaluateRule, ruleProblems, rulesFromFlags, rulesFromText, rulesToText, type MetricRule } from '../../shared/cicd/gate.js';
 
 describe('gate thresholds', () => {
   it('passes a candidate that reaches the threshold and fails one below it', () => {
@@ -151,5 +151,22 @@ describe('gate flags', () => {
     [{ lowerIsBetter: ['a'] }, 'no rule names that metric'],
   ])('refuses %j', (flags, why) => {
     expect(() => rulesFromFlags(flags)).toThrow(why);
+  });
+});
+
+describe('gate rules as text', () => {
+  it('reads one rule per line in the CLI flags without dashes, and writes them back the same', () => {
+    const text = 'accuracy>=0.9\nmin-relative-change accuracy=0.01\n\nloss<0.3\nmin-absolute-change f1=0.02\nlower-is-better f1';
+    const rules = rulesFromText(text);
+    expect(rules).toEqual([
+      { metric: 'accuracy', threshold: 0.9, strict: false, greaterIsBetter: true, minRelativeChange: 0.01 },
+      { metric: 'loss', threshold: 0.3, strict: true, greaterIsBetter: false },
+      { metric: 'f1', minAbsoluteChange: 0.02, greaterIsBetter: false },
+    ]);
+    expect(rulesFromText(rulesToText(rules))).toEqual(rules);
+  });
+
+  it('names a line it cannot read', () => {
+    expect(() => rulesFromText('accuracy is high')).toThrow('--metric "accuracy is high": expected NAME>=X');
   });
 });

@@ -64,6 +64,7 @@ describe('alias policies', () => {
     const policy = { rules: [{ metric: 'accuracy', threshold: 0.8 }] };
     for (let i = 0; i < 2; i++) expect((await call(path, { key: p.keys.write, method: 'PUT', json: policy })).status).toBe(200);
     expect((await call(path, { key: p.keys.read })).body.policy).toMatchObject({ alias: 'production', rules: policy.rules, baseline: null, updatedBy: p.keyIds.write });
+    expect((await call('/v1/models/pol/policies', { key: p.keys.read })).body.policies.map((x: { alias: string }) => x.alias)).toEqual(['production']);
     expectError(await call(path, { key: p.keys.write, method: 'PUT', json: { rules: policy.rules, baseline: 9 } }), 404, 'not_found');
     expectError(await call(path, { key: p.keys.read, method: 'PUT', json: policy }), 403, 'forbidden');
     expect((await call(path, { key: p.keys.write, method: 'DELETE' })).status).toBe(200);
