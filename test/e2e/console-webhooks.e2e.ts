@@ -68,7 +68,7 @@ test.describe('console webhooks', () => {
     await dialog.getByLabel('Reason').fill('slightly better');
     await dialog.getByRole('button', { name: 'Promote' }).click();
     await expect(dialog.getByRole('alert')).toContainText('fails the policy of alias "production"');
-    await dialog.getByLabel(/Force past a failing alias policy/).check();
+    await dialog.getByLabel(/Force past a failing policy gate/).check();
     await dialog.getByRole('button', { name: 'Promote' }).click();
     await expect(dialog).toBeHidden();
     await expect(page.locator('table.history tbody tr').first()).toContainText('forced past the policy: slightly better');

@@ -26,7 +26,7 @@ export function PromoteDialog({ model, version, aliases, onDone, onClose }: { mo
         <input list="alias-names" value={alias} required onInput={(e) => setAlias(e.currentTarget.value)} />
       </label>
       <label>
-        <input type="checkbox" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} /> Force past a failing alias policy (admin keys only; recorded in the history)
+        <input type="checkbox" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} /> Force past a failing policy gate (admin keys only; recorded in the history)
       </label>
       <datalist id="alias-names">
         {names.map((n) => (
