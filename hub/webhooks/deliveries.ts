@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
 import { conflict, notFound } from '../../shared/errors.js';
 import type { WebhookDelivery } from '../../shared/schemas/webhooks.js';
 import type { ProjectScope } from '../core/scope.js';
@@ -40,8 +40,15 @@ export async function getDelivery({ db }: ProjectScope, sub: WebhookSubscription
  */
 export async function redeliver(scope: ProjectScope & { now: () => number }, sub: WebhookSubscriptionRow, id: string): Promise<WebhookDelivery> {
   const current = await getDelivery(scope, sub, id);
-  if (current.state === 'pending') throw conflict(`delivery "${id}" is still pending (attempt ${current.attempts + 1} is due); it needs no redeliver`);
+  const pending = () => conflict(`delivery "${id}" is still pending (attempt ${current.attempts + 1} is due); it needs no redeliver`);
+  if (current.state === 'pending') throw pending();
   const at = scope.now();
-  await scope.db.update(webhookDeliveries).set({ state: 'pending', attempts: 0, nextAttemptAt: at, leaseUntil: 0, updatedAt: at }).where(eq(webhookDeliveries.id, id));
+  // Only a finished delivery is queued again: of two redelivers sent at once, one queues it and the other is a 409.
+  const queued = await scope.db
+    .update(webhookDeliveries)
+    .set({ state: 'pending', attempts: 0, nextAttemptAt: at, leaseUntil: 0, updatedAt: at })
+    .where(and(eq(webhookDeliveries.id, id), ne(webhookDeliveries.state, 'pending')))
+    .returning({ id: webhookDeliveries.id });
+  if (!queued.length) throw pending();
   return { ...current, state: 'pending', attempts: 0, nextAttemptAt: at };
 }

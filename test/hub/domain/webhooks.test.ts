@@ -191,6 +191,24 @@ describe('webhook deliveries', () => {
     expect(receiver.received).toHaveLength(1);
   });
 
+  it('caps the subscriptions of a project, and each create makes a new one', async () => {
+    const hub = await webhookHub({ loop: false });
+    const ids = new Set<string>();
+    for (let i = 0; i < 25; i++) ids.add((await hub.request('/v1/webhooks', { url: 'https://hooks.example.com/x', events: ['alias.moved'] })).body.id);
+    expect(ids.size).toBe(25);
+    const over = await hub.request('/v1/webhooks', { url: 'https://hooks.example.com/x', events: ['alias.moved'] });
+    expect(over.status).toBe(409);
+    expect(over.body.error.message).toContain('delete one first');
+  });
+
+  it('queues nothing for an event no subscription wants', async () => {
+    const hub = await webhookHub({ loop: false });
+    const { sub } = await receiverFor(hub);
+    await hub.request(`/v1/webhooks/${sub.id}`, { events: ['alias.moved'] }, 'PATCH');
+    await finishRun(hub.request);
+    expect((await hub.request(`/v1/webhooks/${sub.id}/deliveries`)).body.deliveries).toEqual([]);
+  });
+
   it('refuses private and loopback destinations unless the operator allows them', async () => {
     const hub = await webhookHub({ env: { OUTPOST_WEBHOOK_ALLOW_PRIVATE: '0' } });
     for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://[fd00::1]/']) {

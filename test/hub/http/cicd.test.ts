@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { call, expectError, newProject, sha256Hex, type TestProject } from '../../helpers/client.js';
+import { call, expectError, hub, newProject, sha256Hex, type TestProject } from '../../helpers/client.js';
 import { test as it } from '../../helpers/fixtures.js';
 import { startReceiver, until } from '../../helpers/webhook-receiver.js';
 
@@ -69,6 +69,9 @@ describe('alias policies', () => {
     expectError(await call(path, { key: p.keys.read, method: 'PUT', json: policy }), 403, 'forbidden');
     expect((await call(path, { key: p.keys.write, method: 'DELETE' })).status).toBe(200);
     expectError(await call(path, { key: p.keys.write, method: 'DELETE' }), 404, 'not_found');
+    // A model deleted with a policy takes the policy with it.
+    await call(path, { key: p.keys.write, method: 'PUT', json: policy });
+    expect((await call('/v1/models/pol', { key: p.keys.write, method: 'DELETE' })).status).toBe(200);
   });
 
   it('refuses a move to a failing version with a 409 listing the failures, and lets a passing one through', async ({ project: p }) => {
@@ -164,6 +167,24 @@ describe('webhook subscriptions', () => {
         return d.length === 2 && d.every((x: { state: string }) => x.state === 'succeeded') && d;
       }, 15_000, 'the log');
       expect(log[0].log[0]).toMatchObject({ status: 200 });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('retries a delivery the receiver answered with a 500, under the same webhook-id (Node: the timer loop; Workers: the cron trigger)', async ({ project: p }) => {
+    const receiver = await startReceiver([{ status: 500 }]);
+    try {
+      const sub = await call('/v1/webhooks', { key: p.keys.admin, json: { url: receiver.url, events: ['alias.moved'] } });
+      await modelWith(p, 'retried', { accuracy: 0.9 });
+      await move(p, 'retried', 'production', { version: 1 });
+      await until(async () => {
+        if (hub.runtime === 'workerd') await fetch(`${hub.url}/__scheduled?cron=*+*+*+*+*`);
+        return receiver.received.length >= 2;
+      }, 20_000, 'the retry');
+      expect(receiver.received.map((r) => r.status)).toEqual([500, 200]);
+      expect(receiver.received[1]!.id).toBe(receiver.received[0]!.id);
+      receiver.verified(sub.body.secret);
     } finally {
       await receiver.close();
     }
