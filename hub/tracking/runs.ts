@@ -42,8 +42,10 @@ export async function createRun(scope: ProjectScope, input: CreateRun & { id?: s
   };
   const params = Object.entries(input.params ?? {});
   const tags = Object.entries(input.tags ?? {});
+  const events = terminalStatuses.includes(status) ? await emitEvent(scope, 'run.finished', { runId: row.id, experimentId: row.experimentId, name: row.name, status, endTime: row.endTime }) : [];
   await db.batch([
     db.insert(runs).values(row),
+    ...events,
     ...slices(params, 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
     ...slices(tags, 30).map((s) => db.insert(runTags).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
   ] as never);

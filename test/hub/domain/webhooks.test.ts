@@ -201,6 +201,16 @@ describe('webhook deliveries', () => {
     expect(over.body.error.message).toContain('delete one first');
   });
 
+  it('queues run.finished once for a run made already finished, and not again when it is updated', async () => {
+    const hub = await webhookHub({ loop: false });
+    const { sub } = await receiverFor(hub);
+    const exp = await hub.request('/v1/experiments', { name: 'made-finished' });
+    const run = await hub.request('/v1/runs', { experimentId: exp.body.experiment.id, status: 'FINISHED' });
+    await hub.request(`/v1/runs/${run.body.run.id}`, { status: 'FAILED' }, 'PATCH');
+    const deliveries = (await hub.request(`/v1/webhooks/${sub.id}/deliveries`)).body.deliveries;
+    expect(deliveries.map((d: { type: string; body: string }) => [d.type, JSON.parse(d.body).data.status])).toEqual([['run.finished', 'FINISHED']]);
+  });
+
   it('queues nothing for an event no subscription wants', async () => {
     const hub = await webhookHub({ loop: false });
     const { sub } = await receiverFor(hub);
