@@ -3,6 +3,8 @@ import type { Db } from '../../db/client.js';
 import { deliverDue, type DeliveryOptions } from '../../webhooks/deliver.js';
 import type { WebhookPlatform } from '../../webhooks/platform.js';
 
+const NUDGE_MS = 25;
+
 /** Every address a host name resolves to, as the Node hub's webhook destination check needs. */
 export const resolveHost = async (hostname: string) => (await lookup(hostname, { all: true })).map((a) => a.address);
 
@@ -17,6 +19,7 @@ export class WebhookLoop implements WebhookPlatform {
   private again = false;
   private stopped = false;
   private started = false;
+  private soon = false;
 
   constructor(
     private readonly db: Db,
@@ -31,10 +34,14 @@ export class WebhookLoop implements WebhookPlatform {
     return this;
   }
 
+  /** After a write: a pass within NUDGE_MS (many writes in a burst, such as metric ingestion, share one pass). */
   nudge(): void {
-    if (!this.started) return;
+    if (!this.started || this.stopped) return;
     if (this.pass) this.again = true;
-    else this.schedule(0);
+    else if (!this.soon) {
+      this.soon = true;
+      this.schedule(NUDGE_MS);
+    }
   }
 
   /** Stops the timer and waits for the pass in flight (its attempts are recorded before the database closes). */
@@ -52,6 +59,7 @@ export class WebhookLoop implements WebhookPlatform {
   }
 
   private async run() {
+    this.soon = false;
     if (this.pass || this.stopped) return;
     let busy = false;
     this.pass = (async () => {
@@ -63,8 +71,8 @@ export class WebhookLoop implements WebhookPlatform {
     })();
     await this.pass;
     this.pass = undefined;
-    const now = this.again || busy;
+    // More may be due at once when this pass sent some; a write during the pass gets its own pass shortly.
+    this.schedule(busy ? 0 : this.again ? NUDGE_MS : this.pollMs);
     this.again = false;
-    this.schedule(now ? 0 : this.pollMs);
   }
 }
