@@ -39,6 +39,8 @@ export default defineConfig({
       // Every browser test shares this hub and 127.0.0.1; some send bad keys on purpose.
       OUTPOST_AUTH_FAILURE_LIMIT: '1000/1m',
       OUTPOST_DEVICE_RATE_LIMIT: '100000/1m',
+      // Webhook receivers in the tests listen on 127.0.0.1.
+      OUTPOST_WEBHOOK_ALLOW_PRIVATE: '1',
     },
   },
 });

@@ -15,6 +15,8 @@ import { servingRoutes } from './serving/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { telemetrySyncHandlers } from './telemetry/sync.js';
 import { trackingRoutes } from './tracking/routes.js';
+import { cicdRoutes } from './cicd/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 import { runSyncHandlers } from './tracking/sync.js';
 import { renderReference } from './docs/reference.js';
 import type { HubDeps } from './http/env.js';
@@ -52,6 +54,12 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
   const runtimeFiles = crossOrigin({ resourcePolicy: true });
   app.use('*', (c, next) => (isRuntimeAssetPath(c.req.path) ? runtimeFiles(c, next) : next()));
 
+  // Events a write queued go out soon after it (the Node timer loop, or the Worker's waitUntil).
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) deps.webhooks?.nudge(c);
+  });
+
   // Each domain applies its own device sync items; feature pushes, dataset uploads and runner reports register here too.
   const sync = new SyncDispatcher().register(runSyncHandlers).register(telemetrySyncHandlers).register(featureSyncHandlers);
 
@@ -69,6 +77,8 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', featureRoutes)
     .route('/', datasetRoutes)
     .route('/', rolloutRoutes)
+    .route('/', cicdRoutes)
+    .route('/', webhookRoutes)
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });

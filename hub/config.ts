@@ -58,6 +58,19 @@ const flag = z
   .default('1')
   .transform((v) => v === '1' || v === 'true');
 
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const m = /^\s*(\d+)\s*(ms|s|m)?\s*$/.exec(v);
+      if (!m || Number(m[1]) <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as 500ms, 10s or 1m (got "${v}")` });
+        return z.NEVER;
+      }
+      return Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm'];
+    });
+
 const envSchema = z.object({
   OUTPOST_PORT: z.coerce
     .number({ message: 'must be a port number' })
@@ -84,6 +97,13 @@ const envSchema = z.object({
   OUTPOST_AUTH_FAILURE_LIMIT: rate('30/1m'),
   OUTPOST_DEVICE_RATE_LIMIT: rate('6000/1m'),
   OUTPOST_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-For').optional(),
+  OUTPOST_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['0', '1', 'true', 'false'], { message: 'must be 0 or 1' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  OUTPOST_WEBHOOK_TIMEOUT: duration('10s'),
+  OUTPOST_WEBHOOK_RETRY_BASE: duration('1s'),
+  OUTPOST_WEBHOOK_MAX_ATTEMPTS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be from 1 to 50').max(50, 'must be from 1 to 50').default(8),
   OUTPOST_LOG: z.enum(['info', 'requests'], { message: 'must be info or requests' }).default('info'),
 });
 
@@ -108,6 +128,8 @@ export interface HubConfig {
   deviceRateLimit: RateRule | null;
   /** The header a trusted proxy puts the client's address in (its last entry is used); unset: the connection's. */
   clientIpHeader?: string;
+  /** Webhooks: private/loopback destinations allowed; each attempt's timeout; first retry delay; attempts before giving up. */
+  webhooks: { allowPrivate: boolean; timeoutMs: number; retryBaseMs: number; maxAttempts: number };
 }
 
 export class ConfigError extends Error {
@@ -143,5 +165,11 @@ export function readConfig(env: Record<string, unknown>): HubConfig {
     authFailureLimit: e.OUTPOST_AUTH_FAILURE_LIMIT,
     deviceRateLimit: e.OUTPOST_DEVICE_RATE_LIMIT,
     clientIpHeader: e.OUTPOST_CLIENT_IP_HEADER?.toLowerCase(),
+    webhooks: {
+      allowPrivate: e.OUTPOST_WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.OUTPOST_WEBHOOK_TIMEOUT,
+      retryBaseMs: e.OUTPOST_WEBHOOK_RETRY_BASE,
+      maxAttempts: e.OUTPOST_WEBHOOK_MAX_ATTEMPTS,
+    },
   };
 }

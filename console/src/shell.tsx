@@ -13,6 +13,7 @@ import { Models } from './pages/models/models-page';
 import { RunDetail } from './pages/run/run-detail';
 import { RunsPage } from './pages/runs/runs-page';
 import { TryIt } from './pages/try-it';
+import { Webhooks } from './pages/webhooks';
 import { Link, navigate, useLocation, type Location } from './router';
 
 const NAV = [
@@ -23,6 +24,7 @@ const NAV = [
   { href: '/features', label: 'Features', match: /^\/features/ },
   { href: '/devices', label: 'Devices', match: /^\/devices/ },
   { href: '/keys', label: 'Keys', match: /^\/keys/ },
+  { href: '/webhooks', label: 'Webhooks', match: /^\/webhooks/ },
   { href: '/try', label: 'Try it', match: /^\/try/ },
 ];
 
@@ -40,6 +42,7 @@ function Page({ loc }: { loc: Location }) {
   if (features) return features;
   if (section === 'devices') return <Devices />;
   if (section === 'keys') return <Keys />;
+  if (section === 'webhooks') return <Webhooks />;
   if (section === 'try') return <TryIt />;
   return (
     <section class="card">

@@ -1,3 +1,4 @@
+import { emitEvent } from '../webhooks/events.js';
 import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../../shared/errors.js';
 import { DATASET_LIMITS, type DatasetFile } from '../../shared/schemas/datasets.js';
@@ -147,6 +148,7 @@ export async function commitDraft(scope: Scope, dataset: DatasetRow, draft: Data
   }
   const number = (latest?.version ?? 0) + 1;
   const { files, bytes } = await draftSize(scope, dataset, draft.id);
+  const events = await emitEvent(scope, 'dataset_version.created', { dataset: dataset.name, version: number, ref: `${dataset.name}/${number}`, files, bytes, manifestDigest: digest });
   try {
     await db.batch([
       db.insert(datasetVersions).values({
@@ -165,6 +167,7 @@ export async function commitDraft(scope: Scope, dataset: DatasetRow, draft: Data
       db.insert(datasetFiles).select(sql`select (select id from dataset_versions where dataset_id = ${dataset.id} and version = ${number}), path, digest, size
         from dataset_draft_files where dataset_id = ${dataset.id} and draft_id = ${draft.id}`),
       ...done(number),
+      ...events,
     ]);
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`another version of dataset "${dataset.name}" was committed at the same time; commit again (this draft is kept)`);

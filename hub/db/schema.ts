@@ -10,3 +10,5 @@ export * from '../telemetry/schema.js';
 export * from '../features/schema.js';
 export * from '../datasets/schema.js';
 export * from '../rollouts/schema.js';
+export * from '../cicd/schema.js';
+export * from '../webhooks/schema.js';

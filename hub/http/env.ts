@@ -5,6 +5,7 @@ import type { Principal } from '../core/scope.js';
 import type { Db } from '../db/client.js';
 import type { ModelServer } from '../serving/server.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { WebhookPlatform } from '../webhooks/platform.js';
 
 /** Serves the console's static files; returns null when the path is not a file it has. */
 export type AssetServer = (request: Request) => Promise<Response | null>;
@@ -20,6 +21,8 @@ export interface HubDeps {
   rateLimiter: RateLimiter;
   /** Runs models for `/v2` inference; only the Node entry has one (Workers answer 501). */
   serving?: ModelServer;
+  /** How webhook deliveries go out on this platform: name resolution, and the nudge after a write. */
+  webhooks?: WebhookPlatform;
 }
 
 export type HubEnv = {

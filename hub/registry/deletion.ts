@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Scope } from '../core/scope.js';
+import { aliasPolicies } from '../cicd/schema.js';
 import { forgetTelemetry } from '../telemetry/forget.js';
 import { abortRolloutsOf, forgetRollouts } from '../rollouts/forget.js';
 import { aliasEvents, modelAliases, modelVersions, registeredModels, type ModelVersionRow, type RegisteredModelRow } from './schema.js';
@@ -19,6 +20,7 @@ export async function deleteModel(s: Writer, model: RegisteredModelRow): Promise
     ...forgetTelemetry(s, model.id),
     ...forgetRollouts(s, model.id),
     db.delete(aliasEvents).where(eq(aliasEvents.modelId, model.id)),
+    db.delete(aliasPolicies).where(eq(aliasPolicies.modelId, model.id)),
     db.delete(modelAliases).where(eq(modelAliases.modelId, model.id)),
     db.delete(modelVersions).where(eq(modelVersions.modelId, model.id)),
     db.delete(registeredModels).where(eq(registeredModels.id, model.id)),

@@ -11,6 +11,7 @@ import {
   modelNameSchema,
   modelReplySchema,
   moveAliasSchema,
+  rollbackAliasSchema,
   updateModelSchema,
   versionListSchema,
   versionReplySchema,
@@ -155,15 +156,16 @@ export const registryRoutes = router
       method: 'put',
       path: '/v1/models/{name}/aliases/{alias}',
       summary: 'Point an alias at a version (recorded in the audit log)',
+      description: "With an alias policy, a version that fails its gate is 409 listing the failures; an admin key may send `force: true` with a `reason`.",
       middleware: write,
       request: { params: z.object({ ...nameParam, ...aliasParam }), ...body(moveAliasSchema) },
-      responses: { 200: { description: 'Moved', content: moveReply }, ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: { description: 'Moved', content: moveReply }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
       const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
-      const { version, reason } = c.req.valid('json');
-      return c.json(await moveAlias(s, await findModel(s, name), alias, version, c.var.principal.keyId, reason), 200);
+      const { version, reason, force } = c.req.valid('json');
+      return c.json(await moveAlias(s, await findModel(s, name), alias, version, c.var.principal.keyId, reason, { force, admin: s.principal.role === 'admin' }), 200);
     },
   )
   .openapi(
@@ -186,16 +188,16 @@ export const registryRoutes = router
       method: 'post',
       path: '/v1/models/{name}/aliases/{alias}/rollback',
       summary: 'Move an alias back to its previous version',
-      description: '409 when the alias has no earlier version.',
+      description: '409 when the alias has no earlier version, or when that version fails the alias policy (an admin key may send `force: true`).',
       middleware: write,
-      request: { params: z.object({ ...nameParam, alias: z.string().openapi(path('alias')) }), body: { content: json(aliasReasonSchema), required: false } },
+      request: { params: z.object({ ...nameParam, alias: z.string().openapi(path('alias')) }), body: { content: json(rollbackAliasSchema), required: false } },
       responses: { 200: { description: 'Rolled back', content: moveReply }, ...errorResponses(401, 403, 404, 409) },
     }),
     async (c) => {
       const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
-      const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-      return c.json(await rollbackAlias(s, await findModel(s, name), alias, c.var.principal.keyId, reason), 200);
+      const { reason, force } = (c.req.valid('json') as { reason?: string; force?: boolean } | undefined) ?? {};
+      return c.json(await rollbackAlias(s, await findModel(s, name), alias, c.var.principal.keyId, reason, { force, admin: s.principal.role === 'admin' }), 200);
     },
   )
   .openapi(

@@ -94,6 +94,8 @@ export const aliasEvents = sqliteTable(
     toVersion: integer('to_version'),
     actor: text('actor'),
     reason: text('reason').notNull().default(''),
+    /** An admin moved it past a failing gate (alias policy). */
+    forced: integer('forced', { mode: 'boolean' }).notNull().default(false),
     at: integer('at').notNull(),
   },
   (t) => [index('alias_events_model_alias').on(t.modelId, t.alias, t.id)],

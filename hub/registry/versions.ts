@@ -1,3 +1,4 @@
+import { emitEvent } from '../webhooks/events.js';
 import { and, asc, eq, inArray, max } from 'drizzle-orm';
 import { sha256Digest } from '../../shared/digest.js';
 import { badRequest, conflict, notFound, OutpostError } from '../../shared/errors.js';
@@ -167,8 +168,9 @@ export async function createVersion(
       createdAt: Date.now(),
       publishKey,
     };
+    const events = await emitEvent(scope, 'model_version.created', { model: model.name, version: row.version, format: row.format, runId: row.sourceRunId, metrics: row.metrics, createdBy: actor });
     try {
-      await db.insert(modelVersions).values(row);
+      await db.batch([db.insert(modelVersions).values(row), ...events]);
     } catch (err) {
       // The same publish raced this one and won: its version is the answer.
       const raced = isUniqueViolation(err) ? await again() : undefined;

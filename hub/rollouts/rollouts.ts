@@ -1,5 +1,8 @@
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
-import { badRequest, conflict, notFound } from '../../shared/errors.js';
+import { badRequest, conflict, notFound, OutpostError } from '../../shared/errors.js';
+import type { WebhookEventType } from '../../shared/cicd/events.js';
+import { checkAliasPolicy } from '../cicd/policy.js';
+import { emitEventNow } from '../webhooks/events.js';
 import { newId } from '../../shared/ids.js';
 import type { CreateRollout, Rollout, RolloutDecision, RolloutState, VersionFigures } from '../../shared/schemas/rollouts.js';
 import type { ProjectScope, Scope } from '../core/scope.js';
@@ -70,13 +73,36 @@ async function transition(scope: Writer, row: RolloutRow, patch: Partial<Rollout
     .set({ state: next.state, step: next.step, percent: next.percent, stepStartedAt: next.stepStartedAt, decisions: next.decisions, updatedAt: next.updatedAt })
     .where(and(eq(rollouts.id, row.id), eq(rollouts.state, row.state), eq(rollouts.step, row.step), eq(rollouts.stepStartedAt, row.stepStartedAt), eq(rollouts.updatedAt, row.updatedAt)))
     .returning({ id: rollouts.id });
-  return won.length ? next : null;
+  if (!won.length) return null;
+  await announce(scope, next, made);
+  return next;
+}
+
+const EVENTS: Partial<Record<RolloutDecision['action'], WebhookEventType>> = {
+  started: 'rollout.started',
+  advanced: 'rollout.advanced',
+  paused: 'rollout.paused',
+  resumed: 'rollout.resumed',
+  rolled_back: 'rollout.rolled_back',
+  completed: 'rollout.completed',
+  aborted: 'rollout.aborted',
+};
+
+/**
+ * The decision's webhook event, queued after the write that made it (that write is conditional, so the event cannot
+ * share its batch): a hub stopped between the two loses the event, never sends one for a decision not made.
+ */
+async function announce(scope: Writer, row: RolloutRow, made: RolloutDecision) {
+  const type = EVENTS[made.action];
+  if (!type) return;
+  const [model] = await scope.db.select({ name: registeredModels.name }).from(registeredModels).where(eq(registeredModels.id, row.modelId));
+  await emitEventNow(scope, type, { rollout: row.id, model: model?.name, alias: row.alias, stableVersion: row.stableVersion, candidateVersion: row.candidateVersion, state: row.state, percent: row.percent, step: row.step, decision: made });
 }
 
 export async function createRollout(scope: Writer, model: RegisteredModelRow, input: CreateRollout, actor: string): Promise<RolloutRow> {
   const stable = await aliasVersion(scope, model.id, input.alias);
   if (stable === null) throw notFound(`model "${model.name}" has no alias "${input.alias}": point it at the stable version first`);
-  await getVersionRow(scope, model, input.to);
+  const candidate = await getVersionRow(scope, model, input.to);
   if (stable === input.to) throw badRequest(`alias "${input.alias}" already points at version ${input.to}: a rollout needs another version`);
   const at = scope.now();
   const row: RolloutRow = {
@@ -101,8 +127,11 @@ export async function createRollout(scope: Writer, model: RegisteredModelRow, in
     updatedAt: at,
   };
   row.decisions = [decision(row, at, 'started', `version ${input.to} on ${row.percent}% of devices${input.reason ? `: ${input.reason}` : ''}`, actor)];
+  // A candidate the alias's policy would refuse at the end is refused now (409 listing the failures).
+  await checkAliasPolicy(scope, model, input.alias, candidate, stable, '');
   try {
     await scope.db.insert(rollouts).values(row);
+    await announce(scope, row, row.decisions[0]!);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const [other] = await scope.db.select({ id: rollouts.id }).from(rollouts).where(and(eq(rollouts.modelId, model.id), eq(rollouts.alias, input.alias), sql`${rollouts.state} in ('running', 'paused')`));
@@ -175,7 +204,13 @@ async function reread(scope: Writer, row: RolloutRow): Promise<RolloutRow> {
 
 /** Moves the alias to the candidate (a move to where it already points changes nothing), then closes the rollout. */
 async function finish(scope: Writer, model: RegisteredModelRow, row: RolloutRow, state: 'completed', message: string, actor: string, figures: Figures | null = null) {
-  await moveAlias(scope, model, row.alias, row.candidateVersion, `rollout ${row.id}`, `rollout ${row.id} completed`);
+  try {
+    await moveAlias(scope, model, row.alias, row.candidateVersion, `rollout ${row.id}`, `rollout ${row.id} completed`);
+  } catch (err) {
+    // The alias's policy refused the candidate (its metrics changed since the start): a check stops the rollout, a person is told.
+    if (!(err instanceof OutpostError) || err.status !== 409 || actor !== 'hub') throw err;
+    return transition(scope, row, { state: 'aborted', percent: 0 }, decision(row, scope.now(), 'aborted', `the alias policy refused the move: ${err.message}`, actor, figures, 0));
+  }
   return transition(scope, row, { state, percent: 100 }, decision(row, scope.now(), 'completed', message, actor, figures, 100));
 }
 

@@ -1,3 +1,4 @@
+import { emitEvent } from '../webhooks/events.js';
 import { eq, sql } from 'drizzle-orm';
 import { badRequest, forbidden, notFound } from '../../shared/errors.js';
 import { terminalStatuses, type CreateRun, type Run, type RunStatus } from '../../shared/schemas/tracking.js';
@@ -41,8 +42,10 @@ export async function createRun(scope: ProjectScope, input: CreateRun & { id?: s
   };
   const params = Object.entries(input.params ?? {});
   const tags = Object.entries(input.tags ?? {});
+  const events = terminalStatuses.includes(status) ? await emitEvent(scope, 'run.finished', { runId: row.id, experimentId: row.experimentId, name: row.name, status, endTime: row.endTime }) : [];
   await db.batch([
     db.insert(runs).values(row),
+    ...events,
     ...slices(params, 30).map((s) => db.insert(runParams).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
     ...slices(tags, 30).map((s) => db.insert(runTags).values(s.map(([key, value]) => ({ runId: row.id, key, value })))),
   ] as never);
@@ -122,7 +125,10 @@ export async function updateRun(
     if (terminalStatuses.includes(patch.status)) next.endTime = patch.endTime ?? row.endTime ?? Date.now();
     else next.endTime = null;
   } else if (patch.endTime !== undefined) next.endTime = patch.endTime;
-  if (Object.keys(next).length) await scope.db.update(runs).set(next).where(eq(runs.id, row.id));
+  // A run that ends (from RUNNING or SCHEDULED) queues its run.finished event with the update.
+  const finishing = next.status !== undefined && terminalStatuses.includes(next.status) && !terminalStatuses.includes(row.status);
+  const events = finishing ? await emitEvent(scope, 'run.finished', { runId: row.id, experimentId: row.experimentId, name: next.name ?? row.name, status: next.status, endTime: next.endTime }) : [];
+  if (Object.keys(next).length) await scope.db.batch([scope.db.update(runs).set(next).where(eq(runs.id, row.id)), ...events]);
   const [run] = await runDetails(scope, [{ ...row, ...next }]);
   return run!;
 }

@@ -1,3 +1,4 @@
+import { emitEvent } from '../webhooks/events.js';
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { forbidden } from '../../shared/errors.js';
 import { runCreateItemSchema, runDatasetsItemSchema, runFinishItemSchema, runLogItemSchema, type RunSyncItem } from '../../shared/schemas/sync.js';
@@ -76,7 +77,8 @@ export const runSyncHandlers: SyncHandlers = {
           .update(runs)
           .set({ status: item.status, endTime: item.endTime })
           .where(and(eq(runs.id, run.id), or(inArray(runs.status, ['RUNNING', 'SCHEDULED']), isNull(runs.endTime))));
-        await appendToRun(scope, run, {}, [record, finish]);
+        const events = ['RUNNING', 'SCHEDULED'].includes(run.status) ? await emitEvent(scope, 'run.finished', { runId: run.id, experimentId: run.experimentId, name: run.name, status: item.status, endTime: item.endTime }) : [];
+        await appendToRun(scope, run, {}, [record, finish, ...events]);
       },
     }),
     'run.datasets': syncHandler({

@@ -8,3 +8,4 @@ export * from './telemetry.js';
 export * from './tracking.js';
 export * from './features.js';
 export * from './datasets.js';
+export * from './cicd.js';

@@ -8,3 +8,5 @@ export * from './telemetry.js';
 export * from './blobs.js';
 export * from './features.js';
 export * from './datasets.js';
+export * from './cicd.js';
+export * from './webhooks.js';

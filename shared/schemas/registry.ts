@@ -110,8 +110,10 @@ export const registeredModelSchema = z.object({
 });
 export type RegisteredModel = z.infer<typeof registeredModelSchema>;
 
-export const moveAliasSchema = z.object({ version: z.number().int().positive(), reason: z.string().max(1000).optional() });
+/** `force` (admin keys, with a `reason`) moves the alias past a failing alias policy; the history records it. */
+export const moveAliasSchema = z.object({ version: z.number().int().positive(), reason: z.string().max(1000).optional(), force: z.boolean().optional() });
 export const aliasReasonSchema = z.object({ reason: z.string().max(1000).optional() });
+export const rollbackAliasSchema = z.object({ reason: z.string().max(1000).optional(), force: z.boolean().optional() });
 
 export const aliasEventSchema = z.object({
   alias: z.string(),
@@ -119,6 +121,8 @@ export const aliasEventSchema = z.object({
   to: z.number().nullable(),
   actor: z.string().nullable(),
   reason: z.string(),
+  /** Moved past a failing alias policy by an admin. */
+  forced: z.boolean(),
   at: z.number(),
 });
 
@@ -140,5 +144,5 @@ export const modelReplySchema = z.object({ model: registeredModelSchema });
 export const modelListSchema = z.object({ models: z.array(registeredModelSchema) });
 export const versionReplySchema = z.object({ version: modelVersionSchema });
 export const versionListSchema = z.object({ versions: z.array(modelVersionSchema) });
-export const aliasMoveSchema = z.object({ alias: z.string(), from: z.number().nullable(), to: z.number().nullable(), moved: z.boolean() });
+export const aliasMoveSchema = z.object({ alias: z.string(), from: z.number().nullable(), to: z.number().nullable(), moved: z.boolean(), forced: z.boolean().optional() });
 export const aliasHistorySchema = z.object({ events: z.array(aliasEventSchema) });

@@ -25,7 +25,8 @@ export default async function setup(project: TestProject) {
   const vars = Object.entries({ OUTPOST_ADMIN_KEY: adminKey, OUTPOST_DEMO: '0', ...TEST_LIMITS }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const hub = startProcess(
     process.execPath,
-    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', persist, ...vars],
+    // --test-scheduled: GET /__scheduled runs the cron trigger (webhook retries), as Cloudflare does each minute.
+    [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', persist, '--test-scheduled', ...vars],
     quietEnv,
   );
   const url = `http://127.0.0.1:${port}`;

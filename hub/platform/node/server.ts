@@ -11,6 +11,7 @@ import { hubAssets } from './assets.js';
 import { readNodeBody } from './read-body.js';
 import { FsBlobStore } from './fs-store.js';
 import { nodeModelServer, preloadServed } from './serving.js';
+import { WebhookLoop } from './webhook-loop.js';
 
 const log = (line: string) => console.error(`[outpost] ${line}`);
 
@@ -29,7 +30,8 @@ async function main() {
   }
 
   const serving = nodeModelServer(db, blobs, process.env);
-  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving });
+  const webhooks = new WebhookLoop(db, config.webhooks).start();
+  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving, webhooks });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);
@@ -52,7 +54,7 @@ async function main() {
     log(`${signal}: stopping`);
     clearInterval(tick);
     server.close(() => {
-      void serving.close().finally(() => {
+      void Promise.all([serving.close(), webhooks.stop()]).finally(() => {
         close();
         process.exit(0);
       });

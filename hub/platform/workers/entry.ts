@@ -11,6 +11,7 @@ import { isRuntimeAssetPath } from '../runtime-paths.js';
 import { DurableRateLimiter } from './rate-limit.js';
 import { R2BlobStore } from './r2-store.js';
 import { r2RuntimeAssets } from './runtime-assets.js';
+import { deliveryOptions, drainDeliveries, type WebhookPlatform } from '../../webhooks/platform.js';
 
 export interface WorkerBindings {
   DB: D1Database;
@@ -23,6 +24,15 @@ export interface WorkerBindings {
 
 type Hub = ReturnType<typeof createApp>;
 let hub: Promise<Hub> | undefined;
+let opened: { db: Db; config: ReturnType<typeof readConfig> } | undefined;
+
+/** How long one waitUntil or cron run keeps delivering webhooks. */
+const DELIVERY_BUDGET_MS = 25_000;
+
+/** Workers cannot resolve host names (literal IPs are still checked); deliveries run after the response, in waitUntil. */
+const workerWebhooks = (db: Db, config: ReturnType<typeof readConfig>): WebhookPlatform => ({
+  nudge: (c) => c.executionCtx.waitUntil(drainDeliveries(db, deliveryOptions(config), DELIVERY_BUDGET_MS).catch((err) => console.error('webhook delivery failed:', err))),
+});
 
 async function openDb(env: WorkerBindings, url?: string, authToken?: string): Promise<Db> {
   if (!url) return drizzle(env.DB as never, { schema }) as unknown as Db;
@@ -48,22 +58,26 @@ async function start(env: WorkerBindings): Promise<Hub> {
   const runtimeAssets = r2RuntimeAssets(env.BLOBS);
   const assets: AssetServer = async (request) => (isRuntimeAssetPath(new URL(request.url).pathname) ? runtimeAssets(request) : (consoleAssets?.(request) ?? null));
   const rateLimiter = env.RATE_LIMITS ? new DurableRateLimiter(env.RATE_LIMITS) : undefined;
-  return createApp({ db, config, blobs: new R2BlobStore(env.BLOBS), assets, rateLimiter });
+  opened = { db, config };
+  return createApp({ db, config, blobs: new R2BlobStore(env.BLOBS), assets, rateLimiter, webhooks: workerWebhooks(db, config) });
 }
 
 export { RateLimitCounter } from './rate-limit.js';
 
+const hubOf = (env: WorkerBindings) =>
+  (hub ??= start(env).catch((err) => {
+    hub = undefined; // let the next request try again
+    throw err;
+  }));
+
 export default {
   async fetch(request: Request, env: WorkerBindings, ctx: unknown): Promise<Response> {
-    hub ??= start(env).catch((err) => {
-      hub = undefined; // let the next request try again
-      throw err;
-    });
-    return (await hub).fetch(request, env, ctx as never);
+    return (await hubOf(env)).fetch(request, env, ctx as never);
   },
-  /** The cron trigger (wrangler.toml): rollout checks and other timed work (hub/core/periodic.ts). */
+  /** The cron trigger (wrangler.toml): webhook retries no request has sent since they fell due, rollout checks (hub/core/periodic.ts). */
   async scheduled(_event: unknown, env: WorkerBindings, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void> {
-    const db = await openDb(env, env.OUTPOST_DB_URL as string | undefined, readConfig(env).dbToken);
-    ctx.waitUntil(runPeriodicWork(db, (line) => console.error(`[outpost] ${line}`)));
+    await hubOf(env);
+    const { db, config } = opened!;
+    ctx.waitUntil(Promise.all([drainDeliveries(db, deliveryOptions(config), DELIVERY_BUDGET_MS), runPeriodicWork(db, (line) => console.error(`[outpost] ${line}`))]));
   },
 };

@@ -4,6 +4,7 @@ import { deviceBucket } from '../../../hub/rollouts/rollouts.js';
 import { call, expectError, hub, sha256Hex, type TestProject } from '../../helpers/client.js';
 import { test } from '../../helpers/fixtures.js';
 import { reportFigures } from '../../helpers/telemetry.js';
+import { startReceiver, until } from '../../helpers/webhook-receiver.js';
 
 /** Each test's project has model `m` (exposed to devices) with versions 1–3 and `production` on 1. */
 const it = test.extend<{ p: TestProject }>({
@@ -174,10 +175,22 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
     expect((await call('/v1/models/m', { key: p.keys.read })).body.model.aliases.production).toBe(1);
   });
 
-  it('promotes by hand, and a deleted candidate aborts its rollout', async ({ p }) => {
+  it('promotes by hand, tells webhooks each step, and a deleted candidate aborts its rollout', async ({ p }) => {
+    const receiver = await startReceiver();
+    const sub = await call('/v1/webhooks', { key: p.keys.admin, json: { url: receiver.url, events: ['rollout.started', 'rollout.paused', 'rollout.completed'] } });
+    expect(sub.status, sub.text).toBe(201);
     const r = (await start(p, {})).body.rollout;
+    expect((await act(p, r.id, 'pause')).status).toBe(200);
     const promoted = (await act(p, r.id, 'promote', 'looks fine')).body.rollout;
     expect(promoted).toMatchObject({ state: 'completed', percent: 100 });
+    try {
+      await until(() => receiver.received.length >= 3, 15_000, 'three rollout events');
+      const events = receiver.verified(sub.body.secret);
+      expect(events.map((e) => e.type).sort()).toEqual(['rollout.completed', 'rollout.paused', 'rollout.started']);
+      expect(events.find((e) => e.type === 'rollout.completed')!.data).toMatchObject({ rollout: r.id, model: 'm', alias: 'production', candidateVersion: 2, state: 'completed' });
+    } finally {
+      await receiver.close();
+    }
     expect((await act(p, r.id, 'promote')).status).toBe(200);
     expect((await call('/v1/models/m', { key: p.keys.read })).body.model.aliases.production).toBe(2);
     const next = (await start(p, { to: 3 })).body.rollout;

@@ -18,7 +18,14 @@ describe('config', () => {
       authFailureLimit: { limit: 30, windowMs: 60_000 },
       deviceRateLimit: { limit: 6000, windowMs: 60_000 },
       clientIpHeader: undefined,
+      webhooks: { allowPrivate: false, timeoutMs: 10_000, retryBaseMs: 1000, maxAttempts: 8 },
     });
+  });
+
+  it('reads the webhook settings and names a bad one', () => {
+    expect(readConfig({ OUTPOST_WEBHOOK_ALLOW_PRIVATE: '1', OUTPOST_WEBHOOK_TIMEOUT: '500ms', OUTPOST_WEBHOOK_RETRY_BASE: '2s', OUTPOST_WEBHOOK_MAX_ATTEMPTS: '3' }).webhooks).toEqual({ allowPrivate: true, timeoutMs: 500, retryBaseMs: 2000, maxAttempts: 3 });
+    expect(() => readConfig({ OUTPOST_WEBHOOK_TIMEOUT: 'soon' })).toThrow('OUTPOST_WEBHOOK_TIMEOUT must be a duration such as 500ms, 10s or 1m (got "soon")');
+    expect(() => readConfig({ OUTPOST_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow('OUTPOST_WEBHOOK_MAX_ATTEMPTS must be from 1 to 50');
   });
 
   it('derives the database and blob folder from OUTPOST_DATA_DIR unless given', () => {

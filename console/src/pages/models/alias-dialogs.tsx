@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 export function PromoteDialog({ model, version, aliases, onDone, onClose }: { model: string; version: number; aliases: Record<string, number>; onDone: () => void; onClose: () => void }) {
   const names = Object.keys(aliases).sort();
   const [alias, setAlias] = useState(names.includes('production') ? 'production' : (names[0] ?? 'production'));
+  const [force, setForce] = useState(false);
   const current = aliases[alias.trim()];
   return (
     <ConfirmDialog
@@ -15,7 +16,7 @@ export function PromoteDialog({ model, version, aliases, onDone, onClose }: { mo
       confirmLabel="Promote"
       askReason
       onConfirm={async (reason) => {
-        await moveAlias(hub, model, alias.trim(), { version, reason });
+        await moveAlias(hub, model, alias.trim(), { version, reason, ...(force ? { force } : {}) });
         onDone();
       }}
       onClose={onClose}
@@ -23,6 +24,9 @@ export function PromoteDialog({ model, version, aliases, onDone, onClose }: { mo
       <label class="stack">
         Alias
         <input list="alias-names" value={alias} required onInput={(e) => setAlias(e.currentTarget.value)} />
+      </label>
+      <label>
+        <input type="checkbox" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} /> Force past a failing policy gate (admin keys only; recorded in the history)
       </label>
       <datalist id="alias-names">
         {names.map((n) => (

@@ -8,6 +8,7 @@ import { formatTime } from '../../format';
 import { Link } from '../../router';
 import { PromoteDialog, RollbackDialog } from './alias-dialogs';
 import { RolloutsSection } from './rollouts-section';
+import { AliasPolicies } from './alias-policies';
 import { VersionsTable } from './versions-table';
 
 type Dialog = { kind: 'promote'; version: number } | { kind: 'rollback'; alias: string; from: number; to: number } | null;
@@ -81,6 +82,8 @@ export function ModelPage({ name }: { name: string }) {
         )}
       </section>
 
+      <AliasPolicies model={model.name} aliases={aliases.map(([a]) => a)} />
+
       <section class="card" aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
         <VersionsTable model={model.name} versions={versions} onPromote={(version) => setDialog({ kind: 'promote', version })} />
@@ -105,7 +108,10 @@ export function ModelPage({ name }: { name: string }) {
                     <td>{e.alias}</td>
                     <td>{e.from ?? '—'} → {e.to ?? 'removed'}</td>
                     <td>{(e.actor && keyNames.get(e.actor)) ?? e.actor ?? '—'}</td>
-                    <td class="wrap">{e.reason || <span class="muted">none given</span>}</td>
+                    <td class="wrap">
+                      {e.forced && <strong>forced past the policy: </strong>}
+                      {e.reason || <span class="muted">none given</span>}
+                    </td>
                   </tr>
                 ))}
               </tbody>
