@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { LocalEntry } from './local-files.js';
+
+/**
+ * Where file hashes are remembered between commands: `$OUTPOST_CACHE_DIR`, else `$XDG_CACHE_HOME/outpost`, else
+ * `~/.cache/outpost` — never inside the dataset folder, which would then be pushed with it.
+ */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OUTPOST_CACHE_DIR) return resolve(env.OUTPOST_CACHE_DIR);
+  return join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache'), 'outpost');
+}
+
+interface Remembered {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  digest: string;
+}
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * The sha256 of each file of one folder, keyed by (path, size, mtime, inode): a file whose four are unchanged is not
+ * read again. One file per folder (named by the hash of its absolute path), lines `path\tsize\tmtimeMs\tino\tdigest`.
+ * An entry whose mtime is not older than the moment the cache was written is not trusted (a file changed again in
+ * the same clock tick as it was hashed would look unchanged), as git treats its "racily clean" index entries.
+ */
+export class HashCache {
+  private readonly fresh = new Map<string, Remembered>();
+  private changed = false;
+  hashed = 0;
+  hashedBytes = 0;
+
+  private constructor(
+    private readonly file: string,
+    private readonly known: Map<string, Remembered>,
+  ) {}
+
+  static async open(folder: string): Promise<HashCache> {
+    const key = createHash('sha256').update(resolve(folder)).digest('hex').slice(0, 32);
+    const file = join(cacheRoot(), 'hashes', `${key}.tsv`);
+    const known = new Map<string, Remembered>();
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const lines = text.split('\n');
+    const savedAt = Number(lines[0]?.startsWith('#') ? lines[0].slice(1) : NaN);
+    if (Number.isFinite(savedAt))
+      for (let i = 1; i < lines.length; i++) {
+        const [path, size, mtimeMs, ino, digest] = lines[i]!.split('\t');
+        if (!digest || Number(mtimeMs) >= savedAt) continue;
+        known.set(path!, { size: Number(size), mtimeMs: Number(mtimeMs), ino: Number(ino), digest });
+      }
+    return new HashCache(file, known);
+  }
+
+  /** The digest if the file's size, mtime and inode are those remembered; no read. */
+  lookup(entry: LocalEntry): string | null {
+    const r = this.known.get(entry.path);
+    if (!r || r.size !== entry.size || r.mtimeMs !== entry.mtimeMs || r.ino !== entry.ino) return null;
+    this.fresh.set(entry.path, r);
+    return r.digest;
+  }
+
+  /** The file's digest, from the cache or by reading it. */
+  async digest(entry: LocalEntry): Promise<string> {
+    const cached = this.lookup(entry);
+    if (cached) return cached;
+    const digest = await sha256OfFile(entry.absolute);
+    this.hashed++;
+    this.hashedBytes += entry.size;
+    this.remember(entry, digest);
+    return digest;
+  }
+
+  /** Records a digest known otherwise (a file just downloaded and verified). */
+  remember(entry: LocalEntry, digest: string): void {
+    this.fresh.set(entry.path, { size: entry.size, mtimeMs: entry.mtimeMs, ino: entry.ino, digest });
+    this.changed = true;
+  }
+
+  /**
+   * Writes what this command saw (entries of files no longer there are dropped) when anything changed, atomically.
+   * `complete`: the command looked at every file of the folder, so entries it did not see are gone.
+   */
+  async save(complete: boolean): Promise<void> {
+    if (!complete) for (const [path, r] of this.known) if (!this.fresh.has(path)) this.fresh.set(path, r);
+    if (!this.changed && this.fresh.size === this.known.size) return;
+    const lines = [`#${Date.now()}`];
+    for (const [path, r] of this.fresh) lines.push(`${path}\t${r.size}\t${r.mtimeMs}\t${r.ino}\t${r.digest}`);
+    await mkdir(dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temp, lines.join('\n') + '\n');
+    await rename(temp, this.file).catch(async (err) => {
+      await rm(temp, { force: true });
+      throw err;
+    });
+  }
+}

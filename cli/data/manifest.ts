@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { DatasetFile } from '../../shared/schemas/datasets.js';
+import type { HashCache } from './hash-cache.js';
+import type { LocalEntry } from './local-files.js';
+import { eachLimited } from './pool.js';
+
+export type LocalFile = DatasetFile & { absolute: string };
+
+/** The hub's manifest digest: sha256 over the path-ordered `path\tdigest\tsize\n` lines (docs/datasets.md). */
+export function manifestDigest(files: Iterable<DatasetFile>): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(`${f.path}\t${f.digest}\t${f.size}\n`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Digests for path-ordered entries (from the cache where it can), in the same order; `onHashed` counts bytes read. */
+export async function hashEntries(entries: LocalEntry[], cache: HashCache, onHashed: (bytes: number) => void = () => {}): Promise<LocalFile[]> {
+  const out: LocalFile[] = new Array(entries.length);
+  const indices = entries.keys();
+  await eachLimited(indices, 8, async (i) => {
+    const e = entries[i]!;
+    const before = cache.hashed;
+    const digest = await cache.digest(e);
+    if (cache.hashed !== before) onHashed(e.size);
+    out[i] = { path: e.path, digest, size: e.size, absolute: e.absolute };
+  });
+  return out;
+}
+
+/** Bytes of a JSON-encoded entry in a draft page, and the page sizes the pushes use. */
+const entryBytes = (f: DatasetFile) => Buffer.byteLength(JSON.stringify({ path: f.path, digest: f.digest, size: f.size })) + 1;
+export const PAGE_LIMITS = { entries: 10_000, bytes: 256 * 1024 };
+
+/** Splits a manifest into draft pages of at most 10,000 entries and 256 KiB of JSON (under any sane body cap). */
+export function pages<T extends DatasetFile>(files: T[], limits = PAGE_LIMITS): T[][] {
+  const out: T[][] = [];
+  let page: T[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    const b = entryBytes(f);
+    if (page.length && (page.length >= limits.entries || bytes + b > limits.bytes)) {
+      out.push(page);
+      page = [];
+      bytes = 0;
+    }
+    page.push(f);
+    bytes += b;
+  }
+  if (page.length) out.push(page);
+  return out;
+}
