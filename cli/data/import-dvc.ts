@@ -105,8 +105,8 @@ export interface DvcImportResult {
 
 /**
  * Reads what a `.dvc` file tracks from a DVC cache, checks every object's md5 as DVC would, and registers it as a
- * version (sha256 blobs; the DVC md5s kept in the version's tags: `dvc.md5` of each out, and the `.dir` listing
- * by path for directory outs is what the version's own manifest now is).
+ * version: sha256 blobs, each file's DVC md5 kept in its manifest entry (`md5`), and each out's md5 (a folder's
+ * `….dir` hash) in the version's tags (`dvc.md5`, or `dvc.md5:<path>` for several outs) beside `dvc.file`.
  */
 export async function importDvc(hub: HubClient, dvcFile: string, cache: string, options: { name?: string; message?: string }): Promise<DvcImportResult> {
   const outs = await readDvcFile(dvcFile);
@@ -156,7 +156,7 @@ export async function importDvc(hub: HubClient, dvcFile: string, cache: string, 
       bar.add(h.size);
       if (h.md5 !== w.md5 && !(w.legacy && h.md5Dos2unix === w.md5))
         throw new CliError(`${w.path}: object ${absolute} has md5 ${h.md5}, not ${w.md5} as DVC recorded; the cache is damaged (dvc fetch it again)`);
-      files[i] = { path: w.path, digest: h.sha256, size: h.size, absolute };
+      files[i] = { path: w.path, digest: h.sha256, size: h.size, md5: w.md5, absolute };
     });
   } finally {
     bar.stop();

@@ -27,8 +27,10 @@ export async function hashEntries(entries: LocalEntry[], cache: HashCache, onHas
   return out;
 }
 
+/** An entry as the hub takes it (no local path). */
+export const wireEntry = ({ path, digest, size, md5 }: DatasetFile): DatasetFile => (md5 ? { path, digest, size, md5 } : { path, digest, size });
 /** Bytes of a JSON-encoded entry in a draft page, and the page sizes the pushes use. */
-const entryBytes = (f: DatasetFile) => Buffer.byteLength(JSON.stringify({ path: f.path, digest: f.digest, size: f.size })) + 1;
+const entryBytes = (f: DatasetFile) => Buffer.byteLength(JSON.stringify(wireEntry(f))) + 1;
 export const PAGE_LIMITS = { entries: 10_000, bytes: 256 * 1024 };
 
 /** Splits a manifest into draft pages of at most 10,000 entries and 256 KiB of JSON (under any sane body cap). */

@@ -7,7 +7,7 @@ import { CliError } from '../context.js';
 import { uploadBlob } from '../model/push.js';
 import { progressBar } from '../progress.js';
 import { folderManifest } from './folder.js';
-import { pages, type LocalFile } from './manifest.js';
+import { pages, wireEntry, type LocalFile } from './manifest.js';
 import { eachLimited } from './pool.js';
 
 export interface DataPushResult {
@@ -94,7 +94,7 @@ export async function registerVersion(
     sent += page.length;
     // A page the draft holds whole is skipped; one it holds in part is sent again (entries it has are no-ops).
     if (sent <= draft.files) continue;
-    await appendDraftFiles(hub, name, id, page.map(({ path, digest, size }) => ({ path, digest, size })));
+    await appendDraftFiles(hub, name, id, page.map(wireEntry));
   }
   const reply = await commitDraft(hub, name, id).catch((err) => {
     if (err instanceof OutpostError && err.status === 409) throw new CliError(`${err.message} (run the push again)`);

@@ -232,6 +232,8 @@ describe('outpost data import-dvc', () => {
     const version = await (await fetch(`${cli.url}/v1/datasets/images/versions/1`, { headers: { authorization: `Bearer ${admin}` } })).json();
     expect(version.tags).toEqual({ 'dvc.md5': dirHash, 'dvc.file': 'images.dvc' });
     expect(version.message).toBe(`imported from images.dvc (images md5 ${dirHash})`);
+    const page = await (await fetch(`${cli.url}/v1/datasets/images/versions/1/files`, { headers: { authorization: `Bearer ${admin}` } })).json();
+    expect(page.files.map((f: { path: string; md5: string }) => [f.path, f.md5])).toEqual(Object.entries(files).map(([path, body]) => [path, md5(body)]));
     const same = await run('data', 'push', folder(files), '--name', 'images');
     expect(lastLine(same.stdout)).toBe('unchanged: images/1');
   });
