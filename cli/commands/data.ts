@@ -8,6 +8,7 @@ import { importDvc } from '../data/import-dvc.js';
 import { pullDataset } from '../data/pull.js';
 import { pushDataset } from '../data/push.js';
 import { datasetRefArg, versionSegment } from '../data/refs.js';
+import { retryingOnce } from '../data/retry.js';
 import { datasetStatus } from '../data/status.js';
 import { formatBytes } from '../progress.js';
 
@@ -15,6 +16,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** `outpost data …`: dataset versions — push a folder, pull a version, status, diff, list, log, import from DVC. */
 export function dataCommands(program: Command, cli: Cli): void {
+  const hub = () => retryingOnce(cli.hub());
   const data = program.command('data').description('dataset versions: push a folder, pull a version, status, diff, ls, log, import-dvc');
 
   data
@@ -23,7 +25,7 @@ export function dataCommands(program: Command, cli: Cli): void {
     .requiredOption('--name <name>', 'dataset name')
     .option('-m, --message <text>', 'what this version is', '')
     .action(async (dir: string, options: { name: string; message: string }) => {
-      const r = await pushDataset(cli.hub(), dir, datasetNameArg(options.name), options.message);
+      const r = await pushDataset(hub(), dir, datasetNameArg(options.name), options.message);
       const counts = `${r.files} files (${formatBytes(r.bytes)}), ${r.uploadedFiles} new uploaded (${formatBytes(r.uploadedBytes)}), ${r.hashedFiles} hashed`;
       cli.print(r, `${counts}\n${r.unchanged ? `unchanged: ${r.ref}` : r.ref}`);
     });
@@ -33,7 +35,7 @@ export function dataCommands(program: Command, cli: Cli): void {
     .description('write a version (ds, ds/3, ds@alias) into a folder: only missing or different files are downloaded, each verified, written atomically')
     .option('--delete', 'remove local files the version does not have')
     .action(async (ref: string, dir: string, options: { delete?: boolean }) => {
-      const r = await pullDataset(cli.hub(), ref, dir, options);
+      const r = await pullDataset(hub(), ref, dir, options);
       const extra = r.deleted.length ? `, ${r.deleted.length} deleted` : r.notInVersion ? `, ${r.notInVersion} local files not in ${r.ref} kept (--delete removes them)` : '';
       cli.print(r, `${r.ref} → ${r.dir}: ${r.files} files, ${r.downloaded} downloaded (${formatBytes(r.downloadedBytes)})${extra}`);
     });
@@ -44,7 +46,7 @@ export function dataCommands(program: Command, cli: Cli): void {
     .requiredOption('--name <name>', 'dataset name')
     .option('--against <ref>', 'compare with this version instead of the latest')
     .action(async (dir: string, options: { name: string; against?: string }) => {
-      const r = await datasetStatus(cli.hub(), dir, datasetNameArg(options.name), options.against);
+      const r = await datasetStatus(hub(), dir, datasetNameArg(options.name), options.against);
       const head = r.against ? `${dir} against ${r.against}` : `${options.name} has no version yet: every file is new`;
       cli.print({ against: r.against, ...dvcShape(r.changes) }, `${head}\n${changeLines(r.changes)}`);
     });
@@ -55,12 +57,12 @@ export function dataCommands(program: Command, cli: Cli): void {
     .action(async (fromText: string, toText: string) => {
       datasetRefArg(fromText);
       const to = datasetRefArg(toText);
-      const hub = cli.hub();
+      const client = hub();
       const changes = noChanges();
       let after: string | undefined;
       let names = { from: fromText, to: toText };
       do {
-        const page = await diffDatasetVersions(hub, to.name, versionSegment(to), fromText, { after, limit: 10_000 });
+        const page = await diffDatasetVersions(client, to.name, versionSegment(to), fromText, { after, limit: 10_000 });
         names = { from: page.from, to: page.to };
         addDiffPage(changes, page);
         after = page.next ?? undefined;
@@ -72,7 +74,7 @@ export function dataCommands(program: Command, cli: Cli): void {
     .command('ls')
     .description('datasets with their latest version')
     .action(async () => {
-      const { datasets } = await listDatasets(cli.hub());
+      const { datasets } = await listDatasets(hub());
       cli.print(datasets, datasets.map(datasetLine).join('\n') || '(no datasets; outpost data push DIR --name NAME makes one)');
     });
 
@@ -81,11 +83,11 @@ export function dataCommands(program: Command, cli: Cli): void {
     .description('a dataset\'s versions with their messages, newest first')
     .action(async (nameText: string) => {
       const name = datasetNameArg(nameText);
-      const hub = cli.hub();
+      const client = hub();
       const versions = [];
       let before: number | undefined;
       do {
-        const page = await listDatasetVersions(hub, name, { before, limit: 1000 });
+        const page = await listDatasetVersions(client, name, { before, limit: 1000 });
         versions.push(...page.versions);
         before = page.next ?? undefined;
       } while (before !== undefined);
@@ -102,7 +104,7 @@ export function dataCommands(program: Command, cli: Cli): void {
     .option('--name <name>', 'dataset name (default: the tracked folder\'s name)')
     .option('-m, --message <text>', 'what this version is (default: names the .dvc file and its md5)')
     .action(async (file: string, options: { cache: string; name?: string; message?: string }) => {
-      const r = await importDvc(cli.hub(), file, options.cache, options);
+      const r = await importDvc(hub(), file, options.cache, options);
       const counts = `${r.files} files (${formatBytes(r.bytes)}) verified against their DVC md5, ${r.uploadedFiles} new uploaded (${formatBytes(r.uploadedBytes)})`;
       cli.print(r, `${counts}\n${r.unchanged ? `unchanged: ${r.ref}` : r.ref}`);
     });
