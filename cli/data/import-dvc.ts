@@ -11,7 +11,7 @@ import { datasetNameArg } from './folder.js';
 import { compareUtf8 } from './local-files.js';
 import { manifestDigest, type LocalFile } from './manifest.js';
 import { eachLimited } from './pool.js';
-import { findDataset, registerVersion } from './push.js';
+import { findDataset, registerVersion, type Registered } from './push.js';
 
 /** One `outs` entry of a `.dvc` file (DVC 2 and 3; DVC 3 adds `hash: md5`). */
 interface DvcOut {
@@ -90,18 +90,8 @@ function cleanPath(path: string, where: string): string {
   return p;
 }
 
-export interface DvcImportResult {
-  ref: string;
-  dataset: string;
-  version: number;
-  created: boolean;
-  unchanged: boolean;
-  files: number;
-  bytes: number;
-  uploadedFiles: number;
-  uploadedBytes: number;
-  dvc: Record<string, string>;
-}
+/** An import's counts, and the DVC md5s kept in the version's tags. */
+export type DvcImportResult = Registered & { dataset: string; files: number; bytes: number; dvc: Record<string, string> };
 
 /**
  * Reads what a `.dvc` file tracks from a DVC cache, checks every object's md5 as DVC would, and registers it as a
@@ -166,9 +156,8 @@ export async function importDvc(hub: HubClient, dvcFile: string, cache: string, 
   const message = options.message ?? `imported from ${basename(dvcFile)} (${outs.map((o) => `${o.path} md5 ${o.md5}`).join(', ')})`;
   const latest = (await findDataset(hub, name))?.latest ?? null;
   const base = { dataset: name, files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), dvc: tags };
-  if (latest && latest.manifestDigest === digest) return { ...base, ref: latest.ref, version: latest.version, created: false, unchanged: true, uploadedFiles: 0, uploadedBytes: 0 };
-  const r = await registerVersion(hub, name, files, digest, latest?.version ?? null, { message, tags });
-  return { ...base, ref: r.ref, version: r.version, created: r.created, unchanged: r.unchanged, uploadedFiles: r.uploadedFiles, uploadedBytes: r.uploadedBytes };
+  if (latest && latest.manifestDigest === digest) return { ...base, ref: latest.ref, version: latest.version, created: false, unchanged: true, uploadedFiles: 0, uploadedBytes: 0, resumedDraft: false };
+  return { ...base, ...(await registerVersion(hub, name, files, digest, latest?.version ?? null, { message, tags })) };
 }
 
 /** The one out's folder or file name, else the .dvc file's name without `.dvc`. */

@@ -10,21 +10,6 @@ import { folderManifest } from './folder.js';
 import { pages, wireEntry, type LocalFile } from './manifest.js';
 import { eachLimited } from './pool.js';
 
-export interface DataPushResult {
-  ref: string;
-  dataset: string;
-  version: number;
-  created: boolean;
-  unchanged: boolean;
-  files: number;
-  bytes: number;
-  uploadedFiles: number;
-  uploadedBytes: number;
-  hashedFiles: number;
-  skipped: { path: string; why: string }[];
-  resumedDraft: boolean;
-}
-
 /** The dataset, or null when it has no version yet. */
 export async function findDataset(hub: HubClient, name: string): Promise<Dataset | null> {
   return getDataset(hub, name).catch((err) => {
@@ -103,6 +88,9 @@ export async function registerVersion(
   const v = reply.version;
   return { ref: v.ref, version: v.version, created: reply.created, unchanged: reply.unchanged, uploadedFiles: uploads.length, uploadedBytes, resumedDraft };
 }
+
+/** A push's counts: the folder's, and what registering it did. */
+export type DataPushResult = Registered & { dataset: string; files: number; bytes: number; hashedFiles: number; skipped: { path: string; why: string }[] };
 
 /** Hashes the folder (unchanged files from the cache), and registers it unless it equals the latest version. */
 export async function pushDataset(hub: HubClient, dir: string, name: string, message: string): Promise<DataPushResult> {
