@@ -4,7 +4,7 @@ import { CliError } from '../context.js';
 import { HashCache } from './hash-cache.js';
 import { walkFolder, type LocalEntry, type Skipped } from './local-files.js';
 import { hashEntries, manifestDigest, type LocalFile } from './manifest.js';
-import { progressBar } from '../progress.js';
+import { progressBar, type Progress } from '../progress.js';
 
 /** A dataset name from the command line; a bad one is a usage error. */
 export function datasetNameArg(name: string): string {
@@ -32,13 +32,12 @@ export async function folderManifest(dir: string): Promise<{ files: LocalFile[];
   const { files: entries, skipped } = walkFolder(dir);
   sayNotSkippedSilently(skipped);
   const cache = await HashCache.open(dir);
-  const toHash = entries.reduce((n, e) => n + (cache.lookup(e) ? 0 : e.size), 0);
-  const bar = progressBar(toHash, 'hashing');
+  let bar: Progress | null = null;
   let files: LocalFile[];
   try {
-    files = await hashEntries(entries, cache, (bytes) => bar.add(bytes));
+    files = await hashEntries(entries, cache, { start: (total) => (bar = progressBar(total, 'hashing')), add: (bytes) => bar?.add(bytes) });
   } finally {
-    bar.stop();
+    (bar as Progress | null)?.stop();
   }
   await cache.save(true);
   return { files, entries, digest: manifestDigest(files), skipped, cache };

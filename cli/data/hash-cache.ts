@@ -14,13 +14,6 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache'), 'outpost');
 }
 
-interface Remembered {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  digest: string;
-}
-
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
@@ -34,38 +27,42 @@ export async function sha256OfFile(path: string): Promise<string> {
  * the same clock tick as it was hashed would look unchanged), as git treats its "racily clean" index entries.
  */
 export class HashCache {
-  private readonly fresh = new Map<string, Remembered>();
+  /** path → `size\tmtimeMs\tino\tdigest`, kept as the line's text: 100,000 entries load and match without parsing. */
+  private readonly fresh = new Map<string, string>();
   private changed = false;
   hashed = 0;
   hashedBytes = 0;
 
   private constructor(
     private readonly file: string,
-    private readonly known: Map<string, Remembered>,
+    private readonly known: Map<string, string>,
+    private readonly savedAt: number,
   ) {}
 
   static async open(folder: string): Promise<HashCache> {
     const key = createHash('sha256').update(resolve(folder)).digest('hex').slice(0, 32);
     const file = join(cacheRoot(), 'hashes', `${key}.tsv`);
-    const known = new Map<string, Remembered>();
+    const known = new Map<string, string>();
     const text = await readFile(file, 'utf8').catch(() => '');
     const lines = text.split('\n');
     const savedAt = Number(lines[0]?.startsWith('#') ? lines[0].slice(1) : NaN);
     if (Number.isFinite(savedAt))
       for (let i = 1; i < lines.length; i++) {
-        const [path, size, mtimeMs, ino, digest] = lines[i]!.split('\t');
-        if (!digest || Number(mtimeMs) >= savedAt) continue;
-        known.set(path!, { size: Number(size), mtimeMs: Number(mtimeMs), ino: Number(ino), digest });
+        const line = lines[i]!;
+        const tab = line.indexOf('\t');
+        if (tab > 0) known.set(line.slice(0, tab), line.slice(tab + 1));
       }
-    return new HashCache(file, known);
+    return new HashCache(file, known, Number.isFinite(savedAt) ? savedAt : 0);
   }
 
   /** The digest if the file's size, mtime and inode are those remembered; no read. */
   lookup(entry: LocalEntry): string | null {
-    const r = this.known.get(entry.path);
-    if (!r || r.size !== entry.size || r.mtimeMs !== entry.mtimeMs || r.ino !== entry.ino) return null;
-    this.fresh.set(entry.path, r);
-    return r.digest;
+    const rest = this.known.get(entry.path);
+    if (rest === undefined || entry.mtimeMs >= this.savedAt) return null;
+    const stamp = `${entry.size}\t${entry.mtimeMs}\t${entry.ino}\t`;
+    if (!rest.startsWith(stamp)) return null;
+    this.fresh.set(entry.path, rest);
+    return rest.slice(stamp.length);
   }
 
   /** The file's digest, from the cache or by reading it. */
@@ -81,7 +78,7 @@ export class HashCache {
 
   /** Records a digest known otherwise (a file just downloaded and verified). */
   remember(entry: LocalEntry, digest: string): void {
-    this.fresh.set(entry.path, { size: entry.size, mtimeMs: entry.mtimeMs, ino: entry.ino, digest });
+    this.fresh.set(entry.path, `${entry.size}\t${entry.mtimeMs}\t${entry.ino}\t${digest}`);
     this.changed = true;
   }
 
@@ -90,10 +87,10 @@ export class HashCache {
    * `complete`: the command looked at every file of the folder, so entries it did not see are gone.
    */
   async save(complete: boolean): Promise<void> {
-    if (!complete) for (const [path, r] of this.known) if (!this.fresh.has(path)) this.fresh.set(path, r);
+    if (!complete) for (const [path, rest] of this.known) if (!this.fresh.has(path)) this.fresh.set(path, rest);
     if (!this.changed && this.fresh.size === this.known.size) return;
     const lines = [`#${Date.now()}`];
-    for (const [path, r] of this.fresh) lines.push(`${path}\t${r.size}\t${r.mtimeMs}\t${r.ino}\t${r.digest}`);
+    for (const [path, rest] of this.fresh) lines.push(`${path}\t${rest}`);
     await mkdir(dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     await writeFile(temp, lines.join('\n') + '\n');

@@ -13,16 +13,25 @@ export function manifestDigest(files: Iterable<DatasetFile>): string {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Digests for path-ordered entries (from the cache where it can), in the same order; `onHashed` counts bytes read. */
-export async function hashEntries(entries: LocalEntry[], cache: HashCache, onHashed: (bytes: number) => void = () => {}): Promise<LocalFile[]> {
+/**
+ * Digests for path-ordered entries, in the same order: the cache's in one pass (a string match each), then the rest
+ * read 8 at a time; `progress` gets the bytes to read, then each file's bytes as it is done.
+ */
+export async function hashEntries(entries: LocalEntry[], cache: HashCache, progress: { start(total: number): void; add(bytes: number): void }): Promise<LocalFile[]> {
   const out: LocalFile[] = new Array(entries.length);
-  const indices = entries.keys();
-  await eachLimited(indices, 8, async (i) => {
+  const misses: number[] = [];
+  let missBytes = 0;
+  for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
-    const before = cache.hashed;
-    const digest = await cache.digest(e);
-    if (cache.hashed !== before) onHashed(e.size);
-    out[i] = { path: e.path, digest, size: e.size, absolute: e.absolute };
+    const digest = cache.lookup(e);
+    if (digest) out[i] = { path: e.path, digest, size: e.size, absolute: e.absolute };
+    else (misses.push(i), (missBytes += e.size));
+  }
+  progress.start(missBytes);
+  await eachLimited(misses, 8, async (i) => {
+    const e = entries[i]!;
+    out[i] = { path: e.path, digest: await cache.digest(e), size: e.size, absolute: e.absolute };
+    progress.add(e.size);
   });
   return out;
 }
