@@ -59,10 +59,13 @@ export class HashCache {
   lookup(entry: LocalEntry): string | null {
     const rest = this.known.get(entry.path);
     if (rest === undefined || entry.mtimeMs >= this.savedAt) return null;
-    const stamp = `${entry.size}\t${entry.mtimeMs}\t${entry.ino}\t`;
-    if (!rest.startsWith(stamp)) return null;
+    // Reading the three numbers costs less than writing the entry's (a float's text is slow to make).
+    const a = rest.indexOf('\t');
+    const b = rest.indexOf('\t', a + 1);
+    const c = rest.indexOf('\t', b + 1);
+    if (Number(rest.slice(0, a)) !== entry.size || Number(rest.slice(a + 1, b)) !== entry.mtimeMs || Number(rest.slice(b + 1, c)) !== entry.ino) return null;
     this.fresh.set(entry.path, rest);
-    return rest.slice(stamp.length);
+    return rest.slice(c + 1);
   }
 
   /** The file's digest, from the cache or by reading it. */
