@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../hub/version.js';
+import { dataCommands } from './commands/data.js';
 import { featuresCommands } from './commands/features.js';
 import { hubCommand } from './commands/hub.js';
 import { modelCommands } from './commands/model.js';
@@ -8,12 +9,12 @@ import { runsCommands } from './commands/runs.js';
 import { CliError, cliContext } from './context.js';
 
 /**
- * `outpost`: the registry, runs and feature store from a terminal or a CI job, a client of the hub's REST API (shared/client).
+ * `outpost`: the registry, runs, feature store and datasets from a terminal or a CI job, a client of the hub's REST API (shared/client).
  * Exit codes: 0 done, 1 the hub refused or failed, 2 bad usage. `--json` prints one JSON document on stdout for
  * scripts; errors are one line on stderr. A command group is one file in cli/commands/, added to the list below.
  */
 const program = new Command('outpost')
-  .description('Outpost: models at the edge — registry, runs, features and the hub')
+  .description('Outpost: models at the edge — registry, runs, features, datasets and the hub')
   .version(VERSION)
   .addOption(new Option('--hub <url>', 'hub URL').env('OUTPOST_HUB').default('http://127.0.0.1:8787'))
   .addOption(new Option('--key <key>', 'API key (sk_…)').env('OUTPOST_KEY'))
@@ -23,7 +24,7 @@ const program = new Command('outpost')
 
 const cli = cliContext(program);
 // Each group adds its commands with program.command(), so they inherit exitOverride and the help settings.
-for (const addGroup of [modelCommands, runsCommands, featuresCommands, hubCommand, operationsCommands]) addGroup(program, cli);
+for (const addGroup of [modelCommands, runsCommands, featuresCommands, dataCommands, hubCommand, operationsCommands]) addGroup(program, cli);
 
 try {
   await program.parseAsync();

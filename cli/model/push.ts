@@ -16,8 +16,8 @@ export interface PushOptions {
   reason?: string;
 }
 
-/** Uploads one file as a blob, streaming, counting bytes for the progress bar. */
-async function uploadBlob(hub: HubClient, file: LocalFile, onBytes: (n: number) => void) {
+/** Uploads one file as a blob, streaming, counting bytes for the progress bar (models and datasets). */
+export async function uploadBlob(hub: HubClient, file: LocalFile, onBytes: (n: number) => void) {
   const source = Readable.toWeb(createReadStream(file.absolute)) as unknown as ReadableStream<Uint8Array>;
   const counted = source.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

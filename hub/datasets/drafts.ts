@@ -41,13 +41,13 @@ export async function openDraft(scope: Scope, dataset: DatasetRow, id: string, m
   return getDraft(scope, dataset, id);
 }
 
-/** Splits entries into chunks whose JSON stays under CHUNK_BYTES, each as the `[[path, digest, size], …]` one statement binds. */
+/** Splits entries into chunks whose JSON stays under CHUNK_BYTES, each as the `[[path, digest, size, md5], …]` one statement binds. */
 function jsonChunks(files: DatasetFile[]): string[] {
   const chunks: string[] = [];
   let rows: string[] = [];
   let bytes = 0;
   for (const f of files) {
-    const row = JSON.stringify([f.path, f.digest, f.size]);
+    const row = JSON.stringify([f.path, f.digest, f.size, f.md5 ?? null]);
     if (bytes + row.length > CHUNK_BYTES && rows.length) (chunks.push(`[${rows.join(',')}]`), (rows = []), (bytes = 0));
     rows.push(row);
     bytes += row.length + 1;
@@ -77,7 +77,7 @@ export async function appendFiles(scope: ProjectScope, dataset: DatasetRow, draf
   const inserts = chunks.map((chunk) =>
     scope.db
       .insert(datasetDraftFiles)
-      .select(sql`select ${dataset.id}, ${draft.id}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') from json_each(${chunk}) where true`)
+      .select(sql`select ${dataset.id}, ${draft.id}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') from json_each(${chunk}) where true`)
       .onConflictDoNothing(),
   );
   if (inserts.length) await scope.db.batch(inserts as [(typeof inserts)[0], ...typeof inserts]);
@@ -164,7 +164,7 @@ export async function commitDraft(scope: Scope, dataset: DatasetRow, draft: Data
         createdBy: scope.principal?.keyId ?? draft.createdBy,
         createdAt: scope.now(),
       }),
-      db.insert(datasetFiles).select(sql`select (select id from dataset_versions where dataset_id = ${dataset.id} and version = ${number}), path, digest, size
+      db.insert(datasetFiles).select(sql`select (select id from dataset_versions where dataset_id = ${dataset.id} and version = ${number}), path, digest, size, md5
         from dataset_draft_files where dataset_id = ${dataset.id} and draft_id = ${draft.id}`),
       ...done(number),
       ...events,

@@ -6,9 +6,10 @@ import type { DatasetRow, DatasetVersionRow } from '../db/schema.js';
 
 /** One page of a version's files in path order (UTF-8 byte order); `next` is the `after` of the next page. */
 export async function manifestPage({ db }: ProjectScope, version: DatasetVersionRow, after: string, limit: number) {
-  const rows = await db.all<DatasetFile>(sql`
-    select path, digest, size from dataset_files where version_id = ${version.id} and path > ${after} order by path limit ${limit + 1}`);
-  const files = rows.slice(0, limit).map((r) => ({ path: r.path, digest: r.digest, size: Number(r.size) }));
+  const rows = await db.all<DatasetFile & { md5: string | null }>(sql`
+    select path, digest, size, md5 from dataset_files where version_id = ${version.id} and path > ${after} order by path limit ${limit + 1}`);
+  // `md5` only where a file has one (imported from DVC), so pages of pushed folders stay as they were.
+  const files: DatasetFile[] = rows.slice(0, limit).map((r) => ({ path: r.path, digest: r.digest, size: Number(r.size), ...(r.md5 ? { md5: r.md5 } : {}) }));
   return { files, next: rows.length > limit ? files[files.length - 1]!.path : null };
 }
 

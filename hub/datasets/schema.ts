@@ -52,6 +52,8 @@ export const datasetFiles = sqliteTable(
     path: text('path').notNull(),
     digest: text('digest').notNull(),
     size: integer('size').notNull(),
+    /** The file's md5 when it came from DVC (`outpost data import-dvc`): what `dvc` and its `.dir` listings name it by. */
+    md5: text('md5'),
   },
   (t) => [primaryKey({ columns: [t.versionId, t.path] }), index('dataset_files_digest').on(t.versionId, t.digest)],
 );
@@ -95,6 +97,7 @@ export const datasetDraftFiles = sqliteTable(
     path: text('path').notNull(),
     digest: text('digest').notNull(),
     size: integer('size').notNull(),
+    md5: text('md5'),
   },
   (t) => [primaryKey({ columns: [t.datasetId, t.draftId, t.path] })],
 );

@@ -25,6 +25,8 @@ export const datasetFileSchema = z.object({
   path: z.string().min(1, 'must not be empty').max(DATASET_LIMITS.pathLength, `must be at most ${DATASET_LIMITS.pathLength} characters`),
   digest,
   size: z.number().int().nonnegative(),
+  /** The file's md5 as DVC knew it (set by `outpost data import-dvc`); kept with the entry, not part of the manifest digest. */
+  md5: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters (an md5)').optional(),
 });
 export type DatasetFile = z.infer<typeof datasetFileSchema>;
 

@@ -23,7 +23,7 @@ const T0 = 1_700_000_000_000;
 const SPAN = 30 * DAY;
 
 /** A small seeded generator, so both engines see the same data every run. */
-function random(seed: number) {
+export function random(seed: number) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chart, CHART_FULL, CHART_SMOKE } from './chart.js';
+import { DATASETS_FULL, DATASETS_SMOKE, datasetBench } from './datasets.js';
 import { FEATURES_FULL, FEATURES_SMOKE, featureBench } from './features.js';
 import { FINETUNE_FULL, FINETUNE_SMOKE, finetuneBench } from './finetune.js';
 import { FUZZ_FULL, FUZZ_SMOKE, fuzzBench } from './fuzz.js';
@@ -19,7 +20,7 @@ import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,runtime,finetune,chart,fuzz,load,rollouts,serving` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,datasets,runtime,finetune,chart,fuzz,load,rollouts,serving` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -51,6 +52,8 @@ if (wanted('search')) {
 }
 // The feature store: push ingestion, historical retrieval against DuckDB, online reads against the online table.
 if (wanted('features')) await withHub(undefined, (hub) => featureBench(hub, smoke ? FEATURES_SMOKE : FEATURES_FULL));
+// Dataset versions: push (first and after 1% changed) against sha256sum + cp, status and diff of 100,000 files.
+if (wanted('datasets')) await withHub(undefined, (hub) => datasetBench(hub, smoke ? DATASETS_SMOKE : DATASETS_FULL));
 // The browser runtime in Chromium against a hub of its own.
 if (wanted('runtime')) await withHub(undefined, (hub) => runtimeBench(hub, smoke ? RUNTIME_SMOKE : RUNTIME_FULL));
 // On-device fine-tuning in Chromium: the page's responsiveness while the worker trains, and abort latency.

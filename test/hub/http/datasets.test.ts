@@ -75,6 +75,21 @@ describe(`dataset versions (${hub.runtime})`, () => {
     expectError(await get(p, '/v1/datasets/train/versions/current'), 404, 'not_found');
   });
 
+  it('keeps a file\'s md5 (DVC\'s name for it) with its entry, out of the manifest digest, and refuses one that is not an md5', async ({ project: p }) => {
+    const a = await upload(p, 'a.txt', 'meow');
+    const b = await upload(p, 'b.txt', 'woof');
+    const md5 = createHash('md5').update('meow').digest('hex');
+    const first = await register(p, 'dvc', { files: [{ ...a, md5 }, b] });
+    expect(first.status, first.text).toBe(201);
+    expect(first.body.version.manifestDigest).toBe(manifestDigest([a, b]));
+    expect((await get(p, '/v1/datasets/dvc/versions/1/files')).body.files).toEqual([{ ...a, md5 }, b]);
+    // Without the md5 it is the same manifest: no new version.
+    expect((await register(p, 'dvc', { files: [a, b] })).body).toMatchObject({ created: false, unchanged: true });
+    const bad = await register(p, 'dvc', { files: [{ ...a, md5: 'MEOW' }] });
+    expectError(bad, 400, 'validation_failed');
+    expect(bad.body.error.message).toBe('invalid request body: files.0.md5: must be 32 lowercase hex characters (an md5)');
+  });
+
   it('refuses a manifest with a bad or repeated path, naming it, and stores nothing', async ({ project: p }) => {
     const ok = await upload(p, 'ok.txt', 'ok');
     for (const [path, why] of [
