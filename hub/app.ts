@@ -6,6 +6,7 @@ import { projectRoutes } from './projects/routes.js';
 import { datasetRoutes } from './datasets/routes.js';
 import { featureRoutes } from './features/routes.js';
 import { featureSyncHandlers } from './features/sync.js';
+import { pipelineRoutes } from './pipelines/routes.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
@@ -63,6 +64,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', telemetryRoutes)
     .route('/', featureRoutes)
     .route('/', datasetRoutes)
+    .route('/', pipelineRoutes)
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });

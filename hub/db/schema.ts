@@ -9,3 +9,4 @@ export * from '../registry/schema.js';
 export * from '../telemetry/schema.js';
 export * from '../features/schema.js';
 export * from '../datasets/schema.js';
+export * from '../pipelines/schema.js';
