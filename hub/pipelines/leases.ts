@@ -135,7 +135,7 @@ export async function completeAttempt(scope: PipelineScope, attemptId: string, b
     db.update(pipelineAttempts).set({ status: 'succeeded', finishedAt: now }).where(eq(pipelineAttempts.id, attemptId)),
     ...(step.spec.cache && step.fingerprint ? [db.insert(pipelineCache).values({ projectId: scope.projectId, fingerprint: step.fingerprint, attemptId, outputs, createdAt: now }).onConflictDoNothing()] : []),
   ]);
-  await advanceRun(scope, step.runId);
+  await advanceRun(scope, step.runId, [step.name]);
   return { accepted: true, state: 'succeeded' as const };
 }
 
@@ -159,7 +159,7 @@ async function failAttempt(scope: PipelineScope, step: PipelineStepRow, error: s
     .returning({ id: pipelineSteps.id });
   if (!changed.length) return 'lost';
   await db.update(pipelineAttempts).set({ status: how, error, finishedAt: now }).where(eq(pipelineAttempts.id, attemptIdOf(step.runId, step.name, step.attempts)));
-  if (!retry) await advanceRun(scope, step.runId);
+  if (!retry) await advanceRun(scope, step.runId, [step.name]);
   return retry ? 'retrying' : 'failed';
 }
 

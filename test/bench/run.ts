@@ -12,12 +12,13 @@ import { FINETUNE_FULL, FINETUNE_SMOKE, finetuneBench } from './finetune.js';
 import { FUZZ_FULL, FUZZ_SMOKE, fuzzBench } from './fuzz.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { LOAD_FULL, LOAD_HUB_ENV, LOAD_SMOKE, loadBench } from './load.js';
+import { PIPELINES_FULL, PIPELINES_SMOKE, pipelineBench } from './pipelines.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,runtime,finetune,chart,fuzz,load` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,runtime,finetune,chart,fuzz,load,pipelines` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -59,6 +60,8 @@ if (wanted('chart')) await withHub(undefined, (hub) => chart(hub, smoke ? CHART_
 if (wanted('fuzz')) figures.push(await fuzzBench(smoke ? FUZZ_SMOKE : FUZZ_FULL));
 // 200 simulated devices at once on manifests and sync, against a hub whose device rate limit is raised out of the way.
 if (wanted('load')) await withHub(undefined, (hub) => loadBench(hub, smoke ? LOAD_SMOKE : LOAD_FULL), LOAD_HUB_ENV);
+// Pipelines: a runner in this process leasing steps from the hub process over HTTP.
+if (wanted('pipelines')) await withHub(undefined, (hub) => pipelineBench(hub, smoke ? PIPELINES_SMOKE : PIPELINES_FULL));
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);

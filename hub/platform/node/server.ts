@@ -9,6 +9,7 @@ import { ensureDefaultProject } from '../../projects/projects.js';
 import { hubAssets } from './assets.js';
 import { readNodeBody } from './read-body.js';
 import { FsBlobStore } from './fs-store.js';
+import { startPipelineSweep } from './pipeline-sweep.js';
 
 const log = (line: string) => console.error(`[outpost] ${line}`);
 
@@ -32,11 +33,14 @@ async function main() {
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);
   });
 
+  const stopSweep = startPipelineSweep(db, log);
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
+    stopSweep();
     server.close(() => {
       close();
       process.exit(0);

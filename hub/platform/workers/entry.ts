@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.js';
 import * as schema from '../../db/schema.js';
 import type { AssetServer } from '../../http/env.js';
 import { ensureDefaultProject } from '../../projects/projects.js';
+import { sweepPipelines } from '../../pipelines/triggers.js';
 import { isRuntimeAssetPath } from '../runtime-paths.js';
 import { DurableRateLimiter } from './rate-limit.js';
 import { R2BlobStore } from './r2-store.js';
@@ -59,5 +60,10 @@ export default {
       throw err;
     });
     return (await hub).fetch(request, env, ctx as never);
+  },
+  /** The cron trigger (wrangler.toml): expired pipeline leases settled, scheduled and event-triggered runs started. */
+  async scheduled(controller: { scheduledTime: number }, env: WorkerBindings, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void> {
+    const db = await openDb(env, env.OUTPOST_DB_URL as string | undefined, readConfig(env).dbToken);
+    ctx.waitUntil(sweepPipelines(db, Math.max(Date.now(), controller.scheduledTime)));
   },
 };
