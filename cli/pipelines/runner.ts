@@ -76,8 +76,19 @@ export class Runner {
         continue;
       }
       idleMs = 10;
-      await this.attempt(lease);
+      // A completion leases the next step in the same request, so a busy runner makes one round trip a step.
+      for (let next: Lease | null = lease; next; ) {
+        if (this.stopping) {
+          await releaseAttempt(this.options.hub, next.attemptId).catch(() => undefined);
+          break;
+        }
+        next = await this.attempt(next);
+      }
     }
+  }
+
+  private nextRequest() {
+    return this.stopping ? {} : { next: { runner: this.name, labels: this.options.labels, leaseMs: this.options.leaseMs } };
   }
 
   private idle(ms: number) {
@@ -107,7 +118,8 @@ export class Runner {
     return loaded;
   }
 
-  private async attempt(lease: Lease) {
+  /** Runs one attempt and reports it; returns the next lease the hub handed out with the report, if any. */
+  private async attempt(lease: Lease): Promise<Lease | null> {
     const { hub } = this.options;
     const controller = new AbortController();
     this.running.set(lease.attemptId, controller);
@@ -144,20 +156,24 @@ export class Runner {
       const trackingRun = await run.finish(true);
       if (trackingRun) links.push({ kind: 'run', ref: trackingRun, role: 'made' });
       await log.close();
-      await completeAttempt(hub, lease.attemptId, { status: 'succeeded', outputs, links });
+      return (await completeAttempt(hub, lease.attemptId, { status: 'succeeded', outputs, links, ...this.nextRequest() })).next ?? null;
     } catch (err) {
       if (err instanceof Stopped) {
         log.line(`stopped: ${err.message}`);
         await log.close();
         await run.finish(false).catch(() => undefined);
-        return;
+        return null;
       }
       const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
       log.line(text);
       await log.close();
       const trackingRun = await run.finish(false).catch(() => null);
       if (trackingRun) links.push({ kind: 'run', ref: trackingRun, role: 'made' });
-      await completeAttempt(hub, lease.attemptId, { status: 'failed', error: err instanceof Error ? err.message : String(err), links }).catch((e) => this.options.say?.(`could not report ${lease.attemptId}: ${(e as Error).message}`));
+      const reply = await completeAttempt(hub, lease.attemptId, { status: 'failed', error: err instanceof Error ? err.message : String(err), links, ...this.nextRequest() }).catch((e) => {
+        this.options.say?.(`could not report ${lease.attemptId}: ${(e as Error).message}`);
+        return null;
+      });
+      return reply?.next ?? null;
     } finally {
       clearInterval(beat);
       this.running.delete(lease.attemptId);

@@ -189,12 +189,17 @@ export const pipelineRoutes = newRouter()
       path: '/v1/pipeline-attempts/{id}/complete',
       tags,
       summary: 'Report how an attempt ended',
-      description: 'Sending the same completion again changes nothing (`accepted: true`); a runner whose lease expired or whose step was cancelled gets `accepted: false`.',
+      description: 'With `next` (a lease request), the reply also carries the runner\'s next lease (`next`, or null). Sending the same completion again changes nothing (`accepted: true`); a runner whose lease expired or whose step was cancelled gets `accepted: false`.',
       middleware: write,
       request: { params: idParam, ...body(completeAttemptSchema) },
       responses: { 200: { description: 'Result', content: json(completeReplySchema) }, ...errorResponses(400, 401, 403, 404) },
     }),
-    async (c) => c.json(await completeAttempt(scopeOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => {
+      const s = scopeOf(c);
+      const { next, ...body } = c.req.valid('json');
+      const reply = await completeAttempt(s, c.req.valid('param').id, body);
+      return c.json(next ? { ...reply, next: await leaseStep(s, next) } : reply, 200);
+    },
   )
   .openapi(
     hubRoute({ method: 'post', path: '/v1/pipeline-attempts/{id}/release', tags, summary: 'Hand a running step back to the queue (a runner stopping); not counted as a failure', middleware: write, request: { params: idParam }, responses: { 200: { description: 'Released', content: json(z.object({ released: z.boolean() })) }, ...errorResponses(401, 403, 404) } }),

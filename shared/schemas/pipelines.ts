@@ -121,11 +121,13 @@ export const heartbeatReplySchema = z.object({
   leaseExpiresAt: z.number().nullable(),
 });
 const linkSchema = z.object({ kind: z.enum(['run', 'dataset', 'model']), ref: z.string().min(1).max(300), role: z.enum(['read', 'made']).default('read') });
+/** `next`: lease the runner's next step in the same request (one round trip a step instead of two). */
+const nextLease = leaseRequestSchema.optional();
 export const completeAttemptSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('succeeded'), outputs: z.record(z.string(), z.unknown()).default({}), links: z.array(linkSchema).max(100).default([]) }),
-  z.object({ status: z.literal('failed'), error: z.string().max(20_000), links: z.array(linkSchema).max(100).default([]) }),
+  z.object({ status: z.literal('succeeded'), outputs: z.record(z.string(), z.unknown()).default({}), links: z.array(linkSchema).max(100).default([]), next: nextLease }),
+  z.object({ status: z.literal('failed'), error: z.string().max(20_000), links: z.array(linkSchema).max(100).default([]), next: nextLease }),
 ]);
-export const completeReplySchema = z.object({ accepted: z.boolean(), state: z.enum(['succeeded', 'failed', 'retrying', 'cancelled', 'lost']) });
+export const completeReplySchema = z.object({ accepted: z.boolean(), state: z.enum(['succeeded', 'failed', 'retrying', 'cancelled', 'lost']), next: leaseSchema.nullable().optional() });
 export const appendLogSchema = z.object({ offset: z.number().int().min(0), text: z.string().max(256 * 1024) });
 export const logPageSchema = z.object({ text: z.string(), offset: z.number().int(), next: z.number().int(), done: z.boolean() });
 export const backfillSchema = z.object({ from: z.union([z.string(), z.number()]), to: z.union([z.string(), z.number()]) });

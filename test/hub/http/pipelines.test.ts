@@ -53,10 +53,11 @@ describe(`pipelines (${hub.runtime})`, () => {
     expect((await call(`/v1/pipeline-attempts/${first.attemptId}/heartbeat`, { key: p.keys.write, method: 'POST' })).body.state).toBe('running');
     expect((await call(`/v1/pipeline-attempts/${first.attemptId}/logs`, { key: p.keys.write, json: { offset: 0, text: 'loading\n' } })).body).toEqual({ next: 8, duplicate: false });
     expectError(await call(`/v1/pipeline-attempts/${first.attemptId}/logs`, { key: p.keys.write, json: { offset: 2, text: 'x' } }), 409, 'conflict');
-    const done = await call(`/v1/pipeline-attempts/${first.attemptId}/complete`, { key: p.keys.write, json: { status: 'succeeded', outputs: { rows: 7 } } });
-    expect(done.body).toEqual({ accepted: true, state: 'succeeded' });
+    // The completion leases the runner's next step in the same request.
+    const done = await call(`/v1/pipeline-attempts/${first.attemptId}/complete`, { key: p.keys.write, json: { status: 'succeeded', outputs: { rows: 7 }, next: { runner: 'r', labels: [] } } });
+    expect(done.body).toMatchObject({ accepted: true, state: 'succeeded', next: { step: 'train', attempt: 1 } });
 
-    const second = (await lease(p)).body.lease;
+    const second = done.body.next;
     expect(second).toMatchObject({ step: 'train', inputs: { prep: { rows: 7 } } });
     await call(`/v1/pipeline-attempts/${second.attemptId}/complete`, { key: p.keys.write, json: { status: 'succeeded', outputs: {} } });
     const run = (await runState(p, started.body.id)).body;
