@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { PipelineSpec, StepSpec } from '../../../shared/pipeline/spec.js';
 import type { Digest } from '../../../shared/digest.js';
-import { completeAttempt, heartbeat, leaseStep } from '../../../hub/pipelines/leases.js';
+import { completeAttempt, heartbeat, leaseStep, releaseAttempt } from '../../../hub/pipelines/leases.js';
 import { appendLog, readLog } from '../../../hub/pipelines/logs.js';
 import { createRun, getRunRow, runJson } from '../../../hub/pipelines/runs.js';
 import { backfill, startSubscribers, sweepPipelines } from '../../../hub/pipelines/triggers.js';
 import { getPipeline, getVersion, registerVersion } from '../../../hub/pipelines/versions.js';
 import type { PipelineScope } from '../../../hub/pipelines/scope.js';
-import { describe, expect, test, type InProcessHub } from '../../helpers/app.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLibsql } from '../../../hub/db/libsql.js';
+import { describe, expect, openInProcessHub, test, type InProcessHub } from '../../helpers/app.js';
 
 const step = (over: Partial<StepSpec> = {}): StepSpec => ({ needs: [], retries: { count: 0, backoffMs: 0, capMs: 0 }, timeoutMs: null, cache: true, runsOn: [], ...over });
 const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -176,6 +180,18 @@ describe('pipeline DAGs on the hub', () => {
     expect(await state(hub, run.id, s)).toMatchObject({ status: 'failed', steps: { a: { status: 'failed', error: 'timed out after 2000 ms' } } });
   });
 
+  test('a step handed back by a stopping runner is queued again at once and not counted as a failure', async ({ hub }) => {
+    await register(hub, { name: 'handback', params: {}, steps: { a: step() } });
+    const run = await start(hub, 'handback');
+    const first = (await lease(hub.scope))!;
+    expect(await releaseAttempt(hub.scope, first.attemptId)).toEqual({ released: true });
+    expect(await releaseAttempt(hub.scope, first.attemptId)).toEqual({ released: false });
+    const second = (await lease(hub.scope))!;
+    expect(second.attempt).toBe(2);
+    await completeAttempt(hub.scope, second.attemptId, { status: 'succeeded', outputs: {} });
+    expect(await state(hub, run.id)).toMatchObject({ status: 'succeeded', steps: { a: { status: 'succeeded', attempts: 2 } } });
+  });
+
   test('cancel stops queued steps and tells the running one through its heartbeat', async ({ hub }) => {
     await register(hub, { name: 'cancel', params: {}, steps: { a: step(), b: step(), c: step({ needs: ['a'] }) } });
     const run = await start(hub, 'cancel');
@@ -235,6 +251,32 @@ describe('pipeline DAGs on the hub', () => {
     expect(await readLog(hub.scope, l.attemptId, 3)).toMatchObject({ text: 'lo\nworld\n', next: 12, done: false });
     await completeAttempt(hub.scope, l.attemptId, { status: 'succeeded', outputs: {} });
     expect(await readLog(hub.scope, l.attemptId, 12)).toMatchObject({ text: '', done: true });
+  });
+});
+
+describe('a hub restart mid-run', () => {
+  test('runs and leases live in the database: a restarted hub renews the lease, gives the step to no one else, and takes its completion', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outpost-restart-'));
+    const before = await openInProcessHub({ OUTPOST_DATA_DIR: dir });
+    try {
+      await register(before, { name: 'restart', params: {}, steps: { a: step(), b: step({ needs: ['a'] }) } });
+      const run = await start(before, 'restart');
+      const l = (await lease(before.scope))!;
+      // A second process on the same database file: what the hub is after a restart.
+      const after = await openLibsql(`file:${dir}/hub.db`);
+      try {
+        const scope = { db: after.db, projectId: before.project.id, now: Date.now };
+        expect((await heartbeat(scope, l.attemptId)).state).toBe('running');
+        expect(await lease(scope)).toBeNull();
+        expect(await completeAttempt(scope, l.attemptId, { status: 'succeeded', outputs: { ok: true } })).toEqual({ accepted: true, state: 'succeeded' });
+        expect((await lease(scope))?.inputs).toEqual({ a: { ok: true } });
+        expect((await runJson(scope, await getRunRow(scope, run.id))).steps.b!.status).toBe('running');
+      } finally {
+        after.close();
+      }
+    } finally {
+      await before.close();
+    }
   });
 });
 
