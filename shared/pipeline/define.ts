@@ -62,7 +62,7 @@ export function isPipeline(value: unknown): value is PipelineDefinition {
 }
 
 /** The stored spec of a definition; a bad field throws an Error naming the step. */
-export function specOf(definition: PipelineDefinition): PipelineSpec {
+export function specOf<P extends Record<string, number | string | boolean>>(definition: PipelineDefinition<P>): PipelineSpec {
   const params: PipelineSpec['params'] = {};
   for (const [key, value] of Object.entries(definition.params ?? {})) {
     const type = typeof value as ParamType;
