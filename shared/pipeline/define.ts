@@ -13,8 +13,9 @@ export interface StepTrackingRun {
 }
 
 export interface StepContext<P = Record<string, unknown>> {
-  /** Each needed step's outputs, by step name. */
-  inputs: Record<string, StepOutputs>;
+  /** Each needed step's outputs, by step name (JSON values: typed loosely so `ctx.inputs.prep.rows / 100` reads as written). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inputs: Record<string, Record<string, any>>;
   params: P;
   /** 1-based. */
   attempt: number;

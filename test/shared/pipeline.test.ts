@@ -23,6 +23,18 @@ describe('outpost/pipeline', () => {
     expect(spec.steps.prep!.cache).toBe(true);
   });
 
+  it("compiles DESIGN §11's example as written", async () => {
+    const pipeline = definePipeline({
+      name: 'train',
+      params: { lr: 0.01 },
+      steps: {
+        prep: { run: async () => ({ rows: 100 }) },
+        train: { needs: ['prep'], retries: 2, timeout: '10m', runsOn: ['node'], run: async (ctx) => ({ acc: ctx.inputs.prep!.rows / 100, lr: ctx.params.lr * 2 }) },
+      },
+    });
+    expect(await pipeline.steps.train!.run({ inputs: { prep: { rows: 50 } }, params: { lr: 0.01 } } as never)).toEqual({ acc: 0.5, lr: 0.02 });
+  });
+
   it('names the step whose field is wrong', () => {
     expect(() => specOf(definePipeline({ name: 'p', steps: { a: { timeout: 'soon', run: () => {} } } }))).toThrow('step "a" timeout: "soon" is not a duration');
     expect(() => specOf(definePipeline({ name: 'p', steps: { a: { retries: -1, run: () => {} } } }))).toThrow('step "a" retries');
