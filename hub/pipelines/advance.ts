@@ -21,6 +21,7 @@ export async function advanceRun(scope: PipelineScope, runId: string, changed?: 
   const [run] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.id, runId));
   if (!run || run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') return;
   const code = { digest: null as string | null };
+  let open = false;
   if (!changed) {
     // Steps were inserted in topological order, so one pass settles chains of cache hits and skips.
     const steps = await db.select().from(pipelineSteps).where(eq(pipelineSteps.runId, runId)).orderBy(pipelineSteps.id);
@@ -38,10 +39,12 @@ export async function advanceRun(scope: PipelineScope, runId: string, changed?: 
         const needs = await db.select({ name: pipelineSteps.name, status: pipelineSteps.status, outputs: pipelineSteps.outputs }).from(pipelineSteps).where(and(eq(pipelineSteps.runId, runId), inArray(pipelineSteps.name, step.spec.needs)));
         const status = await settle(scope, run, step, needs, code);
         if (status === 'cached' || status === 'skipped') work.push(step.name);
+        else open = true;
       }
     }
   }
-  await finishIfDone(scope, run);
+  // A step left queued or pending here means the run goes on: no need to count.
+  if (!open) await finishIfDone(scope, run);
 }
 
 /** Decides one pending step from its needs and writes the decision; returns its status now. */
