@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -42,7 +42,10 @@ export async function bundlePipeline(file: string): Promise<{ bytes: Uint8Array;
 export async function importBundle(bytes: Uint8Array, digest: string, dir: string): Promise<PipelineDefinition> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${digest.slice('sha256:'.length)}.mjs`);
-  await writeFile(path, bytes);
+  // Written aside and renamed into place: runners sharing the folder never import a half-written file.
+  const aside = `${path}.${process.pid}.${crypto.randomUUID()}.tmp`;
+  await writeFile(aside, bytes);
+  await rename(aside, path);
   const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   if (!isPipeline(mod.default)) throw new Error('the module\'s default export is not a pipeline: export default definePipeline({ … }) from "outpost/pipeline"');
   return mod.default as PipelineDefinition;

@@ -62,7 +62,10 @@ async function timedRun(hub: HubClient, name: string, runners: number, noCache: 
   const ms = performance.now() - t0;
   await Promise.all(pool.map((r) => r.stop(0)));
   await Promise.all(loops);
-  if (run.status !== 'succeeded') throw new Error(`bench pipeline ${name} ended ${run.status}`);
+  if (run.status !== 'succeeded') {
+    const failed = Object.entries(run.steps).filter(([, s]) => s.status === 'failed').slice(0, 3);
+    throw new Error(`bench pipeline ${name} ended ${run.status}: ${failed.map(([n, s]) => `${n}: ${s.error}`).join('; ')}`);
+  }
   return ms;
 }
 
