@@ -134,6 +134,7 @@ export class Runner {
         // The hub is unreachable: keep going; the lease expires on its own if this lasts.
       }
     }, Math.max(50, Math.floor(lease.leaseMs / 3)));
+    let succeeded = false;
     try {
       const definition = await this.definition(lease.codeDigest);
       const step = definition.steps[lease.step];
@@ -156,8 +157,14 @@ export class Runner {
       const trackingRun = await run.finish(true);
       if (trackingRun) links.push({ kind: 'run', ref: trackingRun, role: 'made' });
       await log.close();
+      succeeded = true;
       return (await completeAttempt(hub, lease.attemptId, { status: 'succeeded', outputs, links, ...this.nextRequest() })).next ?? null;
     } catch (err) {
+      if (succeeded) {
+        // The step succeeded but the report did not reach the hub: the lease expires and the step runs again.
+        this.options.say?.(`could not report ${lease.attemptId}: ${(err as Error).message}`);
+        return null;
+      }
       if (err instanceof Stopped) {
         log.line(`stopped: ${err.message}`);
         await log.close();
