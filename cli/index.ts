@@ -5,6 +5,7 @@ import { featuresCommands } from './commands/features.js';
 import { hubCommand } from './commands/hub.js';
 import { modelCommands } from './commands/model.js';
 import { operationsCommands } from './commands/operations.js';
+import { pipelineCommands } from './commands/pipelines.js';
 import { runsCommands } from './commands/runs.js';
 import { CliError, cliContext } from './context.js';
 
@@ -24,7 +25,7 @@ const program = new Command('outpost')
 
 const cli = cliContext(program);
 // Each group adds its commands with program.command(), so they inherit exitOverride and the help settings.
-for (const addGroup of [modelCommands, runsCommands, featuresCommands, dataCommands, hubCommand, operationsCommands]) addGroup(program, cli);
+for (const addGroup of [modelCommands, runsCommands, featuresCommands, dataCommands, hubCommand, operationsCommands, pipelineCommands]) addGroup(program, cli);
 
 try {
   await program.parseAsync();

@@ -9,6 +9,7 @@ import { datasetRoutes } from './datasets/routes.js';
 import { rolloutRoutes } from './rollouts/routes.js';
 import { featureRoutes } from './features/routes.js';
 import { featureSyncHandlers } from './features/sync.js';
+import { pipelineRoutes } from './pipelines/routes.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
 import { servingRoutes } from './serving/routes.js';
@@ -79,6 +80,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', rolloutRoutes)
     .route('/', cicdRoutes)
     .route('/', webhookRoutes)
+    .route('/', pipelineRoutes)
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });

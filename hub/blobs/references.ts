@@ -11,4 +11,5 @@ export const referencedDigests = sql`
   union select json_extract(definition, '$.source.file') from feature_views where json_extract(definition, '$.source.file') is not null
   union select blob from feature_training_sets
   union select digest from dataset_files
-  union select digest from dataset_draft_files`;
+  union select digest from dataset_draft_files
+  union select code_digest from pipeline_versions`;

@@ -12,3 +12,4 @@ export * from '../datasets/schema.js';
 export * from '../rollouts/schema.js';
 export * from '../cicd/schema.js';
 export * from '../webhooks/schema.js';
+export * from '../pipelines/schema.js';

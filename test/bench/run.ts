@@ -14,13 +14,14 @@ import { FUZZ_FULL, FUZZ_SMOKE, fuzzBench } from './fuzz.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { LOAD_FULL, LOAD_HUB_ENV, LOAD_SMOKE, loadBench } from './load.js';
 import { ROLLOUTS_FULL, ROLLOUTS_SMOKE, rolloutBench } from './rollouts.js';
+import { PIPELINES_FULL, PIPELINES_SMOKE, pipelineBench } from './pipelines.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
 import { SERVING_FULL, SERVING_SMOKE, servingBench } from './serving.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,datasets,runtime,finetune,chart,fuzz,load,rollouts,serving` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,datasets,runtime,finetune,chart,fuzz,load,rollouts,serving,pipelines` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -75,6 +76,8 @@ if (wanted('serving')) {
     process.exitCode = 1;
   }
 }
+// Pipelines: a runner in this process leasing steps from the hub process over HTTP.
+if (wanted('pipelines')) await withHub(undefined, (hub) => pipelineBench(hub, smoke ? PIPELINES_SMOKE : PIPELINES_FULL));
 if (process.exitCode) process.exit();
 
 console.log(`\nOutpost bench${smoke ? ' (smoke sizes: figures mean nothing)' : ''} — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);

@@ -12,6 +12,7 @@ import { readNodeBody } from './read-body.js';
 import { FsBlobStore } from './fs-store.js';
 import { nodeModelServer, preloadServed } from './serving.js';
 import { WebhookLoop } from './webhook-loop.js';
+import { startPipelineSweep } from './pipeline-sweep.js';
 
 const log = (line: string) => console.error(`[outpost] ${line}`);
 
@@ -46,6 +47,7 @@ async function main() {
     void runPeriodicWork(db, log).finally(() => (ticking = false));
   }, 1000);
   tick.unref();
+  const stopSweep = startPipelineSweep(db, log);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -53,6 +55,7 @@ async function main() {
     stopping = true;
     log(`${signal}: stopping`);
     clearInterval(tick);
+    stopSweep();
     server.close(() => {
       void Promise.all([serving.close(), webhooks.stop()]).finally(() => {
         close();

@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.js';
 import * as schema from '../../db/schema.js';
 import type { AssetServer } from '../../http/env.js';
 import { ensureDefaultProject } from '../../projects/projects.js';
+import { sweepPipelines } from '../../pipelines/triggers.js';
 import { isRuntimeAssetPath } from '../runtime-paths.js';
 import { DurableRateLimiter } from './rate-limit.js';
 import { R2BlobStore } from './r2-store.js';
@@ -74,10 +75,14 @@ export default {
   async fetch(request: Request, env: WorkerBindings, ctx: unknown): Promise<Response> {
     return (await hubOf(env)).fetch(request, env, ctx as never);
   },
-  /** The cron trigger (wrangler.toml): webhook retries no request has sent since they fell due, rollout checks (hub/core/periodic.ts). */
-  async scheduled(_event: unknown, env: WorkerBindings, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void> {
+  /**
+   * The cron trigger (wrangler.toml): webhook retries no request has sent since they fell due, rollout checks
+   * (hub/core/periodic.ts), expired pipeline leases settled and scheduled or event-triggered pipeline runs started.
+   */
+  async scheduled(controller: { scheduledTime: number }, env: WorkerBindings, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void> {
     await hubOf(env);
     const { db, config } = opened!;
-    ctx.waitUntil(Promise.all([drainDeliveries(db, deliveryOptions(config), DELIVERY_BUDGET_MS), runPeriodicWork(db, (line) => console.error(`[outpost] ${line}`))]));
+    const report = (line: string) => console.error(`[outpost] ${line}`);
+    ctx.waitUntil(Promise.all([drainDeliveries(db, deliveryOptions(config), DELIVERY_BUDGET_MS), runPeriodicWork(db, report), sweepPipelines(db, Math.max(Date.now(), controller.scheduledTime))]));
   },
 };
