@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { stepFingerprint } from '../../shared/pipeline/canonical.js';
 import { pipelineCache, pipelineRuns, pipelineSteps, pipelineVersions, type PipelineRunRow, type PipelineStepRow } from '../db/schema.js';
+import { announceFinished } from './events.js';
 import type { PipelineScope } from './scope.js';
 
 const DONE = new Set(['succeeded', 'cached']);
@@ -70,10 +71,12 @@ async function settle(scope: PipelineScope, run: PipelineRunRow, step: PipelineS
   return 'queued';
 }
 
-async function finishIfDone({ db, now }: PipelineScope, run: PipelineRunRow) {
+async function finishIfDone(scope: PipelineScope, run: PipelineRunRow) {
+  const { db, now } = scope;
   const counts = await db.select({ status: pipelineSteps.status, n: count() }).from(pipelineSteps).where(eq(pipelineSteps.runId, run.id)).groupBy(pipelineSteps.status);
   const has = (s: string) => counts.some((c) => c.status === s && c.n > 0);
   if (OPEN.some(has)) return;
   const status = has('failed') ? 'failed' : has('cancelled') ? 'cancelled' : has('skipped') ? 'failed' : 'succeeded';
-  await db.update(pipelineRuns).set({ status, finishedAt: now() }).where(and(eq(pipelineRuns.id, run.id), inArray(pipelineRuns.status, ['queued', 'running'])));
+  const ended = await db.update(pipelineRuns).set({ status, finishedAt: now() }).where(and(eq(pipelineRuns.id, run.id), inArray(pipelineRuns.status, ['queued', 'running']))).returning({ id: pipelineRuns.id });
+  if (ended.length) await announceFinished(scope, run, status);
 }

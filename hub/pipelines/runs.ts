@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { pipelineAttempts, pipelineLinks, pipelineRuns, pipelines, pipelineSteps, pipelineVersions, type PipelineRow, type PipelineRunRow, type PipelineVersionRow } from '../db/schema.js';
 import { slices } from '../db/slices.js';
 import { advanceRun } from './advance.js';
+import { announceFinished } from './events.js';
 import { resolveParams } from './params.js';
 import type { PipelineScope } from './scope.js';
 
@@ -139,9 +140,10 @@ export async function cancelRun(scope: PipelineScope, run: PipelineRunRow): Prom
   if (run.status === 'cancelled') return run;
   if (run.status === 'succeeded' || run.status === 'failed') throw conflict(`pipeline run "${run.id}" already ${run.status}; nothing to cancel`);
   const now = scope.now();
-  await scope.db.batch([
+  const [, ended] = await scope.db.batch([
     scope.db.update(pipelineSteps).set({ status: 'cancelled', finishedAt: now }).where(and(eq(pipelineSteps.runId, run.id), inArray(pipelineSteps.status, ['pending', 'queued', 'running']))),
-    scope.db.update(pipelineRuns).set({ status: 'cancelled', finishedAt: now }).where(and(eq(pipelineRuns.id, run.id), inArray(pipelineRuns.status, ['queued', 'running']))),
+    scope.db.update(pipelineRuns).set({ status: 'cancelled', finishedAt: now }).where(and(eq(pipelineRuns.id, run.id), inArray(pipelineRuns.status, ['queued', 'running']))).returning({ id: pipelineRuns.id }),
   ]);
+  if ((ended as unknown[]).length) await announceFinished(scope, run, 'cancelled');
   return getRunRow(scope, run.id);
 }

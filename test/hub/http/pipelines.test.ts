@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
 import { call, expectError, hub, sha256Hex, type TestProject } from '../../helpers/client.js';
 import { test as it } from '../../helpers/fixtures.js';
+import { startReceiver, until } from '../../helpers/webhook-receiver.js';
 
 const step = (over: Record<string, unknown> = {}) => ({ needs: [], retries: { count: 0, backoffMs: 0, capMs: 0 }, ...over });
 
@@ -108,12 +109,31 @@ describe(`pipelines (${hub.runtime})`, () => {
     expect(fresh.body.steps.a.status).toBe('queued');
   });
 
-  it('cancels a run and tells its runner through the heartbeat', async ({ project: p }) => {
-    await register(p, { name: 'stop', steps: { a: step() } });
-    const run = (await call('/v1/pipelines/stop/runs', { key: p.keys.write, json: {} })).body;
-    const l = (await lease(p)).body.lease;
-    expect((await call(`/v1/pipeline-runs/${run.id}/cancel`, { key: p.keys.write, method: 'POST' })).body).toMatchObject({ status: 'cancelled', steps: { a: { status: 'cancelled' } } });
-    expect((await call(`/v1/pipeline-attempts/${l.attemptId}/heartbeat`, { key: p.keys.write, method: 'POST' })).body.state).toBe('cancelled');
-    expectError(await call(`/v1/pipeline-runs/nope`, { key: p.keys.read }), 404, 'not_found');
+  it('cancels a run and tells its runner through the heartbeat; webhooks hear each run finish once', async ({ project: p }) => {
+    const receiver = await startReceiver();
+    try {
+      const sub = await call('/v1/webhooks', { key: p.keys.admin, json: { url: receiver.url, events: ['pipeline_run.finished'] } });
+      expect(sub.status, sub.text).toBe(201);
+      await register(p, { name: 'stop', steps: { a: step() } });
+      const run = (await call('/v1/pipelines/stop/runs', { key: p.keys.write, json: {} })).body;
+      const l = (await lease(p)).body.lease;
+      expect((await call(`/v1/pipeline-runs/${run.id}/cancel`, { key: p.keys.write, method: 'POST' })).body).toMatchObject({ status: 'cancelled', steps: { a: { status: 'cancelled' } } });
+      expect((await call(`/v1/pipeline-runs/${run.id}/cancel`, { key: p.keys.write, method: 'POST' })).status).toBe(200);
+      expect((await call(`/v1/pipeline-attempts/${l.attemptId}/heartbeat`, { key: p.keys.write, method: 'POST' })).body.state).toBe('cancelled');
+      expectError(await call(`/v1/pipeline-runs/nope`, { key: p.keys.read }), 404, 'not_found');
+      // A run that succeeds is announced too.
+      const done = (await call('/v1/pipelines/stop/runs', { key: p.keys.write, json: {} })).body;
+      const next = (await lease(p)).body.lease;
+      await call(`/v1/pipeline-attempts/${next.attemptId}/complete`, { key: p.keys.write, json: { status: 'succeeded', outputs: {} } });
+      await until(() => receiver.received.length >= 2, 15_000, 'two pipeline_run.finished deliveries');
+      const events = receiver.verified(sub.body.secret);
+      expect(events.map((e) => e.data).sort((a, b) => String(a.status).localeCompare(String(b.status)))).toEqual([
+        { run: run.id, pipeline: 'stop', version: 1, status: 'cancelled' },
+        { run: done.id, pipeline: 'stop', version: 1, status: 'succeeded' },
+      ]);
+      expect(new Set(receiver.received.map((r) => r.id)).size).toBe(2);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -132,10 +132,11 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
 
   it('waits for enough requests, advances when the candidate holds up, and moves the alias after the last step', async ({ p }) => {
     const r = (await start(p, { steps: [50, 100], interval: '1s', minRequests: 20, maxErrorRate: 0.05, maxP95Ratio: 1.5 })).body.rollout;
+    // Too few candidate requests: the step waits past its interval rather than passing. (Sent before any other read,
+    // so no check can fall due first.)
+    await send(p, report(2, ms(5, 10)), report(1, ms(30, 10)));
     const before = (await fleet(p)).values();
     const onCandidate = [...before].filter((v) => v === 2).length;
-    // Too few candidate requests: the step waits past its interval rather than passing.
-    await send(p, report(2, ms(5, 10)), report(1, ms(30, 10)));
     const waiting = await waitFor(p, r.id, (x) => (x as unknown as { decisions: Array<{ action: string }> }).decisions.at(-1)?.action === 'waiting');
     expect(waiting).toMatchObject({ state: 'running', step: 0 });
     expect(waiting.decisions.at(-1).message).toContain('5 of 20 candidate requests');
