@@ -26,7 +26,8 @@ export function dataCommands(program: Command, cli: Cli): void {
     .option('-m, --message <text>', 'what this version is', '')
     .action(async (dir: string, options: { name: string; message: string }) => {
       const r = await pushDataset(hub(), dir, datasetNameArg(options.name), options.message);
-      const counts = `${r.files} files (${formatBytes(r.bytes)}), ${r.uploadedFiles} new uploaded (${formatBytes(r.uploadedBytes)}), ${r.hashedFiles} hashed`;
+      const tables = r.tables.computed + r.tables.failed ? `, statistics of ${r.tables.computed + r.tables.failed} tables computed${r.tables.failed ? ` (${r.tables.failed} did not parse)` : ''}` : '';
+      const counts = `${r.files} files (${formatBytes(r.bytes)}), ${r.uploadedFiles} new uploaded (${formatBytes(r.uploadedBytes)}), ${r.hashedFiles} hashed${tables}`;
       cli.print(r, `${counts}\n${r.unchanged ? `unchanged: ${r.ref}` : r.ref}`);
     });
 

@@ -157,7 +157,8 @@ export async function importDvc(hub: HubClient, dvcFile: string, cache: string, 
   const latest = (await findDataset(hub, name))?.latest ?? null;
   const base = { dataset: name, files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), dvc: tags };
   if (latest && latest.manifestDigest === digest) return { ...base, ref: latest.ref, version: latest.version, created: false, unchanged: true, uploadedFiles: 0, uploadedBytes: 0, resumedDraft: false };
-  return { ...base, ...(await registerVersion(hub, name, files, digest, latest?.version ?? null, { message, tags })) };
+  const { uploadedDigests: _, ...registered } = await registerVersion(hub, name, files, digest, latest?.version ?? null, { message, tags });
+  return { ...base, ...registered };
 }
 
 /** The one out's folder or file name, else the .dvc file's name without `.dvc`. */

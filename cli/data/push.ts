@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { appendDraftFiles, commitDraft, getDataset, missingBlobs, openDraft, type Dataset } from '../../shared/client/datasets.js';
+import { appendDraftFiles, commitDraft, datasetTableStats, getDataset, missingBlobs, openDraft, type Dataset } from '../../shared/client/datasets.js';
+import { tableFormatOf } from '../../shared/table-format.js';
 import type { HubClient } from '../../shared/client/hub-client.js';
 import { OutpostError } from '../../shared/errors.js';
 import { DATASET_LIMITS } from '../../shared/schemas/datasets.js';
@@ -57,7 +58,7 @@ export async function registerVersion(
   digest: string,
   parent: number | null,
   meta: { message: string; tags?: Record<string, string> },
-): Promise<Registered> {
+): Promise<Registered & { /** The digests uploaded (the hub lacked them). */ uploadedDigests: Set<string> }> {
   const byDigest = new Map<string, LocalFile>();
   for (const f of files) if (!byDigest.has(f.digest)) byDigest.set(f.digest, f);
   const missing = await missingOf(hub, [...byDigest.keys()]);
@@ -86,18 +87,48 @@ export async function registerVersion(
     throw err;
   });
   const v = reply.version;
-  return { ref: v.ref, version: v.version, created: reply.created, unchanged: reply.unchanged, uploadedFiles: uploads.length, uploadedBytes, resumedDraft };
+  return { ref: v.ref, version: v.version, created: reply.created, unchanged: reply.unchanged, uploadedFiles: uploads.length, uploadedBytes, resumedDraft, uploadedDigests: new Set(uploads.map((u) => u.digest)) };
 }
 
 /** A push's counts: the folder's, and what registering it did. */
-export type DataPushResult = Registered & { dataset: string; files: number; bytes: number; hashedFiles: number; skipped: { path: string; why: string }[] };
+export type DataPushResult = Registered & { dataset: string; files: number; bytes: number; hashedFiles: number; skipped: { path: string; why: string }[]; tables: TableStatsDone };
+
+/** Tables whose schema and statistics a push had the hub compute: at most this many, the rest on first view. */
+export const PUSH_STATS_LIMIT = 100;
+interface TableStatsDone {
+  computed: number;
+  /** Tables that did not parse: their reason is in their statistics, the version stands. */
+  failed: number;
+  /** Tabular files past PUSH_STATS_LIMIT or the hub's size limit, left for the first read. */
+  later: number;
+}
+
+/**
+ * Has the hub compute the schema and statistics of the version's new tabular files (CSV, JSONL, Parquet), so the
+ * console and API answer them at once; the hub keeps them by digest, so a file pushed before is not parsed again.
+ */
+async function computeTableStats(hub: HubClient, name: string, version: number, files: LocalFile[], uploaded: Set<string>): Promise<TableStatsDone> {
+  const tables = files.filter((f) => tableFormatOf(f.path) !== null && uploaded.has(f.digest));
+  const now = tables.filter((f) => f.size <= DATASET_LIMITS.statsBytes).slice(0, PUSH_STATS_LIMIT);
+  const done: TableStatsDone = { computed: 0, failed: 0, later: tables.length - now.length };
+  for (const f of now) {
+    const stats = await datasetTableStats(hub, name, version, f.path);
+    if (stats.error) done.failed++;
+    else done.computed++;
+  }
+  return done;
+}
 
 /** Hashes the folder (unchanged files from the cache), and registers it unless it equals the latest version. */
 export async function pushDataset(hub: HubClient, dir: string, name: string, message: string): Promise<DataPushResult> {
   const local = await folderManifest(dir);
   const base = { dataset: name, files: local.files.length, bytes: local.files.reduce((n, f) => n + f.size, 0), hashedFiles: local.cache.hashed, skipped: local.skipped };
   const latest = (await findDataset(hub, name))?.latest ?? null;
+  const none = { computed: 0, failed: 0, later: 0 };
   if (latest && latest.manifestDigest === local.digest)
-    return { ...base, ref: latest.ref, version: latest.version, created: false, unchanged: true, uploadedFiles: 0, uploadedBytes: 0, resumedDraft: false };
-  return { ...base, ...(await registerVersion(hub, name, local.files, local.digest, latest?.version ?? null, { message })) };
+    return { ...base, ref: latest.ref, version: latest.version, created: false, unchanged: true, uploadedFiles: 0, uploadedBytes: 0, resumedDraft: false, tables: none };
+  const registered = await registerVersion(hub, name, local.files, local.digest, latest?.version ?? null, { message });
+  const tables = registered.unchanged ? none : await computeTableStats(hub, name, registered.version, local.files, registered.uploadedDigests);
+  const { uploadedDigests: _, ...reply } = registered;
+  return { ...base, ...reply, tables };
 }

@@ -1,3 +1,4 @@
+import { DATASET_LIMITS } from '../../shared/schemas/datasets.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Digest } from '../../shared/digest.js';
 import { badRequest, notFound } from '../../shared/errors.js';
@@ -7,7 +8,7 @@ import { datasetTableStats, type DatasetRow, type DatasetVersionRow } from '../d
 import { columnType, readTable, tableFormatOf, typedCsv, type TableFormat } from '../../shared/tables.js';
 
 /** The largest tabular file whose statistics are computed: the hub reads the whole file into memory to parse it. */
-export const STATS_MAX_BYTES = 32 * 1024 * 1024;
+export const STATS_MAX_BYTES = DATASET_LIMITS.statsBytes;
 /** Distinct counts are exact up to this many values, estimated (k minimum values) beyond. */
 const KMV_K = 1024;
 

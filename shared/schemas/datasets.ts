@@ -16,6 +16,8 @@ export const DATASET_LIMITS = {
   pathLength: 1024,
   /** Missing digests listed in a 409 (the count says how many there are in all). */
   missingListed: 1_000,
+  /** The largest tabular file the hub parses for statistics or a preview (it reads the file whole). */
+  statsBytes: 32 * 1024 * 1024,
 } as const;
 
 const digest = z.string().regex(DIGEST_RE, 'must be sha256: followed by 64 lowercase hex characters');

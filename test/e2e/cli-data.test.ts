@@ -61,6 +61,8 @@ describe('outpost data', () => {
     expect(lastLine(first.stdout)).toBe('ds/1');
     expect(first.stdout).toContain('7 files');
     expect(first.stderr).toContain('skipped link.md: a symbolic link (not followed)');
+    // The push had the hub compute the one table's schema and statistics.
+    expect(first.stdout).toContain('statistics of 1 tables computed');
 
     const copy = folder({ 'stale.txt': 'not in the version' });
     const pulled = await run('--json', 'data', 'pull', 'ds/1', copy);
@@ -86,7 +88,7 @@ describe('outpost data', () => {
     const second = await run('--json', 'data', 'push', src, '--name', 'ds', '-m', 'second cut');
     expect(second.code, second.stderr).toBe(0);
     // Status read the changed and the added file; the push read none (all from the hash cache) and uploaded those two.
-    expect(JSON.parse(second.stdout)).toMatchObject({ ref: 'ds/2', created: true, files: 7, hashedFiles: 0, uploadedFiles: 2 });
+    expect(JSON.parse(second.stdout)).toMatchObject({ ref: 'ds/2', created: true, files: 7, hashedFiles: 0, uploadedFiles: 2, tables: { computed: 1, failed: 0, later: 0 } });
 
     const diff = await run('--json', 'data', 'diff', 'ds/1', 'ds/2');
     expect(diff.code, diff.stderr).toBe(0);
