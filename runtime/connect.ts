@@ -42,8 +42,11 @@ export interface LoadOptions {
 
 const TRAINING_WORKER = 'training-worker.js';
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu', 'remote'];
-/** Failures that say nothing about the device's ability to run the model: `auto` does not try the hub after them. */
-const NOT_THE_DEVICE = new Set(['offline', 'not_found', 'unauthorized', 'aborted', 'bad_ref', 'hub', 'integrity']);
+/**
+ * Failures that say nothing about the device's ability to run the model, or that the hub would only hide (a full
+ * storage quota is the page's to act on: evict, or `cache: false`): `auto` does not try the hub after them.
+ */
+const NOT_THE_DEVICE = new Set(['offline', 'not_found', 'unauthorized', 'aborted', 'bad_ref', 'hub', 'integrity', 'quota_exceeded']);
 
 function persistentDeviceId(): string {
   try {
