@@ -29,4 +29,32 @@ test.describe('runtime under a staged rollout', () => {
     }, `${modelName}@production`);
     expect(back).toBe(1);
   });
+
+  test('the runtime’s own telemetry decides a rollout: its runs of the candidate pass the step and the alias moves', async ({ page, api, site, hubUrl, modelName }) => {
+    await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
+    await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() });
+    const key = await api.publishableKey();
+    const { rollout } = await api.call('POST', `/v1/models/${modelName}/rollouts`, { alias: 'production', to: 2, steps: [100], interval: '1s', minRequests: 10, maxErrorRate: 0 });
+    await openSite(page, site);
+    const ran = await page.evaluate(async ({ hub, key, ref }) => {
+      const op = await (window as any).Outpost.connect({ hub, key });
+      const m = await op.load(ref);
+      for (let i = 0; i < 12; i++) await m.run({ x: { data: new Float32Array([1, 2, 3, 4]), dims: [1, 4] } });
+      await op.flush();
+      return m.version as number;
+    }, { hub: hubUrl, key, ref: `${modelName}@production` });
+    expect(ran).toBe(2);
+    // Reading the rollout makes the check that is due; the runtime's 12 runs are the step's requests.
+    let state = 'running';
+    const deadline = Date.now() + 30_000;
+    let last: any;
+    while (state === 'running' && Date.now() < deadline) {
+      last = (await api.call('GET', `/v1/models/${modelName}/rollouts/${rollout.id}`)).rollout;
+      state = last.state;
+      if (state === 'running') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(state).toBe('completed');
+    expect(last.decisions.at(-1)).toMatchObject({ action: 'completed', candidate: { requests: 12, errors: 0 } });
+    expect((await api.call('GET', `/v1/models/${modelName}`)).model.aliases.production).toBe(2);
+  });
 });
