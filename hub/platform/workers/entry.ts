@@ -30,10 +30,33 @@ let opened: { db: Db; config: ReturnType<typeof readConfig> } | undefined;
 /** How long one waitUntil or cron run keeps delivering webhooks. */
 const DELIVERY_BUDGET_MS = 25_000;
 
-/** Workers cannot resolve host names (literal IPs are still checked); deliveries run after the response, in waitUntil. */
-const workerWebhooks = (db: Db, config: ReturnType<typeof readConfig>): WebhookPlatform => ({
-  nudge: (c) => c.executionCtx.waitUntil(drainDeliveries(db, deliveryOptions(config), DELIVERY_BUDGET_MS).catch((err) => console.error('webhook delivery failed:', err))),
-});
+/**
+ * Workers cannot resolve host names (literal IPs are still checked); deliveries run after the response, in waitUntil.
+ * One drain per isolate at a time: a write while one runs asks it for another pass instead of starting a second
+ * loop (and a second query) of its own, so a burst of writes costs one delivery loop, not one per write.
+ */
+const workerWebhooks = (db: Db, config: ReturnType<typeof readConfig>): WebhookPlatform => {
+  let running = false;
+  let again = false;
+  const drain = async () => {
+    const until = Date.now() + DELIVERY_BUDGET_MS;
+    running = true;
+    try {
+      do {
+        again = false;
+        await drainDeliveries(db, deliveryOptions(config), until - Date.now());
+      } while (again && Date.now() < until);
+    } finally {
+      running = false;
+    }
+  };
+  return {
+    nudge: (c) => {
+      if (running) again = true;
+      else c.executionCtx.waitUntil(drain().catch((err) => console.error('webhook delivery failed:', err)));
+    },
+  };
+};
 
 async function openDb(env: WorkerBindings, url?: string, authToken?: string): Promise<Db> {
   if (!url) return drizzle(env.DB as never, { schema }) as unknown as Db;
