@@ -41,7 +41,7 @@ export function rolloutCommands(model: Command, cli: Cli): void {
     .action(async (name: string, o: { alias: string; to: string; steps: string; interval: string; maxErrorRate?: string; maxP95Ratio?: string; minRequests?: string; reason?: string }) => {
       const interval = parseDuration(o.interval);
       if (interval === null) throw usage(`--interval must be a duration like 30s, 10m or 1h; got "${o.interval}"`);
-      const { rollout } = await startRollout(cli.hub(), name, {
+      const rollout = await startRollout(cli.hub(), name, {
         alias: o.alias,
         to: number('--to', o.to, true)!,
         steps: steps(o.steps),
@@ -71,7 +71,7 @@ export function rolloutCommands(model: Command, cli: Cli): void {
         const { rollouts } = await listRollouts(cli.hub(), name);
         return cli.print(rollouts, rollouts.map(line).join('\n') || '(none)');
       }
-      const { rollout } = actions[0] ? await controlRollout(cli.hub(), name, id, actions[0], o.reason) : await getRollout(cli.hub(), name, id);
+      const rollout = actions[0] ? await controlRollout(cli.hub(), name, id, actions[0], o.reason) : await getRollout(cli.hub(), name, id);
       const log = rollout.decisions.map((d) => `  ${new Date(d.at).toISOString()} ${d.action} at ${d.percent}%: ${d.message}`);
       cli.print(rollout, [line(rollout), ...log].join('\n'));
     });

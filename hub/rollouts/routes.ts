@@ -12,7 +12,8 @@ const read = access({ secret: 'read' });
 const write = access({ secret: 'write' });
 const nameParam = z.object({ name: modelNameSchema });
 const idParams = z.object({ name: modelNameSchema, id: z.string().min(1).max(64) });
-const reply = json(z.object({ rollout: rolloutSchema }));
+// DESIGN §11: one rollout is the bare object, as GET, create and every action answer it.
+const reply = json(rolloutSchema);
 
 const control = (action: RolloutAction, summary: string) =>
   hubRoute({
@@ -42,7 +43,7 @@ export const rolloutRoutes = newRouter()
       const s = scopeOf(c);
       const model = await findModel(s, c.req.valid('param').name);
       const row = await createRollout(s, model, c.req.valid('json'), c.var.principal.keyId);
-      return c.json({ rollout: (await withFigures(s, model, [row]))[0]! }, 201);
+      return c.json((await withFigures(s, model, [row]))[0]!, 201);
     },
   )
   .openapi(
@@ -60,7 +61,7 @@ export const rolloutRoutes = newRouter()
       const { name, id } = c.req.valid('param');
       const model = await findModel(s, name);
       const row = await checkRollout(s, model, await findRollout(s, model, id));
-      return c.json({ rollout: (await withFigures(s, model, [row]))[0]! }, 200);
+      return c.json((await withFigures(s, model, [row]))[0]!, 200);
     },
   );
 
@@ -76,6 +77,6 @@ for (const [action, summary] of [
     const model = await findModel(s, name);
     const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
     const row = await controlRollout(s, model, id, action, c.var.principal.keyId, reason);
-    return c.json({ rollout: (await withFigures(s, model, [row]))[0]! }, 200);
+    return c.json((await withFigures(s, model, [row]))[0]!, 200);
   });
 }

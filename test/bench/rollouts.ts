@@ -115,7 +115,7 @@ interface Outcome {
 async function runRollout(api: HubApi, devices: Device[], model: string, candidate: number, bad: Behaviour | null, s: RolloutSizes): Promise<Outcome> {
   const good = bad ?? STABLE;
   const behaviour = (v: number) => (v === candidate ? good : STABLE);
-  const { rollout } = await api.call('POST', `/v1/models/${model}/rollouts`, {
+  const rollout = await api.call('POST', `/v1/models/${model}/rollouts`, {
     alias: 'production',
     to: candidate,
     steps: s.steps,
@@ -138,7 +138,7 @@ async function runRollout(api: HubApi, devices: Device[], model: string, candida
   });
   while (state === 'running' && !failure && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
-    current = (await api.call('GET', `/v1/models/${model}/rollouts/${rollout.id}`)).rollout;
+    current = (await api.call('GET', `/v1/models/${model}/rollouts/${rollout.id}`));
     state = current.state;
   }
   await Promise.all(fleet);

@@ -11,7 +11,7 @@ test.describe('console rollouts', () => {
     const section = page.getByRole('region', { name: 'Rollouts' });
     await expect(section).toContainText('No staged rollouts');
 
-    const { rollout } = await hub.call('POST', `/v1/models/${name}/rollouts`, { alias: 'production', to: 2, steps: [5, 25, 100], interval: '1h', maxErrorRate: 0.01, maxP95Ratio: 1.2, minRequests: 200 });
+    const rollout = await hub.call('POST', `/v1/models/${name}/rollouts`, { alias: 'production', to: 2, steps: [5, 25, 100], interval: '1h', maxErrorRate: 0.01, maxP95Ratio: 1.2, minRequests: 200 });
     const now = Date.now();
     const report = (version: number, device: string, latencies: number[], errors: number) => ({ id: crypto.randomUUID(), type: 'telemetry', model: name, version, backend: 'wasm', deviceId: device, periodStart: now - 1000, periodEnd: now, ...reportFigures(latencies, errors) });
     await hub.sync([report(2, 'phone-a', [10, 12, 14], 1), report(2, 'phone-b', [11], 0), report(1, 'phone-c', [9, 9], 0)]);

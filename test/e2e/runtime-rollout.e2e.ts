@@ -16,7 +16,7 @@ test.describe('runtime under a staged rollout', () => {
       return op.deviceId as string;
     }, { hub: hubUrl, key });
     // Every device on the candidate at once: the runtime's id must reach the hub for it to be steered.
-    const { rollout } = await api.call('POST', `/v1/models/${modelName}/rollouts`, { alias: 'production', to: 2, steps: [100], interval: '1h' });
+    const rollout = await api.call('POST', `/v1/models/${modelName}/rollouts`, { alias: 'production', to: 2, steps: [100], interval: '1h' });
     const load = () => page.evaluate(async (ref) => (await (window as any).op.load(ref)).version as number, `${modelName}@production`);
     expect(await load()).toBe(2);
     expect(headers.length).toBeGreaterThan(0);
@@ -34,7 +34,7 @@ test.describe('runtime under a staged rollout', () => {
     await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
     await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() });
     const key = await api.publishableKey();
-    const { rollout } = await api.call('POST', `/v1/models/${modelName}/rollouts`, { alias: 'production', to: 2, steps: [100], interval: '1s', minRequests: 10, maxErrorRate: 0 });
+    const rollout = await api.call('POST', `/v1/models/${modelName}/rollouts`, { alias: 'production', to: 2, steps: [100], interval: '1s', minRequests: 10, maxErrorRate: 0 });
     await openSite(page, site);
     const ran = await page.evaluate(async ({ hub, key, ref }) => {
       const op = await (window as any).Outpost.connect({ hub, key });
@@ -49,7 +49,7 @@ test.describe('runtime under a staged rollout', () => {
     const deadline = Date.now() + 30_000;
     let last: any;
     while (state === 'running' && Date.now() < deadline) {
-      last = (await api.call('GET', `/v1/models/${modelName}/rollouts/${rollout.id}`)).rollout;
+      last = (await api.call('GET', `/v1/models/${modelName}/rollouts/${rollout.id}`));
       state = last.state;
       if (state === 'running') await new Promise((r) => setTimeout(r, 200));
     }

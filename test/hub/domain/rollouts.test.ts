@@ -52,11 +52,11 @@ describe('staged rollouts across a restart', () => {
     expect((await first.request('/v1/models/m/aliases/production', { method: 'PUT', json: { version: 1 } })).status).toBe(200);
     const started = await first.request('/v1/models/m/rollouts', { json: { alias: 'production', to: 2, steps: [50, 100], interval: '1s', minRequests: 5, maxErrorRate: 0.1 } });
     expect(started.status).toBe(201);
-    const id = started.body.rollout.id as string;
+    const id = started.body.id as string;
     first.stop();
 
     const second = await hubAt(dir, first.key);
-    expect((await second.request(`/v1/models/m/rollouts/${id}`)).body.rollout).toMatchObject({ state: 'running', step: 0, percent: 50 });
+    expect((await second.request(`/v1/models/m/rollouts/${id}`)).body).toMatchObject({ state: 'running', step: 0, percent: 50 });
     const now = Date.now();
     const report = { id: crypto.randomUUID(), type: 'telemetry', model: 'm', version: 2, backend: 'wasm', deviceId: 'd', periodStart: now - 1000, periodEnd: now, ...reportFigures([5, 6, 7, 8, 9, 10]) };
     expect((await second.request('/v1/sync', { json: { items: [report] } })).body.results[0].status).toBe('applied');

@@ -31,7 +31,7 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) await ok(call(`/v1/models/${ids.model}/versions`, { key: w, json: { format: 'onnx', files } }));
   await ok(call(`/v1/models/${ids.model}/aliases/production`, { key: w, method: 'PUT', json: { version: 1 } }));
   await ok(call(`/v1/models/${ids.model}/aliases/production`, { key: w, method: 'PUT', json: { version: 2 } }));
-  ids.rollout = (await ok(call(`/v1/models/${ids.model}/rollouts`, { key: w, json: { alias: 'production', to: 1, steps: [50, 100], interval: '1h' } }))).rollout.id;
+  ids.rollout = (await ok(call(`/v1/models/${ids.model}/rollouts`, { key: w, json: { alias: 'production', to: 1, steps: [50, 100], interval: '1h' } }))).id;
   await ok(call('/v1/datasets/iso-data/versions', { key: w, json: { files: [{ path: 'm.onnx', digest: ids.digest, size: bytes.byteLength }] } }));
   await ok(call('/v1/datasets/iso-data/aliases/current', { key: w, method: 'PUT', json: { version: 1 } }));
   const histogram: LatencyHistogram = {};

@@ -60,7 +60,7 @@ const ms = (n: number, value: number) => Array.from({ length: n }, () => value);
 async function waitFor(p: TestProject, id: string, until: (r: { state: string; step: number }) => boolean) {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const r = (await get(p, id)).body.rollout;
+    const r = (await get(p, id)).body;
     if (until(r)) return r;
     if (Date.now() > deadline) throw new Error(`rollout never got there: ${JSON.stringify(r)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -89,18 +89,18 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
     expectError(await call('/v1/models/m/rollouts', { key: p.keys.read, json: { alias: 'production', to: 2, steps: [100], interval: '1m' } }), 403, 'forbidden');
     const first = await start(p, {});
     expect(first.status, first.text).toBe(201);
-    expect(first.body.rollout).toMatchObject({ alias: 'production', stableVersion: 1, candidateVersion: 2, state: 'running', step: 0, percent: 10, steps: [10, 50, 100], intervalMs: 600_000 });
-    expect(first.body.rollout.id).toMatch(/^ro_/);
+    expect(first.body).toMatchObject({ alias: 'production', stableVersion: 1, candidateVersion: 2, state: 'running', step: 0, percent: 10, steps: [10, 50, 100], intervalMs: 600_000 });
+    expect(first.body.id).toMatch(/^ro_/);
     const second = await start(p, { to: 3 });
     expectError(second, 409, 'conflict');
-    expect(second.body.error.message).toContain(first.body.rollout.id);
+    expect(second.body.error.message).toContain(first.body.id);
     // Sent twice, a start is refused the second time: one rollout, not two.
-    expect((await call('/v1/models/m/rollouts', { key: p.keys.read })).body.rollouts.map((r: { id: string }) => r.id)).toEqual([first.body.rollout.id]);
+    expect((await call('/v1/models/m/rollouts', { key: p.keys.read })).body.rollouts.map((r: { id: string }) => r.id)).toEqual([first.body.id]);
     expect((await call('/v1/models/m/aliases/production', { key: p.keys.read })).status).not.toBe(500);
   });
 
   it('serves the candidate to the devices whose bucket falls under the step, the same answer every time, with the ETag of what it served', async ({ p }) => {
-    const r = (await start(p, { steps: [25, 100] })).body.rollout;
+    const r = (await start(p, { steps: [25, 100] })).body;
     const served = await fleet(p);
     const expected = devices.filter((d) => deviceBucket(r.id, d) < 25);
     expect([...served].filter(([, v]) => v === 2).map(([d]) => d)).toEqual(expected);
@@ -117,10 +117,10 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
     expect(onCandidate.headers.get('etag')).not.toBe(stableEtag);
     expect((await manifest(p, expected[0], onCandidate.headers.get('etag')!)).status).toBe(304);
     // Paused, devices keep what they have; aborted, every device is back on the stable version and the alias stayed.
-    expect((await act(p, r.id, 'pause', 'looking at a report')).body.rollout.state).toBe('paused');
-    expect((await act(p, r.id, 'pause')).body.rollout.state).toBe('paused');
+    expect((await act(p, r.id, 'pause', 'looking at a report')).body.state).toBe('paused');
+    expect((await act(p, r.id, 'pause')).body.state).toBe('paused');
     expect(await fleet(p)).toEqual(served);
-    const aborted = (await act(p, r.id, 'abort', 'wrong build')).body.rollout;
+    const aborted = (await act(p, r.id, 'abort', 'wrong build')).body;
     expect(aborted).toMatchObject({ state: 'aborted', percent: 0 });
     expect(aborted.decisions.map((d: { action: string }) => d.action)).toEqual(['started', 'paused', 'aborted']);
     expect(aborted.decisions.at(-1).message).toContain('wrong build');
@@ -131,7 +131,7 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
   });
 
   it('waits for enough requests, advances when the candidate holds up, and moves the alias after the last step', async ({ p }) => {
-    const r = (await start(p, { steps: [50, 100], interval: '1s', minRequests: 20, maxErrorRate: 0.05, maxP95Ratio: 1.5 })).body.rollout;
+    const r = (await start(p, { steps: [50, 100], interval: '1s', minRequests: 20, maxErrorRate: 0.05, maxP95Ratio: 1.5 })).body;
     // Too few candidate requests: the step waits past its interval rather than passing. (Sent before any other read,
     // so no check can fall due first.)
     await send(p, report(2, ms(5, 10)), report(1, ms(30, 10)));
@@ -159,7 +159,7 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
   });
 
   it('rolls back a candidate with too many errors, or too slow against the stable version, and the alias never moves', async ({ p }) => {
-    const errors = (await start(p, { steps: [50, 100], interval: '1s', minRequests: 20, maxErrorRate: 0.05 })).body.rollout;
+    const errors = (await start(p, { steps: [50, 100], interval: '1s', minRequests: 20, maxErrorRate: 0.05 })).body;
     await send(p, report(2, ms(19, 10), 2), report(1, ms(30, 10)));
     const back = await waitFor(p, errors.id, (x) => x.state !== 'running');
     expect(back).toMatchObject({ state: 'rolled_back', percent: 0, step: 0 });
@@ -168,7 +168,7 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
     expect(new Set((await fleet(p)).values())).toEqual(new Set([1]));
     expect((await call('/v1/models/m', { key: p.keys.read })).body.model.aliases.production).toBe(1);
 
-    const slow = (await start(p, { to: 3, steps: [50, 100], interval: '1s', minRequests: 20, maxP95Ratio: 1.5 })).body.rollout;
+    const slow = (await start(p, { to: 3, steps: [50, 100], interval: '1s', minRequests: 20, maxP95Ratio: 1.5 })).body;
     await send(p, { ...report(3, ms(30, 40)) }, report(1, ms(30, 20)));
     const slowBack = await waitFor(p, slow.id, (x) => x.state !== 'running');
     expect(slowBack.state).toBe('rolled_back');
@@ -180,9 +180,9 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
     const receiver = await startReceiver();
     const sub = await call('/v1/webhooks', { key: p.keys.admin, json: { url: receiver.url, events: ['rollout.started', 'rollout.paused', 'rollout.completed'] } });
     expect(sub.status, sub.text).toBe(201);
-    const r = (await start(p, {})).body.rollout;
+    const r = (await start(p, {})).body;
     expect((await act(p, r.id, 'pause')).status).toBe(200);
-    const promoted = (await act(p, r.id, 'promote', 'looks fine')).body.rollout;
+    const promoted = (await act(p, r.id, 'promote', 'looks fine')).body;
     expect(promoted).toMatchObject({ state: 'completed', percent: 100 });
     try {
       await until(() => receiver.received.length >= 3, 15_000, 'three rollout events');
@@ -194,9 +194,9 @@ describe(`staged rollouts (${hub.runtime})`, { timeout: 60_000 }, () => {
     }
     expect((await act(p, r.id, 'promote')).status).toBe(200);
     expect((await call('/v1/models/m', { key: p.keys.read })).body.model.aliases.production).toBe(2);
-    const next = (await start(p, { to: 3 })).body.rollout;
+    const next = (await start(p, { to: 3 })).body;
     expect((await call('/v1/models/m/versions/3', { key: p.keys.write, method: 'DELETE' })).status).toBeLessThan(300);
-    const gone = (await get(p, next.id)).body.rollout;
+    const gone = (await get(p, next.id)).body;
     expect(gone).toMatchObject({ state: 'aborted', percent: 0 });
     expect(gone.decisions.at(-1).message).toBe('version 3 was deleted');
     expect((await manifest(p, 'anyone')).body.version).toBe(2);
