@@ -4,6 +4,12 @@ import { OutpostRuntimeError, storageError } from './errors.js';
 declare const __OUTPOST_RUNTIME_BUILD__: string;
 export const RUNTIME_BUILD: string = typeof __OUTPOST_RUNTIME_BUILD__ === 'string' ? __OUTPOST_RUNTIME_BUILD__ : 'dev';
 
+/** Set at build time: logical asset names → their content-hashed files, which the hub serves as immutable. */
+declare const __OUTPOST_RUNTIME_ASSETS__: Record<string, string>;
+const ASSETS: Record<string, string> = typeof __OUTPOST_RUNTIME_ASSETS__ === 'object' ? __OUTPOST_RUNTIME_ASSETS__ : {};
+/** The file the hub serves for a logical name (unbuilt code asks by the logical name, which the hub redirects). */
+export const assetFile = (path: string) => ASSETS[path] ?? path;
+
 const CACHE_PREFIX = 'outpost-runtime-assets-';
 const cacheName = (build: string) => `${CACHE_PREFIX}${build}`;
 
@@ -12,7 +18,7 @@ const cacheName = (build: string) => `${CACHE_PREFIX}${build}`;
  * so the runtime starts with no network once it has run online (DESIGN §10 "Offline page reload").
  */
 export async function cachedAsset(base: string, path: string, build = RUNTIME_BUILD): Promise<Response> {
-  const url = `${base}/runtime/${path}?b=${encodeURIComponent(build)}`;
+  const url = `${base}/runtime/${assetFile(path)}`;
   const cache = typeof caches === 'undefined' ? undefined : await caches.open(cacheName(build)).catch(() => undefined);
   const hit = await cache?.match(url);
   if (hit) return hit;

@@ -22,8 +22,9 @@ const api: TrainingWorkerApi = {
     if (current) throw new OutpostRuntimeError('unsupported', 'this training worker is already fine-tuning: start another worker for a second fine-tune');
     const controller = (current = new AbortController());
     try {
-      const { tf } = await loadTfjs(config);
-      await useTfjsBackend(tf, job.backend);
+      const tfjs = await loadTfjs(config);
+      const { tf } = tfjs;
+      await useTfjsBackend(tfjs, job.backend);
       const result = await fineTuneLayersModel(
         tf,
         job,

@@ -19,7 +19,7 @@ export default async function setup(project: TestProject) {
   });
   // The Worker serves the runtime from R2: upload the files the suite fetches, as `npm run worker:runtime` does.
   if (!existsSync('dist/runtime/runtime.js')) execFileSync(process.execPath, ['--import', 'tsx', 'build/runtime.ts'], { stdio: 'inherit' });
-  execFileSync(process.execPath, ['scripts/upload-runtime.mjs', '--local', '--persist-to', persist, '--only', 'runtime.js,runtime/build.json'], { env: { ...process.env, ...quietEnv }, stdio: 'pipe' });
+  execFileSync(process.execPath, ['scripts/upload-runtime.mjs', '--local', '--persist-to', persist, '--only', 'runtime.js,runtime/build.json,runtime/ort/ort.wasm.bundle.min.mjs'], { env: { ...process.env, ...quietEnv }, stdio: 'pipe' });
   const port = await freePort();
   const adminKey = testAdminKey();
   const vars = Object.entries({ OUTPOST_ADMIN_KEY: adminKey, OUTPOST_DEMO: '0', ...TEST_LIMITS }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);

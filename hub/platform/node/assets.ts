@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { AssetServer } from '../../http/env.js';
-import { isRuntimeAssetPath } from '../runtime-paths.js';
+import { acceptedEncodings, contentTypeOf, ENCODINGS, isHashedRuntimeAsset, isRuntimeAssetPath, runtimeCacheHeaders } from '../runtime-paths.js';
 
 /** Serves a built folder; with `spa`, paths that are not files get index.html (the console routes itself). */
 export function folderAssets(folder: string, { spa = true } = {}): AssetServer {
@@ -20,22 +20,46 @@ export function folderAssets(folder: string, { spa = true } = {}): AssetServer {
 /** The console at `/`, and the runtime's files (`/runtime.js`, `/runtime-sw.js`, `/runtime/*`) from their own build folder. */
 export function hubAssets(consoleDir: string, runtimeDir: string): AssetServer {
   const consoleFiles = folderAssets(consoleDir);
-  const runtimeFiles = withBuildEtag(folderAssets(runtimeDir, { spa: false }), join(runtimeDir, 'runtime', 'build.json'));
+  const runtimeFiles = runtimeAssets(runtimeDir);
   return (request) => (isRuntimeAssetPath(new URL(request.url).pathname) ? runtimeFiles(request) : consoleFiles(request));
 }
 
-/** Runtime files change only with a new build: the build id plus the path is their ETag, and a match is a 304. */
-function withBuildEtag(files: AssetServer, stampPath: string): AssetServer {
+type Stamp = { build: string; assets?: Record<string, string> };
+let stamp: { path: string; mtimeMs: number; value: Stamp } | undefined;
+/** The runtime build's stamp (id and hashed names), read again only when the build rewrote it. */
+function readStamp(path: string): Stamp | undefined {
+  const mtimeMs = existsSync(path) ? statSync(path).mtimeMs : undefined;
+  if (mtimeMs === undefined) return undefined;
+  if (stamp?.path !== path || stamp.mtimeMs !== mtimeMs) stamp = { path, mtimeMs, value: JSON.parse(readFileSync(path, 'utf8')) as Stamp };
+  return stamp.value;
+}
+
+/**
+ * The runtime's files: the build's .br or .gz copy when the request accepts it, hashed names immutable, entry points
+ * revalidated by an ETag of the build id (a match is a 304), and a logical name (`ort/ort.bundle.min.mjs`, which older
+ * pages and unbuilt code ask for) redirected to its hashed file.
+ */
+function runtimeAssets(dir: string): AssetServer {
+  const files = folderAssets(dir, { spa: false });
+  const stampPath = join(dir, 'runtime', 'build.json');
   return async (request) => {
-    if (!existsSync(stampPath)) return files(request);
-    const { build } = JSON.parse(readFileSync(stampPath, 'utf8')) as { build: string };
-    const etag = `"${build}-${new URL(request.url).pathname.replace(/[^\w./-]/g, '')}"`;
-    if (request.headers.get('If-None-Match') === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
-    const response = await files(request);
-    if (!response) return null;
+    const url = new URL(request.url);
+    const path = url.pathname;
+    const build = readStamp(stampPath);
+    const variants = ENCODINGS.filter(([, ext]) => existsSync(join(dir, path + ext)));
+    const encoding = acceptedEncodings(request.headers.get('Accept-Encoding')).find((e) => variants.includes(e));
+    const etag = build && !isHashedRuntimeAsset(path) ? `"${build.build}-${path.replace(/[^\w./-]/g, '')}${encoding ? `-${encoding[0]}` : ''}"` : undefined;
+    if (etag && request.headers.get('If-None-Match') === etag) return new Response(null, { status: 304, headers: { ETag: etag, Vary: 'Accept-Encoding' } });
+    const response = await files(encoding ? new Request(new URL(path + encoding[1], url), request) : request);
+    if (!response) {
+      const hashed = build?.assets?.[path.slice('/runtime/'.length)];
+      return hashed ? new Response(null, { status: 302, headers: { Location: `/runtime/${hashed}${url.search}`, 'Cache-Control': 'no-cache' } }) : null;
+    }
     const headers = new Headers(response.headers);
-    headers.set('ETag', etag);
-    headers.set('Cache-Control', 'no-cache');
+    headers.set('Content-Type', contentTypeOf(path));
+    if (encoding) headers.set('Content-Encoding', encoding[0]);
+    runtimeCacheHeaders(path, headers, variants.length > 0);
+    if (etag) headers.set('ETag', etag);
     return new Response(response.body, { status: response.status, headers });
   };
 }

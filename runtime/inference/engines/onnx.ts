@@ -6,22 +6,31 @@ import type { CreateSession, WorkerConfig } from '../protocol.js';
 import type { Feeds, Outputs, TensorData } from '../tensors.js';
 import { webgpuAdapter } from './gpu.js';
 
-export const ORT_FILES = { module: 'ort/ort.bundle.min.mjs', wasm: 'ort/ort-wasm-simd-threaded.jsep.wasm' } as const;
+/**
+ * onnxruntime-web's two builds: JSEP (WebGPU and wasm, a 28 MB wasm) and plain wasm (14 MB). A worker loads the plain
+ * one unless it is about to try WebGPU, so devices without WebGPU never download the JSEP wasm.
+ */
+export const ORT_FILES = {
+  jsep: { module: 'ort/ort.bundle.min.mjs', wasm: 'ort/ort-wasm-simd-threaded.jsep.wasm' },
+  plain: { module: 'ort/ort.wasm.bundle.min.mjs', wasm: 'ort/ort-wasm-simd-threaded.wasm' },
+} as const;
+export type OrtBuild = keyof typeof ORT_FILES;
 
-let ort: Promise<typeof Ort> | undefined;
+const ort: Partial<Record<OrtBuild, Promise<typeof Ort>>> = {};
 
 /** onnxruntime-web from the hub's own files (Cache API first): no CDN, and it starts offline once cached. */
-function loadOrt(config: WorkerConfig): Promise<typeof Ort> {
-  ort ??= (async () => {
-    const mod = await importAsset<typeof Ort>(config.assetBase, ORT_FILES.module);
-    mod.env.wasm.wasmBinary = await (await cachedAsset(config.assetBase, ORT_FILES.wasm)).arrayBuffer();
+function loadOrt(config: WorkerConfig, build: OrtBuild): Promise<typeof Ort> {
+  const loading = (ort[build] ??= (async () => {
+    const files = ORT_FILES[build];
+    const mod = await importAsset<typeof Ort>(config.assetBase, files.module);
+    mod.env.wasm.wasmBinary = await (await cachedAsset(config.assetBase, files.wasm)).arrayBuffer();
     // Threads need SharedArrayBuffer, which only cross-origin isolated pages (COOP + COEP) have.
     mod.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
     mod.env.wasm.proxy = false;
     return mod;
-  })();
-  ort.catch(() => (ort = undefined));
-  return ort;
+  })());
+  loading.catch(() => delete ort[build]);
+  return loading;
 }
 
 export interface OnnxSession {
@@ -37,20 +46,22 @@ export async function createOnnxSession(config: WorkerConfig, request: CreateSes
   if (request.backend === 'webgl' || request.backend === 'cpu') {
     throw new OutpostRuntimeError('backend_unavailable', `backend "${request.backend}" does not run ONNX models: use "webgpu", "wasm" or "auto"`);
   }
-  const lib = await loadOrt(config);
   const paths = Object.keys(request.files);
   const main = paths.find((p) => p.endsWith('.onnx')) ?? paths[0]!;
   const externalData = paths.filter((p) => p !== main).map((path) => ({ path, data: new Uint8Array(request.files[path]!) }));
   const model = new Uint8Array(request.files[main]!);
-  const create = (ep: Backend) => lib.InferenceSession.create(model, { ...SESSION_OPTIONS, executionProviders: [ep], ...(externalData.length ? { externalData } : {}) });
+  const create = (lib: typeof Ort, ep: Backend) => lib.InferenceSession.create(model, { ...SESSION_OPTIONS, executionProviders: [ep], ...(externalData.length ? { externalData } : {}) });
 
   let session: Ort.InferenceSession | undefined;
   let backend: Backend = 'wasm';
+  // The JSEP build only when WebGPU is both wanted and there; a worker that already has it uses it for wasm too.
+  let lib: typeof Ort | undefined;
   if (request.backend === 'webgpu' || request.backend === 'auto') {
     const adapter = await webgpuAdapter();
     if (adapter.ok) {
+      lib = await loadOrt(config, 'jsep');
       try {
-        session = await create('webgpu');
+        session = await create(lib, 'webgpu');
         backend = 'webgpu';
       } catch (err) {
         if (request.backend === 'webgpu') throw new OutpostRuntimeError('backend_unavailable', `${request.label} could not start on webgpu: ${(err as Error).message}`);
@@ -59,13 +70,15 @@ export async function createOnnxSession(config: WorkerConfig, request: CreateSes
       throw new OutpostRuntimeError('backend_unavailable', `backend "webgpu" is not available here: ${adapter.reason}`);
     }
   }
-  session ??= await create('wasm');
+  lib ??= await (ort.jsep ?? loadOrt(config, 'plain'));
+  session ??= await create(lib, 'wasm');
+  const tensors = lib;
 
   return {
     backend,
     async run(feeds, dtypes) {
       const inputs: Record<string, Ort.Tensor> = {};
-      for (const [name, { data, dims }] of Object.entries(feeds)) inputs[name] = new lib.Tensor(dtypes[name] as 'float32', data as Float32Array, dims);
+      for (const [name, { data, dims }] of Object.entries(feeds)) inputs[name] = new tensors.Tensor(dtypes[name] as 'float32', data as Float32Array, dims);
       const results = await session.run(inputs);
       const outputs: Outputs = {};
       for (const name of session.outputNames) {

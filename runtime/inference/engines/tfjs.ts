@@ -6,28 +6,35 @@ import type { CreateSession, WorkerConfig } from '../protocol.js';
 import type { Feeds, Outputs } from '../tensors.js';
 
 type TfBundle = { tf: typeof Tf; setWasmPaths: (paths: Record<string, string>) => void };
+/** tfjs with its wasm binary fetched on demand: only when the wasm backend is tried, and only the one it runs. */
+export type Tfjs = { tf: typeof Tf; wasmReady: () => Promise<void> };
 
 export const TFJS_FILES = {
   module: 'tfjs/tfjs.js',
-  // tfjs asks for all three even when it will not use threads (WASM_HAS_MULTITHREAD_SUPPORT is off below).
-  wasm: ['tfjs/tfjs-backend-wasm.wasm', 'tfjs/tfjs-backend-wasm-simd.wasm', 'tfjs/tfjs-backend-wasm-threaded-simd.wasm'],
+  wasm: { simd: 'tfjs/tfjs-backend-wasm-simd.wasm', plain: 'tfjs/tfjs-backend-wasm.wasm' },
 } as const;
+/** The names tfjs wants a path for, though it fetches only one (threads are off: pages are rarely cross-origin isolated). */
+const TFJS_WASM_NAMES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
-let bundle: Promise<TfBundle> | undefined;
+let bundle: Promise<Tfjs> | undefined;
 let current: Backend | undefined;
 
-/** tfjs from the hub (Cache API first), with its wasm files handed over as blob URLs so they load offline. */
-export function loadTfjs(config: WorkerConfig): Promise<TfBundle> {
+/** tfjs from the hub (Cache API first); its wasm goes to tfjs as a blob URL, so it loads offline too. */
+export function loadTfjs(config: WorkerConfig): Promise<Tfjs> {
   bundle ??= (async () => {
     const mod = await importAsset<TfBundle>(config.assetBase, TFJS_FILES.module);
-    const paths: Record<string, string> = {};
-    for (const path of TFJS_FILES.wasm) {
-      const res = await cachedAsset(config.assetBase, path);
-      paths[path.slice('tfjs/'.length)] = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'application/wasm' }));
-    }
-    mod.setWasmPaths(paths);
     mod.tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    return mod;
+    let wasm: Promise<void> | undefined;
+    const wasmReady = () => {
+      wasm ??= (async () => {
+        const file = (await mod.tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? TFJS_FILES.wasm.simd : TFJS_FILES.wasm.plain;
+        const url = URL.createObjectURL(new Blob([await (await cachedAsset(config.assetBase, file)).arrayBuffer()], { type: 'application/wasm' }));
+        mod.setWasmPaths(Object.fromEntries(TFJS_WASM_NAMES.map((name) => [name, url])));
+      })();
+      wasm.catch(() => (wasm = undefined));
+      return wasm;
+    };
+    return { tf: mod.tf, wasmReady };
   })();
   bundle.catch(() => (bundle = undefined));
   return bundle;
@@ -36,12 +43,13 @@ export function loadTfjs(config: WorkerConfig): Promise<TfBundle> {
 const ORDER: Backend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** tfjs holds one backend per worker: the first model picks it, later ones share it. */
-export async function useTfjsBackend(tf: typeof Tf, wanted: CreateSession['backend']): Promise<Backend> {
+export async function useTfjsBackend({ tf, wasmReady }: Tfjs, wanted: CreateSession['backend']): Promise<Backend> {
   if (current && (wanted === 'auto' || wanted === current)) return current;
   if (current) throw new OutpostRuntimeError('backend_unavailable', `this worker already runs tfjs on "${current}"`);
   const reasons: string[] = [];
   for (const b of wanted === 'auto' ? ORDER : [wanted]) {
     try {
+      if (b === 'wasm') await wasmReady();
       if (await tf.setBackend(b)) {
         await tf.ready();
         current = b;
@@ -83,8 +91,9 @@ export interface TfjsSession {
 }
 
 export async function createTfjsSession(config: WorkerConfig, request: CreateSession): Promise<TfjsSession> {
-  const { tf } = await loadTfjs(config);
-  const backend = await useTfjsBackend(tf, request.backend);
+  const tfjs = await loadTfjs(config);
+  const { tf } = tfjs;
+  const backend = await useTfjsBackend(tfjs, request.backend);
   const model = await tf.loadLayersModel(tf.io.fromMemory(layersArtifacts(request.files)));
   const { inputs, outputs } = request.signature;
   return {
