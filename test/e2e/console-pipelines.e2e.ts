@@ -149,4 +149,24 @@ test.describe('console pipelines', () => {
     await p.finish(retryId);
     await expect(page.getByRole('heading', { level: 1 }).locator('.status')).toHaveText('succeeded');
   });
+
+  test('a failed step shows its error in the table and its panel, the steps after it are skipped, and Retry is offered', async ({ page, hub, uid }) => {
+    const p = new PipelineData(hub, `pf-${uid}`);
+    await p.register();
+    const run = await p.start();
+    const prep = await p.lease();
+    await p.log(prep.attemptId, 'Error: the table has no rows\n    at prep (pipeline.ts:3:11)\n');
+    await p.complete(prep.attemptId, { status: 'failed', error: 'the table has no rows' });
+    await signIn(page);
+    await page.goto(`/pipeline-runs/${run.id}?step=prep`);
+    await expect(page.getByRole('heading', { level: 1 }).locator('.status')).toHaveText('failed');
+    await expect(page.getByRole('row', { name: /^prep/ })).toContainText('the table has no rows');
+    for (const step of ['train', 'eval', 'report']) await expect(node(page, step)).toHaveAttribute('data-status', 'skipped');
+    const panel = page.getByRole('region', { name: /^Step prep/ });
+    await expect(panel.locator('pre.step-error')).toHaveText('the table has no rows');
+    await expect(panel.getByLabel('Log of prep, attempt 1')).toContainText('at prep (pipeline.ts:3:11)');
+    await expect(page.getByRole('button', { name: 'Retry' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Cancel run' })).toHaveCount(0);
+    await shot(page, 'run-failed');
+  });
 });

@@ -20,12 +20,12 @@ interface Box {
 const HEIGHT = 46;
 const MARGIN = 8;
 /** Wide enough for the name, and on a run for the longest state line ("succeeded · 59m 59s"). */
-const boxWidth = (name: string, states: boolean) => Math.max(states ? 164 : 110, Math.min(540, name.length * 8 + 28));
+const boxWidth = (name: string, states: boolean) => Math.max(states ? 150 : 110, Math.min(540, name.length * 8 + 28));
 
 /** Lays the DAG out top to bottom with dagre: each step below the steps it needs. */
 function layout(steps: Record<string, DagStep>, states: boolean) {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 36, marginx: MARGIN, marginy: MARGIN });
+  g.setGraph({ rankdir: 'TB', nodesep: 16, ranksep: 36, marginx: MARGIN, marginy: MARGIN });
   g.setDefaultEdgeLabel(() => ({}));
   for (const name of Object.keys(steps)) g.setNode(name, { width: boxWidth(name, states), height: HEIGHT });
   for (const [name, step] of Object.entries(steps)) for (const need of step.needs) if (steps[need]) g.setEdge(need, name);

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { listPipelineRuns, listPipelines, listPipelineVersions } from '../../../../shared/client/pipelines';
 import { hub } from '../../hub';
 import { LoadState } from '../../components/status';
 import { useLoad } from '../../components/use-load';
+import { useRefreshWhile } from '../../components/use-refresh';
 import { formatTime } from '../../format';
 import { Link } from '../../router';
 import { Dag } from './dag';
@@ -24,11 +25,7 @@ function Runs({ name, refresh }: { name: string; refresh: unknown }) {
   const [limit, setLimit] = useState(RUNS_PAGE);
   const loaded = useLoad(() => listPipelineRuns(hub, name, limit), [name, limit, refresh]);
   const live = loaded.data?.runs.some((r) => isLive(r.status)) ?? false;
-  useEffect(() => {
-    if (!live) return;
-    const timer = setInterval(loaded.reload, 2000);
-    return () => clearInterval(timer);
-  }, [live, loaded.reload]);
+  useRefreshWhile(live, loaded.reload, 2000);
   const runs = loaded.data?.runs;
   return (
     <section class="card" aria-labelledby="pipeline-runs">

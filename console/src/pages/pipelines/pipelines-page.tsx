@@ -1,11 +1,12 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { listPipelineRuns, listPipelines } from '../../../../shared/client/pipelines';
 import { hub } from '../../hub';
 import { Snippet } from '../../components/copy';
 import { EmptyState } from '../../components/empty-state';
 import { LoadState } from '../../components/status';
 import { useLoad } from '../../components/use-load';
+import { useRefreshWhile } from '../../components/use-refresh';
 import { formatTime } from '../../format';
 import { Link } from '../../router';
 import { pipelineHref, pipelineRunHref } from './links';
@@ -70,11 +71,7 @@ function Cell({ label, wrap, children }: { label: string; wrap?: boolean; childr
 export function Pipelines() {
   const loaded = useLoad(loadPipelines, []);
   const live = loaded.data?.some((p) => p.lastRun && isLive(p.lastRun.status)) ?? false;
-  useEffect(() => {
-    if (!live) return;
-    const timer = setInterval(loaded.reload, 2000);
-    return () => clearInterval(timer);
-  }, [live, loaded.reload]);
+  useRefreshWhile(live, loaded.reload, 2000);
   const pipelines = loaded.data;
   if (!pipelines) return <LoadState error={loaded.error} loading={loaded.loading} what="pipelines" />;
   if (pipelines.length === 0)

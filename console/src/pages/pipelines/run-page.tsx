@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { cancelPipelineRun, getPipelineRun } from '../../../../shared/client/pipelines';
 import type { PipelineRun } from '../../../../shared/schemas/pipelines';
 import { hub } from '../../hub';
 import { LoadState } from '../../components/status';
 import { useLoad } from '../../components/use-load';
+import { useRefreshWhile } from '../../components/use-refresh';
 import { formatTime } from '../../format';
 import { Link, navigate } from '../../router';
 import { Dag } from './dag';
@@ -142,15 +143,11 @@ export function PipelineRunPage({ id, query }: { id: string; query: URLSearchPar
   const loaded = useLoad(() => getPipelineRun(hub, id), [id]);
   const run = loaded.data;
   const live = run ? isLive(run.status) : false;
-  useEffect(() => {
-    if (!live) return;
-    const timer = setInterval(loaded.reload, POLL_MS);
-    return () => clearInterval(timer);
-  }, [live, loaded.reload]);
+  useRefreshWhile(live, loaded.reload, POLL_MS);
   if (!run) return <LoadState error={loaded.error} loading={loaded.loading} what="the pipeline run" />;
   const selected = query.get('step');
   const select = (step: string) => navigate(pipelineRunHref(run.id, step), { replace: true });
-  const dagSteps = Object.fromEntries(Object.entries(run.steps).map(([name, s]) => [name, { needs: s.needs, status: s.status, note: s.finishedAt && !s.cachedFrom ? stepDuration(s) : undefined }]));
+  const dagSteps = Object.fromEntries(Object.entries(run.steps).map(([name, s]) => [name, { needs: s.needs, status: s.status, note: s.startedAt && s.finishedAt && !s.cachedFrom ? stepDuration(s) : undefined }]));
   return (
     <>
       <Summary run={run} onChange={loaded.reload} />
