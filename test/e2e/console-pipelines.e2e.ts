@@ -15,7 +15,7 @@ async function shot(page: Page, name: string) {
 const node = (page: Page, step: string) => page.locator(`g.dag-node[data-step="${step}"]`);
 
 test.describe('console pipelines', () => {
-  test('lists a pipeline with its schedule, next fire time and triggers, and Run starts a run with the default params', async ({ page, hub, uid }) => {
+  test('lists a pipeline with its schedule, next fire time and triggers; Run starts a run with the default params; the pipeline page shows its DAG, versions and runs 20 at a time', async ({ page, hub, uid }) => {
     const p = new PipelineData(hub, `pl-${uid}`);
     await p.register();
     const { pipelines } = await hub.call('GET', '/v1/pipelines');
@@ -43,14 +43,23 @@ test.describe('console pipelines', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(p.name);
     await expect(page.locator('g.dag-node')).toHaveCount(4);
     await expect(page.getByRole('region', { name: 'Versions' }).getByRole('row')).toHaveCount(2);
-    await expect(page.getByRole('region', { name: 'Runs' }).getByRole('row')).toHaveCount(2);
+    const runsTable = page.getByRole('region', { name: 'Runs' });
+    await expect(runsTable.getByRole('row')).toHaveCount(2);
     await shot(page, 'pipeline');
+    // Runs come 20 at a time, newest first.
+    for (let i = 0; i < 20; i++) await p.start({ n: 100 + i });
+    await page.reload();
+    await expect(runsTable.getByRole('row')).toHaveCount(21);
+    await expect(runsTable.getByRole('row').nth(1)).toContainText('{"n":119}');
+    await runsTable.getByRole('button', { name: 'Show older runs' }).click();
+    await expect(runsTable.getByRole('row')).toHaveCount(22);
+    await expect(runsTable.getByRole('row').last()).toContainText('{"n":1}');
+    await expect(runsTable.getByRole('button', { name: 'Show older runs' })).toHaveCount(0);
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'pipeline');
     await page.goto('/pipelines');
     await expect(row).toBeVisible();
     await shot(page, 'pipelines');
-    await p.finish(runs[0].id);
   });
 
   test('a run page lays out the DAG by dependency, follows the run live, shows a step\'s log and lineage, and marks cached steps on a rerun', async ({ page, hub, uid }) => {
