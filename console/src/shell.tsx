@@ -9,6 +9,7 @@ import { datasetsPage } from './pages/datasets/datasets-section';
 import { featuresPage } from './pages/features/features-section';
 import { Keys } from './pages/keys';
 import { ModelPage } from './pages/models/model-page';
+import { pipelinesPage } from './pages/pipelines/pipelines-section';
 import { Models } from './pages/models/models-page';
 import { RunDetail } from './pages/run/run-detail';
 import { RunsPage } from './pages/runs/runs-page';
@@ -22,6 +23,7 @@ const NAV = [
   { href: '/models', label: 'Models', match: /^\/models/ },
   { href: '/datasets', label: 'Datasets', match: /^\/datasets/ },
   { href: '/features', label: 'Features', match: /^\/features/ },
+  { href: '/pipelines', label: 'Pipelines', match: /^\/pipeline/ },
   { href: '/devices', label: 'Devices', match: /^\/devices/ },
   { href: '/keys', label: 'Keys', match: /^\/keys/ },
   { href: '/webhooks', label: 'Webhooks', match: /^\/webhooks/ },
@@ -40,6 +42,8 @@ function Page({ loc }: { loc: Location }) {
   if (datasets) return datasets;
   const features = section === 'features' && featuresPage(parts.slice(2).filter(Boolean), loc.query);
   if (features) return features;
+  const pipelines = (section === 'pipelines' || section === 'pipeline-runs') && pipelinesPage(section, parts.slice(2).filter(Boolean), loc.query);
+  if (pipelines) return pipelines;
   if (section === 'devices') return <Devices />;
   if (section === 'keys') return <Keys />;
   if (section === 'webhooks') return <Webhooks />;

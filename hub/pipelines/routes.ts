@@ -16,6 +16,7 @@ import {
   pipelineListSchema,
   pipelineNameSchema,
   pipelineRunSchema,
+  pipelineVersionListSchema,
   pipelineVersionSchema,
   registerPipelineSchema,
   registerReplySchema,
@@ -29,7 +30,7 @@ import { completeAttempt, expireLeases, heartbeat, leaseStep, releaseAttempt } f
 import { appendLog, readLog } from './logs.js';
 import { cancelRun, createRun, getRunRow, listRuns, runJson } from './runs.js';
 import { backfill, startSubscribers } from './triggers.js';
-import { getPipeline, getVersion, listPipelines, registerVersion, versionJson } from './versions.js';
+import { getPipeline, getVersion, listPipelines, listVersions, registerVersion, versionJson } from './versions.js';
 
 const tags = ['pipelines'];
 const read = access({ secret: 'read' });
@@ -74,6 +75,13 @@ export const pipelineRoutes = newRouter()
       const s = scopeOf(c);
       const pipeline = await getPipeline(s, c.req.valid('param').name);
       return c.json(versionJson(pipeline, await getVersion(s, pipeline)), 200);
+    },
+  )
+  .openapi(
+    hubRoute({ method: 'get', path: '/v1/pipelines/{name}/versions', tags, summary: 'Every version of a pipeline (code digest, DAG, when), newest first', middleware: read, request: { params: nameParam }, responses: { 200: { description: 'Versions', content: json(pipelineVersionListSchema) }, ...errorResponses(401, 403, 404) } }),
+    async (c) => {
+      const s = scopeOf(c);
+      return c.json({ versions: await listVersions(s, await getPipeline(s, c.req.valid('param').name)) }, 200);
     },
   )
   .openapi(

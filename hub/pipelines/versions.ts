@@ -47,6 +47,12 @@ export const versionJson = (pipeline: PipelineRow, v: PipelineVersionRow): Pipel
   createdAt: v.createdAt,
 });
 
+/** Every version of a pipeline, newest first. */
+export async function listVersions(scope: PipelineScope, pipeline: PipelineRow): Promise<PipelineVersion[]> {
+  const rows = await scope.db.select().from(pipelineVersions).where(eq(pipelineVersions.pipelineId, pipeline.id)).orderBy(desc(pipelineVersions.version));
+  return rows.map((v) => versionJson(pipeline, v));
+}
+
 /** The hub's own check of a spec (it does not trust the CLI's): the DAG, and the cron expression. */
 export function checkSpec(spec: PipelineSpec): void {
   const problems = dagProblems(spec);

@@ -9,6 +9,7 @@ import type {
   pipelineListSchema,
   PipelineRun,
   PipelineVersion,
+  pipelineVersionListSchema,
   registerReplySchema,
   runListSchema,
 } from '../schemas/pipelines.js';
@@ -21,6 +22,7 @@ type ParamValue = number | string | boolean;
 export const registerPipeline = (hub: HubClient, codeDigest: string, spec: PipelineSpec) => hub.json<z.output<typeof registerReplySchema>>('POST', '/v1/pipelines', { codeDigest, spec });
 export const listPipelines = (hub: HubClient) => hub.json<z.output<typeof pipelineListSchema>>('GET', '/v1/pipelines');
 export const getPipeline = (hub: HubClient, name: string) => hub.json<PipelineVersion>('GET', `/v1/pipelines/${enc(name)}`);
+export const listPipelineVersions = (hub: HubClient, name: string) => hub.json<z.output<typeof pipelineVersionListSchema>>('GET', `/v1/pipelines/${enc(name)}/versions`);
 export const startPipelineRun = (hub: HubClient, name: string, body: { params?: Record<string, ParamValue>; noCache?: boolean; version?: number; key?: string }) =>
   hub.json<PipelineRun>('POST', `/v1/pipelines/${enc(name)}/runs`, body);
 export const getPipelineRun = (hub: HubClient, id: string) => hub.json<PipelineRun>('GET', `/v1/pipeline-runs/${enc(id)}`);

@@ -51,6 +51,7 @@ export const pipelineVersionSchema = z.object({
   spec: pipelineSpecSchema,
   createdAt: z.number(),
 });
+export const pipelineVersionListSchema = z.object({ versions: z.array(pipelineVersionSchema) });
 export const registerReplySchema = z.object({ created: z.boolean(), version: pipelineVersionSchema });
 export const pipelineListSchema = z.object({
   pipelines: z.array(z.object({ name: z.string(), latest: pipelineVersionSchema, nextFireAt: z.number().nullable() })),

@@ -2,6 +2,7 @@ import { latencyBucket } from '../../shared/telemetry/histogram.js';
 import { axeViolations, horizontalOverflow, tabStops } from './console/audit.js';
 import { datasetData } from './console/datasets-data.js';
 import { featureData } from './console/features-data.js';
+import { PipelineData } from './console/pipelines-data.js';
 import { expect, shoot, signIn, test } from './console/fixtures.js';
 
 const VIEWPORTS = [
@@ -29,6 +30,10 @@ test.describe('console accessibility and layout', () => {
 
     const features = await featureData(hub, uid);
     const data = await datasetData(hub, uid);
+    const pipeline = new PipelineData(hub, `a11y-${uid}`);
+    await pipeline.register();
+    const pipelineRun = await pipeline.start();
+    await pipeline.finish(pipelineRun.id);
 
     const pages: Array<[string, string, string]> = [
       ['runs', `/runs?exp=${exp.id}`, `baseline-${uid}`],
@@ -44,6 +49,9 @@ test.describe('console accessibility and layout', () => {
       ['datasets', '/datasets', data.dataset],
       ['dataset', `/datasets/${data.dataset}`, 'first cut of the samples'],
       ['dataset-version', `/datasets/${data.dataset}/2?dir=tables&file=tables%2Ffeatures.parquet`, 'The first 20 of 30 rows.'],
+      ['pipelines', '/pipelines', pipeline.name],
+      ['pipeline', `/pipelines/${pipeline.name}`, 'Steps of version 1'],
+      ['pipeline-run', `/pipeline-runs/${pipelineRun.id}?step=prep`, 'prep done'],
       ['devices', '/devices', 'Last seen'],
       ['keys', '/keys', 'bootstrap admin'],
       ['try-it', '/try', 'Sync back and look'],

@@ -19,6 +19,12 @@ test.describe('console empty states', () => {
       await expect(page.locator('pre')).toContainText('npx outpost model push model.onnx --name digits --alias staging');
       await shoot(page, 'empty-models');
 
+      await page.getByRole('link', { name: 'Pipelines' }).click();
+      await expect(page.getByRole('heading', { name: 'No pipelines yet' })).toBeVisible();
+      await expect(page.locator('pre')).toContainText(`OUTPOST_HUB=${baseURL}`);
+      await expect(page.locator('pre')).toContainText('npx outpost pipeline register pipelines/train.ts');
+      await shoot(page, 'empty-pipelines');
+
       await page.getByRole('link', { name: 'Devices' }).click();
       await expect(page.getByRole('heading', { name: 'No device telemetry in this period' })).toBeVisible();
       await expect(page.locator('pre')).toContainText(`${baseURL}/runtime.js`);
