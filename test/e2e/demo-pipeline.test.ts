@@ -15,7 +15,9 @@ async function startHub(dataDir: string, key: string) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const hub = startProcess(process.execPath, hubArgs(), { OUTPOST_DATA_DIR: dataDir, OUTPOST_PORT: String(port), OUTPOST_ADMIN_KEY: key });
+  const t0 = Date.now();
   await waitForHealthy(url, hub, 120_000);
+  console.log(`hub up in ${Date.now() - t0} ms`);
   return { url, hub };
 }
 
@@ -43,7 +45,7 @@ async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 6
 const pgm = (seed: number) => `P2\n8 8\n15\n${Array.from({ length: 8 }, (_, r) => Array.from({ length: 8 }, (_, c) => (r * 8 + c + seed) % 16).join(' ')).join('\n')}\n`;
 
 describe('the demo pipeline', () => {
-  it('retrains on a pushed version of digits-samples: one run, every step green, a model version with lineage to the dataset version and the training run; a restart registers no new version', async () => {
+  it('retrains on a pushed version of digits-samples: one run, every step green, a model version with lineage to the dataset version and the training run; a restart registers no new version', { timeout: 300_000 }, async () => {
     const dataDir = join(work, 'hub');
     const key = newApiKey('secret');
     let { url, hub } = await startHub(dataDir, key);
@@ -85,7 +87,7 @@ describe('the demo pipeline', () => {
         90_000,
         () => `${hub.output()}\nrunner:\n${runnerLog}`,
       );
-      console.log(`demo pipeline run: ${Date.now() - started} ms from the push to the run's end (the sweep starts it within 5 s)`);
+      console.log(`demo pipeline run: ${Date.now() - started} ms from the push to the run's end (the sweep starts it within 5 s); held-out accuracy ${run.steps.evaluate.outputs.accuracy}`);
       const steps = Object.fromEntries(Object.entries(run.steps as Record<string, { status: string; error: string | null }>).map(([name, s]) => [name, s.status === 'failed' ? `failed: ${s.error}` : s.status]));
       expect(steps).toEqual({ prepare: 'succeeded', train: 'succeeded', evaluate: 'succeeded', register: 'succeeded', promote: 'succeeded' });
       expect(run).toMatchObject({ status: 'succeeded', trigger: { type: 'event', eventType: 'dataset.version', ref: 'digits-samples/3' } });
@@ -116,10 +118,28 @@ describe('the demo pipeline', () => {
       expect(run.steps.promote.outputs).toEqual({ promoted: true });
       expect((await api('/v1/models/digits-ct')).model.aliases).toEqual({ staging: 1 });
 
-      // One run for the version: a later sweep (every 5 s) starts no other.
-      const sweepsLater = Date.now() + 6_000;
-      await until('two more sweeps', () => Date.now() > sweepsLater, 10_000);
-      expect((await api(`/v1/pipeline-runs?pipeline=${PIPELINE}`)).runs.map((r: { id: string }) => r.id)).toEqual([run.id]);
+      // By hand: the `dataset` param (default digits-samples@current, still version 2) is read, resolved to its number.
+      const byHand = await outpost(url, key, ['--json', 'pipeline', 'run', PIPELINE, '--wait']).done;
+      expect(byHand.code, byHand.stderr).toBe(0);
+      const manual = await api(`/v1/pipeline-runs/${JSON.parse(byHand.stdout).id}`);
+      expect(manual).toMatchObject({ status: 'succeeded', trigger: { type: 'manual' } });
+      expect(manual.steps.prepare.outputs).toMatchObject({ dataset: 'digits-samples/2', train: 6, test: 4 });
+      expect((await api('/v1/models/digits-ct/versions/2')).version).toMatchObject({ runId: manual.steps.train.outputs.run, datasets: ['digits-samples/2'] });
+
+      // A version with no held-out images: its run fails in prepare, saying so, and registers nothing.
+      rmSync(join(folder, 'images', 'test'), { recursive: true });
+      const bad = await outpost(url, key, ['data', 'push', folder, '--name', 'digits-samples']).done;
+      expect(bad.stdout.trim().split('\n').at(-1)).toBe('digits-samples/4');
+      const failed = await until('the run of digits-samples/4 to fail', async () => {
+        const runs = (await api(`/v1/pipeline-runs?pipeline=${PIPELINE}`)).runs.filter((r: { trigger: { ref?: string } }) => r.trigger.ref === 'digits-samples/4');
+        return runs.length && runs[0].status === 'failed' ? api(`/v1/pipeline-runs/${runs[0].id}`) : null;
+      });
+      expect(failed.steps.prepare.error).toBe('digits-samples/4 has no held-out images (images/test/<digit>/*.pgm) to evaluate on');
+      expect(failed.steps.register.status).toBe('skipped');
+      expect((await api('/v1/models/digits-ct/versions')).versions).toHaveLength(2);
+      // Sweeps ran all along (every 5 s): still one run for digits-samples/3.
+      const all = (await api(`/v1/pipeline-runs?pipeline=${PIPELINE}`)).runs;
+      expect(all.filter((r: { trigger: { ref?: string } }) => r.trigger.ref === 'digits-samples/3').map((r: { id: string }) => r.id)).toEqual([run.id]);
 
       runner.child.kill('SIGTERM');
       expect((await runner.done).code).toBe(0);
@@ -131,7 +151,7 @@ describe('the demo pipeline', () => {
       expect(hub.output()).not.toContain('registered the demo pipeline');
       expect(hub.output()).not.toContain('was not registered');
       expect(await api(`/v1/pipelines/${PIPELINE}`)).toMatchObject({ version: 1, codeDigest: registered.codeDigest });
-      expect((await api(`/v1/pipeline-runs?pipeline=${PIPELINE}`)).runs).toHaveLength(1);
+      expect((await api(`/v1/pipeline-runs?pipeline=${PIPELINE}`)).runs).toHaveLength(3);
     } finally {
       if (runner) {
         runner.child.kill('SIGTERM');
