@@ -112,9 +112,12 @@ describe('the demo pipeline', () => {
 
       // The evaluation's accuracy is in the evaluate step's tracking run (an experiment run), and the gate promoted it.
       const evalRun = run.lineage.find((l: { step: string; kind: string }) => l.step === 'evaluate' && l.kind === 'run').ref;
-      const metrics = (await api(`/v1/runs/${evalRun}`)).run.metrics;
-      expect(metrics.accuracy.last ?? metrics.accuracy).toBeDefined();
-      expect(JSON.stringify(metrics.accuracy)).toContain(String(run.steps.evaluate.outputs.accuracy));
+      const evaluated = (await api(`/v1/runs/${evalRun}`)).run;
+      expect(evaluated.tags).toMatchObject({ 'outpost.pipeline.run': run.id, 'outpost.pipeline.step': 'evaluate' });
+      expect(evaluated.metrics.accuracy).toMatchObject({ value: run.steps.evaluate.outputs.accuracy, count: 1 });
+      expect(evaluated.metrics.test_examples).toMatchObject({ value: 4 });
+      // …and the training curve in the training run, one point an epoch.
+      expect((await api(`/v1/runs/${trainingRun}`)).run.metrics.loss).toMatchObject({ count: 30 });
       expect(run.steps.promote.outputs).toEqual({ promoted: true });
       expect((await api('/v1/models/digits-ct')).model.aliases).toEqual({ staging: 1 });
 
