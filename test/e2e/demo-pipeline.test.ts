@@ -155,6 +155,10 @@ describe('the demo pipeline', () => {
       expect(hub.output()).not.toContain('was not registered');
       expect(await api(`/v1/pipelines/${PIPELINE}`)).toMatchObject({ version: 1, codeDigest: registered.codeDigest });
       expect((await api(`/v1/pipeline-runs?pipeline=${PIPELINE}`)).runs).toHaveLength(3);
+      // The CLI bundles the file to the same bytes: registering it by hand answers the same version.
+      const byCli = await outpost(url, key, ['pipeline', 'register', 'examples/pipelines/continuous-training.ts']).done;
+      expect(byCli.code, byCli.stderr).toBe(0);
+      expect(byCli.stdout.trim()).toBe(`${PIPELINE}/1`);
     } finally {
       if (runner) {
         runner.child.kill('SIGTERM');
