@@ -208,7 +208,11 @@ export default definePipeline({
       },
     },
 
-    /** Moves `staging` to the new version when the gate passes (accuracy ≥ minAccuracy); a failed gate is not a failed run. */
+    /**
+     * Moves `staging` to the new version when the gate passes (accuracy ≥ minAccuracy). The move itself is gated
+     * again by any alias policy set on `digits-ct@staging` (docs/cicd.md): the hub's 409 is a refusal, not an error.
+     * Either refusal is a `promoted: false` output, not a failed run.
+     */
     promote: {
       needs: ['register'],
       outputs: { promoted: 'boolean' },
@@ -217,7 +221,13 @@ export default definePipeline({
         const gate = await runGate(ctx.hub, model, { candidate: version, against: 'staging', allowMissingBaseline: true, rules: [{ metric: 'accuracy', threshold: ctx.params.minAccuracy }] });
         for (const r of gate.results) ctx.log(`gate: ${r.metric} ${r.value} (${r.rule}) ${r.passed ? 'pass' : `FAIL ${r.failures.join('; ')}`}`);
         if (!gate.passed) return { promoted: false };
-        await moveAlias(ctx.hub, model, 'staging', { version, reason: `pipeline ${ctx.pipeline.name} run ${ctx.pipeline.runId}: gate passed` });
+        try {
+          await moveAlias(ctx.hub, model, 'staging', { version, reason: `pipeline ${ctx.pipeline.name} run ${ctx.pipeline.runId}: gate passed` });
+        } catch (err) {
+          if ((err as { status?: number }).status !== 409) throw err;
+          ctx.log(`the policy of ${model}@staging refused the move: ${(err as Error).message}`);
+          return { promoted: false };
+        }
         ctx.log(`${model}@staging → ${version}`);
         return { promoted: true };
       },

@@ -121,6 +121,10 @@ describe('the demo pipeline', () => {
       expect(run.steps.promote.outputs).toEqual({ promoted: true });
       expect((await api('/v1/models/digits-ct')).model.aliases).toEqual({ staging: 1 });
 
+      // An alias policy on staging (docs/cicd.md) that no demo model meets: the next run registers but does not promote.
+      const policy = await fetch(`${url}/v1/models/digits-ct/aliases/staging/policy`, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ metric: 'accuracy', threshold: 0.99 }] }) });
+      expect(policy.status, await policy.clone().text()).toBeLessThan(300);
+
       // By hand: the `dataset` param (default digits-samples@current, still version 2) is read, resolved to its number.
       const byHand = await outpost(url, key, ['--json', 'pipeline', 'run', PIPELINE, '--wait']).done;
       expect(byHand.code, byHand.stderr).toBe(0);
@@ -128,6 +132,10 @@ describe('the demo pipeline', () => {
       expect(manual).toMatchObject({ status: 'succeeded', trigger: { type: 'manual' } });
       expect(manual.steps.prepare.outputs).toMatchObject({ dataset: 'digits-samples/2', train: 6, test: 4 });
       expect((await api('/v1/models/digits-ct/versions/2')).version).toMatchObject({ runId: manual.steps.train.outputs.run, datasets: ['digits-samples/2'] });
+      expect(manual.steps.promote.outputs).toEqual({ promoted: false });
+      expect((await api('/v1/models/digits-ct')).model.aliases).toEqual({ staging: 1 });
+      const promoteLog = await outpost(url, key, ['pipeline', 'logs', manual.id, 'promote']).done;
+      expect(promoteLog.stdout).toContain('the policy of digits-ct@staging refused the move');
 
       // A version with no held-out images: its run fails in prepare, saying so, and registers nothing.
       rmSync(join(folder, 'images', 'test'), { recursive: true });
