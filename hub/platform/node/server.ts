@@ -5,6 +5,7 @@ import { createApp } from '../../app.js';
 import { runPeriodicWork } from '../../core/periodic.js';
 import { ConfigError, readConfig } from '../../config.js';
 import { openLibsql } from '../../db/libsql.js';
+import { registerDemoPipeline } from '../../demo/pipeline.js';
 import { seedDemo } from '../../demo/seed.js';
 import { ensureDefaultProject } from '../../projects/projects.js';
 import { hubAssets } from './assets.js';
@@ -28,6 +29,11 @@ async function main() {
   if (created && config.demo) {
     await seedDemo(db, blobs, project.id);
     log('seeded the demo: experiment "digits-training", models "digits" and "digits-tfjs" (OUTPOST_DEMO=0 turns this off)');
+  }
+  if (config.demo) {
+    // Bundled from examples/pipelines/ on each start (same code → same version); not fatal: the hub runs without it.
+    const demoPipeline = await registerDemoPipeline(db, blobs, project.id, created).catch((err: Error) => void log(`the demo pipeline was not registered: ${err.message}`));
+    if (demoPipeline?.created) log(`registered the demo pipeline ${demoPipeline.ref}: run \`npx outpost runner\`, then push a new version of "digits-samples"`);
   }
 
   const serving = nodeModelServer(db, blobs, process.env);
