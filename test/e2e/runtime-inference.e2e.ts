@@ -1,4 +1,4 @@
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { tfjsModelFiles } from '../../hub/demo/tfjs-model.js';
 import { chromiumArgs, chromiumPath } from './browser.js';
@@ -42,6 +42,16 @@ const multiFeeds = `() => ({
   ids: { data: new BigInt64Array([1n, 2n, 3n, 4n, 5n, 6n]), dims: [2, 3] },
 })`;
 
+/** The onnxruntime wasm files the page and its workers fetch from the hub, by file name, as they are requested. */
+function wasmRequests(page: Page): string[] {
+  const names: string[] = [];
+  page.context().on('request', (r) => {
+    const name = new URL(r.url()).pathname.split('/').pop()!;
+    if (name.startsWith('ort-wasm')) names.push(name);
+  });
+  return names;
+}
+
 test.describe('runtime inference', () => {
   // Each test compiles onnxruntime's 28 MB wasm (in the worker, and once more for the direct baseline).
   test.describe.configure({ timeout: 180_000 });
@@ -64,16 +74,19 @@ test.describe('runtime inference', () => {
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs({ webgpu: true }) });
     try {
       const page = await browser.newPage();
+      const fetched = wasmRequests(page);
       await openSite(page, site);
-      const result = await compareWithOrt(page, { hub: hubUrl, key, ref: `${modelName}@production`, model: [...SILERO_VAD], backend: 'webgpu', feeds: vadFeeds });
-      expect(result.backend).toBe('webgpu');
-      // GPU kernels may reorder float sums between sessions: within 1e-5 of the direct WebGPU run.
-      expect(result.maxDiff).toBeLessThanOrEqual(1e-5);
+      // auto with an adapter: the runtime's worker fetches onnxruntime's WebGPU (JSEP) build, not the plain one.
       const auto = await page.evaluate(async ({ hub, key, ref }) => {
         const op = await (window as any).Outpost.connect({ hub, key });
         return (await op.load(ref)).backend;
       }, { hub: hubUrl, key, ref: `${modelName}@production` });
       expect(auto).toBe('webgpu');
+      expect(fetched).toEqual([expect.stringMatching(/^ort-wasm-simd-threaded\.jsep\.[0-9a-f]{12}\.wasm$/)]);
+      const result = await compareWithOrt(page, { hub: hubUrl, key, ref: `${modelName}@production`, model: [...SILERO_VAD], backend: 'webgpu', feeds: vadFeeds });
+      expect(result.backend).toBe('webgpu');
+      // GPU kernels may reorder float sums between sessions: within 1e-5 of the direct WebGPU run.
+      expect(result.maxDiff).toBeLessThanOrEqual(1e-5);
     } finally {
       await browser.close();
     }
@@ -82,6 +95,7 @@ test.describe('runtime inference', () => {
   test('refuses a named backend the device lacks instead of falling back, and auto falls back to wasm', async ({ page, api, site, hubUrl, modelName }) => {
     await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
     const key = await api.publishableKey();
+    const fetched = wasmRequests(page);
     await openSite(page, site);
     const result = await page.evaluate(async ({ hub, key, ref }) => {
       const op = await (window as any).Outpost.connect({ hub, key });
@@ -91,6 +105,8 @@ test.describe('runtime inference', () => {
     }, { hub: hubUrl, key, ref: `${modelName}@production` });
     expect(result.auto).toBe('wasm');
     expect(result.named).toMatch(/^backend_unavailable: backend "webgpu" is not available here/);
+    // No adapter: only onnxruntime's plain wasm build (14 MB) was fetched, never the WebGPU one (28 MB).
+    expect(fetched).toEqual([expect.stringMatching(/^ort-wasm-simd-threaded\.[0-9a-f]{12}\.wasm$/)]);
   });
 
   test('runs a tfjs-layers model in the worker with the predictions of tfjs itself, leaving the caller’s inputs usable unless told to transfer them', async ({ page, api, site, hubUrl, modelName }) => {
