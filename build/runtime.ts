@@ -3,7 +3,7 @@
  *   runtime.js              script-tag build (window.Outpost)
  *   runtime-sw.js           optional service worker for customer pages
  *   runtime/index.js        ES module (`outpost/runtime`)
- *   runtime/inference-worker.js, runtime/training-worker.js   worker scripts (self-contained)
+ *   runtime/inference-worker.js, runtime/training-worker.js, runtime/pipeline-worker.js   worker scripts (self-contained)
  *   runtime/tables.js       the table reader (CSV, JSONL, Parquet via hyparquet), imported on a dataset's first table()
  *   runtime/ort/…           onnxruntime-web and its wasm, runtime/tfjs/… tfjs and its wasm: served by the hub, never a CDN
  */
@@ -56,6 +56,7 @@ export async function buildRuntime(): Promise<string> {
     ['inference/worker.ts', 'runtime/inference-worker.js', 'esm'],
     ['inference/tfjs-bundle.ts', 'runtime/tfjs/tfjs.js', 'esm'],
     ['datasets/table-reader.ts', 'runtime/tables.js', 'esm'],
+    ['pipelines/worker.ts', 'runtime/pipeline-worker.js', 'esm'],
   ];
   if (existsSync(src('training/worker.ts'))) entries.push(['training/worker.ts', 'runtime/training-worker.js', 'esm']);
   const results = await Promise.all(entries.map(([from, to, format]) => build({ ...common, entryPoints: [src(from)], outfile: out(to), format, metafile: true })));

@@ -1,0 +1,255 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { bundlePipeline, importBundle } from '../../cli/pipelines/bundle.js';
+import { Runner } from '../../cli/pipelines/runner.js';
+import { HubClient } from '../../shared/client/hub-client.js';
+import { specOf } from '../../shared/pipeline/define.js';
+import { HubApi } from './runtime/hub-api.js';
+import { expect, openSite, test } from './runtime/fixtures.js';
+
+/** op.runner in Chromium against a real hub (issue 16, browser runner): steps leased by a page and run in Web Workers. */
+
+const work = mkdtempSync(join(tmpdir(), 'outpost-browser-runner-'));
+
+/** A project of its own with its admin key, and `register(steps)`: a pipeline module bundled as the CLI does, then registered. */
+async function pipelineProject(info: { testId: string }) {
+  const admin = new HubApi(`http://127.0.0.1:${process.env.OUTPOST_E2E_PORT}`, process.env.OUTPOST_E2E_KEY!);
+  const { adminKey } = await admin.call('POST', '/v1/projects', { name: `pr-${info.testId.slice(-10)}-${Date.now().toString(36)}` });
+  const api = new HubApi(admin.url, adminKey.secret);
+  const register = async (name: string, steps: string, params = '{}') => {
+    const file = join(work, `${name}.ts`);
+    writeFileSync(file, `import { definePipeline } from 'outpost/pipeline';\nexport default definePipeline({ name: '${name}', params: ${params}, steps: ${steps} });\n`);
+    const { bytes, digest } = await bundlePipeline(file);
+    const definition = await importBundle(bytes, digest, join(work, 'bundles'));
+    await api.call('PUT', `/v1/blobs/${digest}`, undefined, bytes);
+    await api.call('POST', '/v1/pipelines', { codeDigest: digest, spec: specOf(definition) });
+  };
+  const start = async (name: string, params: Record<string, unknown> = {}) => (await api.call('POST', `/v1/pipelines/${name}/runs`, { params })).id as string;
+  const read = (id: string) => api.call('GET', `/v1/pipeline-runs/${id}`);
+  const log = async (attemptId: string) => (await api.call('GET', `/v1/pipeline-attempts/${attemptId}/logs`)).text as string;
+  return { api, key: adminKey.secret as string, register, start, read, log };
+}
+
+async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Connects the page and starts `op.runner(options)`; its step events collect in `window.events`. */
+async function startPageRunner(page: Page, hub: string, key: string, options: Record<string, unknown>) {
+  return page.evaluate(
+    async ({ hub, key, options }) => {
+      const w = window as any;
+      w.op = await w.Outpost.connect({ hub, key });
+      w.events = [];
+      w.runner = await w.op.runner({ ...options, onStep: (e: unknown) => w.events.push(e) });
+      return { id: w.runner.id as string, labels: w.runner.labels as string[] };
+    },
+    { hub, key, options },
+  );
+}
+
+const pageEvents = (page: Page) => page.evaluate(() => (window as any).events as { type: string; step: string; attempt: number; error?: string }[]);
+
+test.describe('pipeline steps on a browser runner', () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test('runs a browser step in a Web Worker, its outputs, logs, metrics and lineage reach the hub, and leaves the node step to a node runner', async ({ page, site, hubUrl }, info) => {
+    const p = await pipelineProject(info);
+    await p.register(
+      'mixed',
+      `{
+        where: {
+          runsOn: ['browser'],
+          outputs: { worker: 'boolean', scope: 'string', n: 'number' },
+          run: async (ctx) => {
+            ctx.log('hello from', self.constructor.name, { n: ctx.params.n });
+            ctx.run.log({ acc: 0.75 }, 1);
+            ctx.link('dataset', 'demo/1');
+            const models = await ctx.hub.json('GET', '/v1/models');
+            return { worker: typeof WorkerGlobalScope !== 'undefined', scope: self.constructor.name, window: typeof window, n: ctx.params.n, attempt: ctx.attempt, runId: await ctx.run.id(), hub: Array.isArray(models.models), pipeline: ctx.pipeline };
+          },
+        },
+        later: { needs: ['where'], runsOn: ['node'], run: (ctx) => ({ from: ctx.inputs.where.scope, node: typeof process !== 'undefined' }) },
+      }`,
+      '{ n: 2 }',
+    );
+    const leases: number[] = [];
+    page.on('request', (r) => r.url().endsWith('/v1/pipeline-leases') && leases.push(Date.now()));
+    await openSite(page, site);
+    const runId = await p.start('mixed', { n: 3 });
+    const runner = await startPageRunner(page, hubUrl, p.key, { labels: ['browser'], leaseMs: 5000 });
+    expect(runner.labels).toEqual(['browser']);
+    expect(runner.id).toMatch(/^browser:/);
+
+    const afterWhere = await until('the browser step', async () => {
+      const run = await p.read(runId);
+      return run.steps.where.status === 'succeeded' ? run : null;
+    });
+    expect(afterWhere.steps.where.outputs).toMatchObject({ worker: true, scope: 'DedicatedWorkerGlobalScope', window: 'undefined', n: 3, attempt: 1, hub: true, pipeline: { name: 'mixed', version: 1, runId } });
+    expect(await p.log(afterWhere.steps.where.attemptIds[0])).toContain('hello from DedicatedWorkerGlobalScope {"n":3}');
+    const trackingRun = afterWhere.steps.where.outputs.runId as string;
+    expect(afterWhere.lineage).toEqual(expect.arrayContaining([
+      { step: 'where', kind: 'dataset', ref: 'demo/1', role: 'read' },
+      { step: 'where', kind: 'run', ref: trackingRun, role: 'made' },
+    ]));
+    // The tracking run is the device's own run, synced through the runtime's outbox.
+    const tracked = await until('the tracking run on the hub', async () => {
+      const found = await p.api.call('GET', `/v1/runs/${trackingRun}`).catch(() => null);
+      return found?.run.status === 'FINISHED' && found.run.metrics.acc ? found.run : null;
+    });
+    expect(tracked.source).toBe('browser');
+    const { experiments } = await p.api.call('GET', '/v1/experiments');
+    expect(experiments.find((e: { id: string }) => e.id === tracked.experimentId)?.name).toBe('pipeline:mixed');
+    expect(tracked.tags).toMatchObject({ 'outpost.pipeline.run': runId, 'outpost.pipeline.step': 'where' });
+
+    // The node step is ready, and the browser runner keeps asking for work without ever taking it.
+    const asked = leases.length;
+    await until('three more lease requests from the page', async () => leases.length >= asked + 3);
+    const waiting = await p.read(runId);
+    expect(waiting.steps.later).toMatchObject({ status: 'queued', attempts: 0 });
+    expect((await pageEvents(page)).map((e) => `${e.type} ${e.step}`)).toEqual(['started where', 'succeeded where']);
+
+    // A Node runner (the same runner protocol, shared/pipeline/runner-core.ts) takes the node step.
+    const node = new Runner({ hub: new HubClient({ hub: hubUrl, key: p.key }), labels: ['node'], concurrency: 1, leaseMs: 5000, dir: join(work, 'node-bundles') });
+    const nodeDone = node.run();
+    try {
+      const done = await until('the run', async () => {
+        const run = await p.read(runId);
+        return run.status === 'succeeded' ? run : null;
+      });
+      expect(done.steps.later.outputs).toEqual({ from: 'DedicatedWorkerGlobalScope', node: true });
+    } finally {
+      await node.stop(0);
+      await nodeDone;
+    }
+    await page.evaluate(() => (window as any).runner.stop());
+    expect(await page.evaluate(() => (window as any).runner.running)).toBe(0);
+  });
+
+  test('a step that throws fails the attempt with its message, and its stack is in the attempt log', async ({ page, site, hubUrl }, info) => {
+    const p = await pipelineProject(info);
+    await p.register(
+      'throws',
+      `{
+        boom: { runsOn: ['browser'], run: (ctx) => {
+          ctx.log('about to fail');
+          const explodeInTheWorker = () => { throw new Error('exploded in the worker'); };
+          explodeInTheWorker();
+        } },
+      }`,
+    );
+    await openSite(page, site);
+    const runId = await p.start('throws');
+    await startPageRunner(page, hubUrl, p.key, { leaseMs: 5000 });
+    const failed = await until('the failed run', async () => {
+      const run = await p.read(runId);
+      return run.status === 'failed' ? run : null;
+    });
+    expect(failed.steps.boom).toMatchObject({ status: 'failed', attempts: 1, error: 'exploded in the worker' });
+    const text = await p.log(failed.steps.boom.attemptIds[0]);
+    expect(text).toContain('about to fail');
+    expect(text).toMatch(/Error: exploded in the worker\n\s+at explodeInTheWorker/);
+    expect((await pageEvents(page)).at(-1)).toMatchObject({ type: 'failed', step: 'boom', error: 'exploded in the worker' });
+    await page.evaluate(() => (window as any).runner.stop(0));
+  });
+
+  test('cancelling a run stops its running browser step through the heartbeat, and the run is cancelled', async ({ page, site, hubUrl }, info) => {
+    const p = await pipelineProject(info);
+    await p.register(
+      'waits',
+      `{
+        wait: { runsOn: ['browser'], run: (ctx) => new Promise((_, reject) => {
+          ctx.log('waiting for the signal');
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+        }) },
+      }`,
+    );
+    await openSite(page, site);
+    const runId = await p.start('waits');
+    await startPageRunner(page, hubUrl, p.key, { leaseMs: 900 });
+    await until('the step running on the page', async () => (await page.evaluate(() => (window as any).runner.running)) === 1);
+    const cancelledAt = Date.now();
+    await p.api.call('POST', `/v1/pipeline-runs/${runId}/cancel`);
+    await until('the page to stop the step', async () => (await pageEvents(page)).some((e) => e.type === 'stopped'));
+    const stoppedMs = Date.now() - cancelledAt;
+    expect(await page.evaluate(() => (window as any).runner.running)).toBe(0);
+    expect((await pageEvents(page)).at(-1)).toMatchObject({ type: 'stopped', step: 'wait', error: 'the run was cancelled' });
+    const run = await p.read(runId);
+    expect(run.status).toBe('cancelled');
+    expect(run.steps.wait.status).toBe('cancelled');
+    // A heartbeat goes every third of the 900 ms lease: the step hears of the cancel within one of them (plus a loaded machine's slack).
+    expect(stoppedMs).toBeLessThan(5000);
+    const text = await until('the stop in the log', async () => {
+      const t = await p.log(run.steps.wait.attemptIds[0]);
+      return t.includes('stopped:') ? t : null;
+    });
+    expect(text).toContain('waiting for the signal');
+    expect(text).toContain('stopped: the run was cancelled');
+    await page.evaluate(() => (window as any).runner.stop(0));
+  });
+
+  test('a page closed mid-step stops heartbeating: the lease expires and a second page runs the step as attempt 2', async ({ page, context, site, hubUrl }, info) => {
+    const p = await pipelineProject(info);
+    await p.register(
+      'handover',
+      `{
+        slow: { runsOn: ['browser'], retries: { count: 1, backoff: 50 }, run: (ctx) => ctx.attempt === 1
+          ? new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)))
+          : { attempt: ctx.attempt, scope: self.constructor.name } },
+      }`,
+    );
+    await openSite(page, site);
+    const runId = await p.start('handover');
+    const first = await startPageRunner(page, hubUrl, p.key, { leaseMs: 1000 });
+    await until('attempt 1 running on the first page', async () => (await page.evaluate(() => (window as any).runner.running)) === 1);
+    await page.close();
+    const closedAt = Date.now();
+    const second = await context.newPage();
+    await openSite(second, site);
+    const other = await startPageRunner(second, hubUrl, p.key, { leaseMs: 1000 });
+    expect(other.id).not.toBe(first.id);
+    const done = await until('the run on the second page', async () => {
+      const run = await p.read(runId);
+      return run.status === 'succeeded' ? run : null;
+    });
+    const handoverMs = Date.now() - closedAt;
+    console.log(`browser runner handover: the step succeeded on the second page ${handoverMs} ms after the first page closed (lease 1 s)`);
+    expect(done.steps.slow).toMatchObject({ status: 'succeeded', attempts: 2, outputs: { attempt: 2, scope: 'DedicatedWorkerGlobalScope' } });
+    expect(done.steps.slow.attemptIds).toHaveLength(2);
+    expect((await pageEvents(second)).map((e) => `${e.type} ${e.step}#${e.attempt}`)).toEqual(['started slow#2', 'succeeded slow#2']);
+    await second.evaluate(() => (window as any).runner.stop(0));
+  });
+
+  test('refuses a publishable key before asking the hub, and bad options by name', async ({ page, site, hubUrl, api }) => {
+    const pk = await api.publishableKey();
+    await openSite(page, site);
+    const leases: string[] = [];
+    page.on('request', (r) => r.url().includes('/v1/pipeline-') && leases.push(r.url()));
+    const out = await page.evaluate(
+      async ({ hub, pk, sk }) => {
+        const w = window as any;
+        const byPublishable = await w.Outpost.connect({ hub, key: pk });
+        const refused = await byPublishable.runner().catch((e: any) => `${e.code}: ${e.message}`);
+        const bySecret = await w.Outpost.connect({ hub, key: sk });
+        const badConcurrency = await bySecret.runner({ concurrency: 0 }).catch((e: any) => `${e.code}: ${e.message}`);
+        const badLease = await bySecret.runner({ leaseMs: 50 }).catch((e: any) => `${e.code}: ${e.message}`);
+        await byPublishable.close();
+        await bySecret.close();
+        return { refused, badConcurrency, badLease };
+      },
+      { hub: hubUrl, pk, sk: api.key },
+    );
+    expect(out.refused).toMatch(/^unauthorized: op\.runner needs a secret key \(sk_…\)/);
+    expect(out.badConcurrency).toBe('bad_request: runner concurrency must be a whole number from 1 to 64 (got 0)');
+    expect(out.badLease).toBe('bad_request: runner leaseMs must be a whole number of ms from 200 to 600000 (got 50)');
+    expect(leases).toEqual([]);
+  });
+});
