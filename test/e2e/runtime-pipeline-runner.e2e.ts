@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -25,6 +25,7 @@ async function pipelineProject(info: { testId: string }) {
     const definition = await importBundle(bytes, digest, join(work, 'bundles'));
     await api.call('PUT', `/v1/blobs/${digest}`, undefined, bytes);
     await api.call('POST', '/v1/pipelines', { codeDigest: digest, spec: specOf(definition) });
+    return digest;
   };
   const start = async (name: string, params: Record<string, unknown> = {}) => (await api.call('POST', `/v1/pipelines/${name}/runs`, { params })).id as string;
   const read = (id: string) => api.call('GET', `/v1/pipeline-runs/${id}`);
@@ -193,6 +194,62 @@ test.describe('pipeline steps on a browser runner', () => {
     });
     expect(text).toContain('waiting for the signal');
     expect(text).toContain('stopped: the run was cancelled');
+    await page.evaluate(() => (window as any).runner.stop(0));
+  });
+
+  test('a step that ignores its signal has its worker ended 2 s after the cancel', async ({ page, site, hubUrl }, info) => {
+    const p = await pipelineProject(info);
+    const channel = `pings-${info.testId}`;
+    await p.register(
+      'stubborn',
+      `{
+        spin: { runsOn: ['browser'], run: () => new Promise(() => {
+          const out = new BroadcastChannel('${channel}');
+          setInterval(() => out.postMessage(Date.now()), 50);
+        }) },
+      }`,
+    );
+    await openSite(page, site);
+    await page.evaluate((name) => {
+      const w = window as any;
+      w.lastPing = 0;
+      new BroadcastChannel(name).onmessage = () => (w.lastPing = Date.now());
+    }, channel);
+    const runId = await p.start('stubborn');
+    await startPageRunner(page, hubUrl, p.key, { leaseMs: 900 });
+    await until('pings from the step', async () => (await page.evaluate(() => (window as any).lastPing)) > 0);
+    await p.api.call('POST', `/v1/pipeline-runs/${runId}/cancel`);
+    await until('the page to stop the step', async () => (await pageEvents(page)).some((e) => e.type === 'stopped'));
+    const stoppedAt = await page.evaluate(() => Date.now());
+    // The pings stop once the worker is terminated: the step never looked at ctx.signal.
+    const quiet = await until('the pings to stop', async () =>
+      page.evaluate(() => {
+        const w = window as any;
+        return Date.now() - w.lastPing > 500 ? w.lastPing : 0;
+      }),
+    );
+    const endedMs = quiet - stoppedAt;
+    expect(endedMs).toBeGreaterThan(1500);
+    expect(endedMs).toBeLessThan(4000);
+    expect((await p.read(runId)).status).toBe('cancelled');
+    await page.evaluate(() => (window as any).runner.stop(0));
+  });
+
+  test('fails the attempt when the bundle does not match its digest, without running any of it', async ({ page, site, hubUrl }, info) => {
+    const p = await pipelineProject(info);
+    const digest = await p.register('tampered', `{ a: { runsOn: ['browser'], run: () => ({ ran: true }) } }`);
+    const hex = digest.slice('sha256:'.length);
+    const blobPath = join(process.env.OUTPOST_E2E_DIR!, 'blobs', 'sha256', hex.slice(0, 2), hex.slice(2));
+    expect(existsSync(blobPath)).toBe(true);
+    writeFileSync(blobPath, readFileSync(blobPath, 'utf8').replace('ran: true', 'ran: 1234'));
+    await openSite(page, site);
+    const runId = await p.start('tampered');
+    await startPageRunner(page, hubUrl, p.key, { leaseMs: 5000 });
+    const failed = await until('the failed run', async () => {
+      const run = await p.read(runId);
+      return run.status === 'failed' ? run : null;
+    });
+    expect(failed.steps.a.error).toMatch(new RegExp(`^bundle digest mismatch: expected ${digest}, got sha256:[0-9a-f]{64}; the bundle was not run$`));
     await page.evaluate(() => (window as any).runner.stop(0));
   });
 
