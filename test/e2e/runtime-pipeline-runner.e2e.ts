@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { bundlePipeline, importBundle } from '../../cli/pipelines/bundle.js';
 import { Runner } from '../../cli/pipelines/runner.js';
 import { HubClient } from '../../shared/client/hub-client.js';
 import { specOf } from '../../shared/pipeline/define.js';
+import { chromiumArgs, chromiumPath } from './browser.js';
 import { HubApi } from './runtime/hub-api.js';
 import { expect, openSite, test } from './runtime/fixtures.js';
 
@@ -283,6 +284,60 @@ test.describe('pipeline steps on a browser runner', () => {
     expect(done.steps.slow.attemptIds).toHaveLength(2);
     expect((await pageEvents(second)).map((e) => `${e.type} ${e.step}#${e.attempt}`)).toEqual(['started slow#2', 'succeeded slow#2']);
     await second.evaluate(() => (window as any).runner.stop(0));
+  });
+
+  test('a webgpu step is left by a runner without an adapter and run on WebGPU (SwiftShader) by one with it', async ({ page, site, hubUrl }, info) => {
+    const p = await pipelineProject(info);
+    await p.register(
+      'gpu',
+      `{
+        double: { runsOn: ['browser', 'webgpu'], run: async () => {
+          const adapter = await navigator.gpu.requestAdapter();
+          const device = await adapter.requestDevice();
+          const data = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+          device.queue.writeBuffer(data, 0, new Float32Array([1, 2, 3, 4]));
+          const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+          const module = device.createShaderModule({ code: '@group(0) @binding(0) var<storage, read_write> v: array<f32>; @compute @workgroup_size(4) fn main(@builtin(global_invocation_id) id: vec3u) { v[id.x] = v[id.x] * 2.0; }' });
+          const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+          const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: data } }] });
+          const encoder = device.createCommandEncoder();
+          const pass = encoder.beginComputePass();
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, bind);
+          pass.dispatchWorkgroups(1);
+          pass.end();
+          encoder.copyBufferToBuffer(data, 0, read, 0, 16);
+          device.queue.submit([encoder.finish()]);
+          await read.mapAsync(GPUMapMode.READ);
+          return { doubled: Array.from(new Float32Array(read.getMappedRange())) };
+        } },
+      }`,
+    );
+    const runId = await p.start('gpu');
+    const leases: number[] = [];
+    page.on('request', (r) => r.url().endsWith('/v1/pipeline-leases') && leases.push(Date.now()));
+    await openSite(page, site);
+    const plain = await startPageRunner(page, hubUrl, p.key, { leaseMs: 5000 });
+    expect(plain.labels).toEqual(['browser']);
+    await until('three lease requests from the page without WebGPU', async () => leases.length >= 3);
+    expect((await p.read(runId)).steps.double).toMatchObject({ status: 'queued', attempts: 0 });
+    await page.evaluate(() => (window as any).runner.stop(0));
+
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs({ webgpu: true }) });
+    try {
+      const gpuPage = await browser.newPage();
+      await openSite(gpuPage, site);
+      const withGpu = await startPageRunner(gpuPage, hubUrl, p.key, { leaseMs: 5000 });
+      expect(withGpu.labels).toEqual(['browser', 'webgpu']);
+      const done = await until('the webgpu step', async () => {
+        const run = await p.read(runId);
+        return run.status === 'succeeded' || run.status === 'failed' ? run : null;
+      });
+      expect(done.steps.double).toMatchObject({ status: 'succeeded', outputs: { doubled: [2, 4, 6, 8] } });
+      await gpuPage.evaluate(() => (window as any).runner.stop(0));
+    } finally {
+      await browser.close();
+    }
   });
 
   test('refuses a publishable key before asking the hub, and bad options by name', async ({ page, site, hubUrl, api }) => {
