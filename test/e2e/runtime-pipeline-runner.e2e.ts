@@ -7,6 +7,7 @@ import { Runner } from '../../cli/pipelines/runner.js';
 import { HubClient } from '../../shared/client/hub-client.js';
 import { specOf } from '../../shared/pipeline/define.js';
 import { chromiumArgs, chromiumPath } from './browser.js';
+import { until } from '../helpers/webhook-receiver.js';
 import { HubApi } from './runtime/hub-api.js';
 import { expect, openSite, test } from './runtime/fixtures.js';
 
@@ -31,18 +32,17 @@ async function pipelineProject(info: { testId: string }) {
   const start = async (name: string, params: Record<string, unknown> = {}) => (await api.call('POST', `/v1/pipelines/${name}/runs`, { params })).id as string;
   const read = (id: string) => api.call('GET', `/v1/pipeline-runs/${id}`);
   const log = async (attemptId: string) => (await api.call('GET', `/v1/pipeline-attempts/${attemptId}/logs`)).text as string;
-  return { api, key: adminKey.secret as string, register, start, read, log };
+  /** The run once its status is one of `statuses`. */
+  const reaches = (id: string, ...statuses: string[]) =>
+    waitFor(`run ${id} to be ${statuses.join(' or ')}`, async () => {
+      const run = await read(id);
+      return statuses.includes(run.status) ? run : null;
+    });
+  return { api, key: adminKey.secret as string, register, start, read, log, reaches };
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls (no sleeps) for up to 30 s. */
+const waitFor = <T>(what: string, probe: () => Promise<T>) => until(probe, 30_000, what);
 
 /** Connects the page and starts `op.runner(options)`; its step events collect in `window.events`. */
 async function startPageRunner(page: Page, hub: string, key: string, options: Record<string, unknown>) {
@@ -91,7 +91,7 @@ test.describe('pipeline steps on a browser runner', () => {
     expect(runner.labels).toEqual(['browser']);
     expect(runner.id).toMatch(/^browser:/);
 
-    const afterWhere = await until('the browser step', async () => {
+    const afterWhere = await waitFor('the browser step', async () => {
       const run = await p.read(runId);
       return run.steps.where.status === 'succeeded' ? run : null;
     });
@@ -103,7 +103,7 @@ test.describe('pipeline steps on a browser runner', () => {
       { step: 'where', kind: 'run', ref: trackingRun, role: 'made' },
     ]));
     // The tracking run is the device's own run, synced through the runtime's outbox.
-    const tracked = await until('the tracking run on the hub', async () => {
+    const tracked = await waitFor('the tracking run on the hub', async () => {
       const found = await p.api.call('GET', `/v1/runs/${trackingRun}`).catch(() => null);
       return found?.run.status === 'FINISHED' && found.run.metrics.acc ? found.run : null;
     });
@@ -114,7 +114,7 @@ test.describe('pipeline steps on a browser runner', () => {
 
     // The node step is ready, and the browser runner keeps asking for work without ever taking it.
     const asked = leases.length;
-    await until('three more lease requests from the page', async () => leases.length >= asked + 3);
+    await waitFor('three more lease requests from the page', async () => leases.length >= asked + 3);
     const waiting = await p.read(runId);
     expect(waiting.steps.later).toMatchObject({ status: 'queued', attempts: 0 });
     expect((await pageEvents(page)).map((e) => `${e.type} ${e.step}`)).toEqual(['started where', 'succeeded where']);
@@ -123,10 +123,7 @@ test.describe('pipeline steps on a browser runner', () => {
     const node = new Runner({ hub: new HubClient({ hub: hubUrl, key: p.key }), labels: ['node'], concurrency: 1, leaseMs: 5000, dir: join(work, 'node-bundles') });
     const nodeDone = node.run();
     try {
-      const done = await until('the run', async () => {
-        const run = await p.read(runId);
-        return run.status === 'succeeded' ? run : null;
-      });
+      const done = await p.reaches(runId, 'succeeded');
       expect(done.steps.later.outputs).toEqual({ from: 'DedicatedWorkerGlobalScope', node: true });
     } finally {
       await node.stop(0);
@@ -151,10 +148,7 @@ test.describe('pipeline steps on a browser runner', () => {
     await openSite(page, site);
     const runId = await p.start('throws');
     await startPageRunner(page, hubUrl, p.key, { leaseMs: 5000 });
-    const failed = await until('the failed run', async () => {
-      const run = await p.read(runId);
-      return run.status === 'failed' ? run : null;
-    });
+    const failed = await p.reaches(runId, 'failed');
     expect(failed.steps.boom).toMatchObject({ status: 'failed', attempts: 1, error: 'exploded in the worker' });
     const text = await p.log(failed.steps.boom.attemptIds[0]);
     expect(text).toContain('about to fail');
@@ -177,10 +171,10 @@ test.describe('pipeline steps on a browser runner', () => {
     await openSite(page, site);
     const runId = await p.start('waits');
     await startPageRunner(page, hubUrl, p.key, { leaseMs: 900 });
-    await until('the step running on the page', async () => (await page.evaluate(() => (window as any).runner.running)) === 1);
+    await waitFor('the step running on the page', async () => (await page.evaluate(() => (window as any).runner.running)) === 1);
     const cancelledAt = Date.now();
     await p.api.call('POST', `/v1/pipeline-runs/${runId}/cancel`);
-    await until('the page to stop the step', async () => (await pageEvents(page)).some((e) => e.type === 'stopped'));
+    await waitFor('the page to stop the step', async () => (await pageEvents(page)).some((e) => e.type === 'stopped'));
     const stoppedMs = Date.now() - cancelledAt;
     expect(await page.evaluate(() => (window as any).runner.running)).toBe(0);
     expect((await pageEvents(page)).at(-1)).toMatchObject({ type: 'stopped', step: 'wait', error: 'the run was cancelled' });
@@ -189,7 +183,7 @@ test.describe('pipeline steps on a browser runner', () => {
     expect(run.steps.wait.status).toBe('cancelled');
     // A heartbeat goes every third of the 900 ms lease: the step hears of the cancel within one of them (plus a loaded machine's slack).
     expect(stoppedMs).toBeLessThan(5000);
-    const text = await until('the stop in the log', async () => {
+    const text = await waitFor('the stop in the log', async () => {
       const t = await p.log(run.steps.wait.attemptIds[0]);
       return t.includes('stopped:') ? t : null;
     });
@@ -218,12 +212,12 @@ test.describe('pipeline steps on a browser runner', () => {
     }, channel);
     const runId = await p.start('stubborn');
     await startPageRunner(page, hubUrl, p.key, { leaseMs: 900 });
-    await until('pings from the step', async () => (await page.evaluate(() => (window as any).lastPing)) > 0);
+    await waitFor('pings from the step', async () => (await page.evaluate(() => (window as any).lastPing)) > 0);
     await p.api.call('POST', `/v1/pipeline-runs/${runId}/cancel`);
-    await until('the page to stop the step', async () => (await pageEvents(page)).some((e) => e.type === 'stopped'));
+    await waitFor('the page to stop the step', async () => (await pageEvents(page)).some((e) => e.type === 'stopped'));
     const stoppedAt = await page.evaluate(() => Date.now());
     // The pings stop once the worker is terminated: the step never looked at ctx.signal.
-    const quiet = await until('the pings to stop', async () =>
+    const quiet = await waitFor('the pings to stop', async () =>
       page.evaluate(() => {
         const w = window as any;
         return Date.now() - w.lastPing > 500 ? w.lastPing : 0;
@@ -246,10 +240,7 @@ test.describe('pipeline steps on a browser runner', () => {
     await openSite(page, site);
     const runId = await p.start('tampered');
     await startPageRunner(page, hubUrl, p.key, { leaseMs: 5000 });
-    const failed = await until('the failed run', async () => {
-      const run = await p.read(runId);
-      return run.status === 'failed' ? run : null;
-    });
+    const failed = await p.reaches(runId, 'failed');
     expect(failed.steps.a.error).toMatch(new RegExp(`^bundle digest mismatch: expected ${digest}, got sha256:[0-9a-f]{64}; the bundle was not run$`));
     await page.evaluate(() => (window as any).runner.stop(0));
   });
@@ -267,17 +258,14 @@ test.describe('pipeline steps on a browser runner', () => {
     await openSite(page, site);
     const runId = await p.start('handover');
     const first = await startPageRunner(page, hubUrl, p.key, { leaseMs: 1000 });
-    await until('attempt 1 running on the first page', async () => (await page.evaluate(() => (window as any).runner.running)) === 1);
+    await waitFor('attempt 1 running on the first page', async () => (await page.evaluate(() => (window as any).runner.running)) === 1);
     await page.close();
     const closedAt = Date.now();
     const second = await context.newPage();
     await openSite(second, site);
     const other = await startPageRunner(second, hubUrl, p.key, { leaseMs: 1000 });
     expect(other.id).not.toBe(first.id);
-    const done = await until('the run on the second page', async () => {
-      const run = await p.read(runId);
-      return run.status === 'succeeded' ? run : null;
-    });
+    const done = await p.reaches(runId, 'succeeded');
     const handoverMs = Date.now() - closedAt;
     console.log(`browser runner handover: the step succeeded on the second page ${handoverMs} ms after the first page closed (lease 1 s)`);
     expect(done.steps.slow).toMatchObject({ status: 'succeeded', attempts: 2, outputs: { attempt: 2, scope: 'DedicatedWorkerGlobalScope' } });
@@ -319,7 +307,7 @@ test.describe('pipeline steps on a browser runner', () => {
     await openSite(page, site);
     const plain = await startPageRunner(page, hubUrl, p.key, { leaseMs: 5000 });
     expect(plain.labels).toEqual(['browser']);
-    await until('three lease requests from the page without WebGPU', async () => leases.length >= 3);
+    await waitFor('three lease requests from the page without WebGPU', async () => leases.length >= 3);
     expect((await p.read(runId)).steps.double).toMatchObject({ status: 'queued', attempts: 0 });
     await page.evaluate(() => (window as any).runner.stop(0));
 
@@ -329,10 +317,7 @@ test.describe('pipeline steps on a browser runner', () => {
       await openSite(gpuPage, site);
       const withGpu = await startPageRunner(gpuPage, hubUrl, p.key, { leaseMs: 5000 });
       expect(withGpu.labels).toEqual(['browser', 'webgpu']);
-      const done = await until('the webgpu step', async () => {
-        const run = await p.read(runId);
-        return run.status === 'succeeded' || run.status === 'failed' ? run : null;
-      });
+      const done = await p.reaches(runId, 'succeeded', 'failed');
       expect(done.steps.double).toMatchObject({ status: 'succeeded', outputs: { doubled: [2, 4, 6, 8] } });
       await gpuPage.evaluate(() => (window as any).runner.stop(0));
     } finally {
