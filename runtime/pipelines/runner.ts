@@ -31,6 +31,8 @@ export interface PipelineRunner {
   stop(graceMs?: number): Promise<void>;
 }
 
+const LABEL_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** After a step is told to stop (its `ctx.signal` aborted), its worker is ended this long later if it has not. */
 export const ABORT_GRACE_MS = 2000;
 
@@ -57,11 +59,17 @@ export async function startBrowserRunner(deps: BrowserRunnerDeps, options: Runne
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new OutpostRuntimeError('bad_request', `runner concurrency must be a whole number from 1 to 64 (got ${options.concurrency})`);
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isInteger(leaseMs) || leaseMs < 200 || leaseMs > 600_000) throw new OutpostRuntimeError('bad_request', `runner leaseMs must be a whole number of ms from 200 to 600000 (got ${options.leaseMs})`);
-  if (options.labels !== undefined && (!Array.isArray(options.labels) || options.labels.some((l) => typeof l !== 'string' || !l))) {
-    throw new OutpostRuntimeError('bad_request', 'runner labels must be an array of non-empty strings, e.g. ["browser"]');
+  if (options.labels !== undefined) {
+    // The hub's rule (shared/schemas/pipelines.ts), checked here so a bad label fails now rather than every lease.
+    const bad = Array.isArray(options.labels) ? options.labels.find((l) => typeof l !== 'string' || !LABEL_RE.test(l)) : options.labels;
+    if (bad !== undefined || options.labels.length > 20) {
+      throw new OutpostRuntimeError('bad_request', `runner labels must be up to 20 names of letters, digits, . _ or - (up to 64 each), e.g. ["browser"]${bad !== undefined ? ` (got ${JSON.stringify(bad)})` : ''}`);
+    }
   }
   const labels = options.labels ? [...options.labels] : ['browser', ...((await hasWebGpu()) ? ['webgpu'] : [])];
   const id = options.name ?? `browser:${deps.deviceId}:${crypto.randomUUID().slice(0, 8)}`;
+  if (id.length > 200) throw new OutpostRuntimeError('bad_request', `runner name is ${id.length} characters (at most 200)`);
+  let said = '';
   const core = new RunnerCore({
     hub: deps.hub,
     name: id,
@@ -70,7 +78,11 @@ export async function startBrowserRunner(deps: BrowserRunnerDeps, options: Runne
     leaseMs,
     trackingRun: (lease) => new DeviceAttemptRun(deps.track, lease),
     execute: (job) => runInWorker(deps, job),
-    say: (line) => console.warn(`outpost runner ${id}: ${line}`),
+    say: (line) => {
+      // A hub that stays unreachable would say the same every poll: once until something else happens.
+      if (line !== said) console.warn(`outpost runner ${id}: ${line}`);
+      said = line;
+    },
     ...(options.onStep ? { onStep: options.onStep } : {}),
   });
   void core.run();

@@ -338,15 +338,17 @@ test.describe('pipeline steps on a browser runner', () => {
         const bySecret = await w.Outpost.connect({ hub, key: sk });
         const badConcurrency = await bySecret.runner({ concurrency: 0 }).catch((e: any) => `${e.code}: ${e.message}`);
         const badLease = await bySecret.runner({ leaseMs: 50 }).catch((e: any) => `${e.code}: ${e.message}`);
+        const badLabel = await bySecret.runner({ labels: ['browser', 'has space'] }).catch((e: any) => `${e.code}: ${e.message}`);
         await byPublishable.close();
         await bySecret.close();
-        return { refused, badConcurrency, badLease };
+        return { refused, badConcurrency, badLease, badLabel };
       },
       { hub: hubUrl, pk, sk: api.key },
     );
     expect(out.refused).toMatch(/^unauthorized: op\.runner needs a secret key \(sk_…\)/);
     expect(out.badConcurrency).toBe('bad_request: runner concurrency must be a whole number from 1 to 64 (got 0)');
     expect(out.badLease).toBe('bad_request: runner leaseMs must be a whole number of ms from 200 to 600000 (got 50)');
+    expect(out.badLabel).toBe('bad_request: runner labels must be up to 20 names of letters, digits, . _ or - (up to 64 each), e.g. ["browser"] (got "has space")');
     expect(leases).toEqual([]);
   });
 });
