@@ -2,7 +2,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import type { HubClient } from '../../shared/client/hub-client.js';
-import type { PipelineDefinition, StepContext } from '../../shared/pipeline/define.js';
+import { stepOf, type PipelineDefinition, type StepContext } from '../../shared/pipeline/define.js';
 import { RunnerCore, type StepJob } from '../../shared/pipeline/runner-core.js';
 import type { Lease } from '../../shared/schemas/pipelines.js';
 import { importBundle } from './bundle.js';
@@ -59,8 +59,7 @@ export class Runner {
   private async execute(job: StepJob): Promise<unknown> {
     const { lease } = job;
     const definition = await this.definition(job);
-    const step = definition.steps[lease.step];
-    if (!step) throw new Error(`the bundle has no step "${lease.step}" (steps: ${Object.keys(definition.steps).join(', ')})`);
+    const step = stepOf(definition, lease.step);
     const ctx: StepContext<Lease['params']> = {
       inputs: lease.inputs,
       params: lease.params,

@@ -1,5 +1,5 @@
 import { HubClient } from '../../shared/client/hub-client.js';
-import { isPipeline, type PipelineDefinition, type StepContext } from '../../shared/pipeline/define.js';
+import { isPipeline, stepOf, type PipelineDefinition, type StepContext } from '../../shared/pipeline/define.js';
 import { formatLogLine, toWireError, type PageMessage, type StepStart, type WorkerMessage } from './protocol.js';
 
 /**
@@ -36,8 +36,7 @@ async function definitionOf(bundle: ArrayBuffer): Promise<PipelineDefinition> {
 async function start(m: StepStart) {
   try {
     const definition = await definitionOf(m.bundle);
-    const step = definition.steps[m.step];
-    if (!step) throw new Error(`the bundle has no step "${m.step}" (steps: ${Object.keys(definition.steps).join(', ')})`);
+    const step = stepOf(definition, m.step);
     const ctx: StepContext<StepStart['params']> = {
       inputs: m.inputs,
       params: m.params,
