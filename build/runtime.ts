@@ -4,7 +4,7 @@
  *   runtime-sw.js           optional service worker for customer pages
  *   runtime/index.js        ES module (`outpost/runtime`)
  *   runtime/build.json      the build id and the map of logical names to content-hashed files
- *   runtime/inference-worker.<hash>.js, runtime/training-worker.<hash>.js   worker scripts (self-contained)
+ *   runtime/{inference,training,pipeline}-worker.<hash>.js   worker scripts (self-contained)
  *   runtime/tables.<hash>.js   the table reader (CSV, JSONL, Parquet via hyparquet), imported on a dataset's first table()
  *   runtime/ort/…           onnxruntime-web and its wasm, runtime/tfjs/… tfjs and its wasm: served by the hub, never a CDN
  * Every file but the three entry points has its content's hash in its name (served immutable), and a .br and .gz beside it.
@@ -42,7 +42,7 @@ const VENDOR: [string, string][] = [
  */
 const BUNDLES: { entries: [string, string][]; hashed: boolean }[] = [
   { entries: [['inference/tfjs-bundle.ts', 'tfjs/tfjs.js'], ['datasets/table-reader.ts', 'tables.js']], hashed: true },
-  { entries: [['inference/worker.ts', 'inference-worker.js'], ['training/worker.ts', 'training-worker.js']], hashed: true },
+  { entries: [['inference/worker.ts', 'inference-worker.js'], ['training/worker.ts', 'training-worker.js'], ['pipelines/worker.ts', 'pipeline-worker.js']], hashed: true },
   { entries: [['index.ts', 'runtime/index.js'], ['script-tag.ts', 'runtime.js'], ['sw.ts', 'runtime-sw.js']], hashed: false },
 ];
 

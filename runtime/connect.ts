@@ -14,6 +14,7 @@ import { Model, openSession, type ModelDeps } from './inference/model.js';
 import { WorkerPool } from './inference/pool.js';
 import type { BackendChoice, LocalChoice } from './inference/protocol.js';
 import { openRemoteSession } from './inference/remote.js';
+import { startBrowserRunner, type PipelineRunner, type RunnerOptions } from './pipelines/runner.js';
 import { Outbox, type SyncStatus } from './sync/outbox.js';
 import { TelemetryAggregator } from './telemetry/aggregator.js';
 import { TelemetryJournal } from './telemetry/journal.js';
@@ -41,6 +42,7 @@ export interface LoadOptions {
 }
 
 const TRAINING_WORKER = 'training-worker.js';
+const PIPELINE_WORKER = 'pipeline-worker.js';
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu', 'remote'];
 /**
  * Failures that say nothing about the device's ability to run the model, or that the hub would only hide (a full
@@ -72,14 +74,18 @@ export class Outpost {
   private readonly journal: TelemetryJournal;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly listeners: [EventTarget, string, () => void][] = [];
+  private readonly runners = new Set<PipelineRunner>();
+  /** Publishable keys read no datasets and run no pipeline steps; op.dataset and op.runner refuse them before asking. */
+  private readonly publishable: boolean;
 
   constructor(
     readonly hub: HubClient,
     readonly deviceId: string,
     telemetryIntervalMs: number,
-    /** Publishable keys read no datasets; op.dataset refuses them before asking. */
-    private readonly publishable = false,
+    /** The key `hub` sends: pipeline steps' workers get it for `ctx.hub`. */
+    private readonly key: string,
   ) {
+    this.publishable = keyKindOf(key) === 'publishable';
     this.cache = new CacheInventory(hub.base);
     this.models = new ModelCache(hub, deviceId);
     this.pool = new WorkerPool(hub.base);
@@ -190,6 +196,30 @@ export class Outpost {
     return finetune(context, ref, options);
   }
 
+  /**
+   * Starts a pipeline runner on this device (docs/pipelines.md, "Browser runner"): it leases steps whose `runsOn`
+   * labels it has (default `browser`, plus `webgpu` with a WebGPU adapter) and runs each in a Web Worker until
+   * `stop()`. Needs a secret key: steps carry code and params, so a publishable key in a public page leases nothing.
+   */
+  async runner(options: RunnerOptions = {}): Promise<PipelineRunner> {
+    if (this.publishable) {
+      throw new OutpostRuntimeError('unauthorized', 'op.runner needs a secret key (sk_…): pipeline steps carry code and params, so a publishable key cannot lease them; connect with a secret key on a page only your team opens');
+    }
+    const runner = await startBrowserRunner(
+      {
+        hub: this.hub,
+        key: this.key,
+        deviceId: this.deviceId,
+        startWorker: () => startWorker(this.hub.base, PIPELINE_WORKER, 'outpost-pipeline-step'),
+        track: (o) => this.track(o),
+        stopped: (r) => this.runners.delete(r),
+      },
+      options,
+    );
+    this.runners.add(runner);
+    return runner;
+  }
+
   /** Closes the open telemetry period and sends everything queued; rejects when records stay undelivered. */
   async flush(): Promise<SyncStatus> {
     await this.closeTelemetryPeriod();
@@ -203,6 +233,8 @@ export class Outpost {
   /** Stops timers and workers; queued records stay in IndexedDB for the next connection. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    // Runners stop leasing and hand their running steps back at once.
+    await Promise.all([...this.runners].map((runner) => runner.stop(0)));
     for (const [target, type, fn] of this.listeners) target.removeEventListener(type, fn);
     await this.closeTelemetryPeriod().catch(() => {});
     this.outbox.close();
@@ -229,7 +261,7 @@ export async function connect(options: ConnectOptions): Promise<Outpost> {
   if (typeof options.key !== 'string' || !KEY_RE.test(options.key)) {
     throw new OutpostRuntimeError('unauthorized', 'connect needs an Outpost key: pk_… (publishable, for public pages) or sk_… followed by 43 characters');
   }
-  const op = new Outpost(runtimeHub(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000, keyKindOf(options.key) === 'publishable');
+  const op = new Outpost(runtimeHub(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000, options.key);
   await op.start();
   return op;
 }

@@ -18,6 +18,7 @@ export type { Table } from './datasets/table.js';
 export type { DatasetTensors, TensorColumns } from './datasets/tensors.js';
 export type { TrackedRun, TrackOptions } from './track/run.js';
 export type { FineTune, FinetuneOptions } from './training/finetune.js';
+export type { PipelineRunner, RunnerOptions, StepEvent } from './pipelines/runner.js';
 export type { Published, PublishOptions } from './training/publish.js';
 export type { LossName, OptimizerName, Trainable, TrainLogs } from './training/protocol.js';
 export { RUNTIME_BUILD } from './assets.js';

@@ -31,8 +31,9 @@ export async function bundlePipeline(file: string): Promise<{ bytes: Uint8Array;
     logLevel: 'silent',
     legalComments: 'none',
     plugins: [outpostPipeline],
-    // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
-    banner: { js: "import { createRequire as __outpostCreateRequire } from 'node:module'; const require = __outpostCreateRequire(import.meta.url);" },
+    // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins. Imported only on
+    // Node, so the same bundle also loads in the browser runner's Web Worker (which has no node:module).
+    banner: { js: "const require = globalThis.process?.versions?.node ? (await import('node:module')).createRequire(import.meta.url) : undefined;" },
   });
   const bytes = new Uint8Array(result.outputFiles[0]!.contents);
   return { bytes, digest: await sha256Digest(bytes) };

@@ -24,6 +24,7 @@ import {
 } from '../../shared/schemas/pipelines.js';
 import type { PipelineSpec } from '../../shared/pipeline/spec.js';
 import { access } from '../auth/access.js';
+import { crossOrigin } from '../http/cross-origin.js';
 import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi.js';
 import { scopeOf } from '../http/scope.js';
 import { completeAttempt, expireLeases, heartbeat, leaseStep, releaseAttempt } from './leases.js';
@@ -45,8 +46,14 @@ function timeOf(value: string | number, field: string): number {
   return ms;
 }
 
+const router = newRouter();
+// The browser runtime's runner (op.runner) speaks the runner protocol from pages on other origins; a write key is still needed.
+for (const path of ['/v1/pipeline-leases', '/v1/pipeline-attempts/:id/heartbeat', '/v1/pipeline-attempts/:id/complete', '/v1/pipeline-attempts/:id/release', '/v1/pipeline-attempts/:id/logs']) {
+  router.use(path, crossOrigin());
+}
+
 /** Pipelines (`/v1/pipelines…`), their runs, and the runner protocol (leases, heartbeats, completions, logs). */
-export const pipelineRoutes = newRouter()
+export const pipelineRoutes = router
   .openapi(
     hubRoute({
       method: 'post',

@@ -62,6 +62,13 @@ export function isPipeline(value: unknown): value is PipelineDefinition {
   return Boolean(value && typeof value === 'object' && (value as Record<symbol, unknown>)[PIPELINE]);
 }
 
+/** The step a lease names, from the imported bundle; throws naming the steps the bundle has. */
+export function stepOf(definition: PipelineDefinition, name: string): PipelineDefinition['steps'][string] {
+  const step = definition.steps[name];
+  if (!step) throw new Error(`the bundle has no step "${name}" (steps: ${Object.keys(definition.steps).join(', ')})`);
+  return step;
+}
+
 /** The stored spec of a definition; a bad field throws an Error naming the step. */
 export function specOf<P extends Record<string, number | string | boolean>>(definition: PipelineDefinition<P>): PipelineSpec {
   const params: PipelineSpec['params'] = {};

@@ -50,6 +50,21 @@ describe('CORS for the runtime on other origins', () => {
     expect(synced.headers.get('access-control-allow-origin')).toBe(PAGE);
   });
 
+  it('answers preflights on the runner protocol (op.runner), and a publishable key still cannot lease steps', async () => {
+    for (const path of ['/v1/pipeline-leases', '/v1/pipeline-attempts/pa_1/heartbeat', '/v1/pipeline-attempts/pa_1/complete', '/v1/pipeline-attempts/pa_1/release', '/v1/pipeline-attempts/pa_1/logs']) {
+      const r = await preflight(path);
+      expect(r.status, path).toBe(204);
+      expect(r.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
+    }
+    const lease = { runner: 'browser:test', labels: ['browser'], leaseMs: 1000 };
+    const bySecret = await call('/v1/pipeline-leases', { key: p.keys.write, headers: { origin: PAGE }, json: lease });
+    expect(bySecret.status).toBe(200);
+    expect(bySecret.body).toEqual({ lease: null });
+    expect(bySecret.headers.get('access-control-allow-origin')).toBe(PAGE);
+    expectError(await call('/v1/pipeline-leases', { key: p.keys.device, headers: { origin: PAGE }, json: lease }), 403, 'forbidden');
+    expect((await call('/v1/pipelines', { key: p.keys.read, headers: { origin: PAGE } })).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('sends no CORS headers on the rest of the API', async () => {
     const r = await call('/v1/project', { key: p.keys.read, headers: { origin: PAGE } });
     expect(r.status).toBe(200);

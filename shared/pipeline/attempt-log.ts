@@ -1,9 +1,11 @@
-import { format } from 'node:util';
-import type { HubClient } from '../../shared/client/hub-client.js';
-import { appendAttemptLog } from '../../shared/client/pipelines.js';
-import { OutpostError } from '../../shared/errors.js';
+import type { HubClient } from '../client/hub-client.js';
+import { appendAttemptLog } from '../client/pipelines.js';
+import { OutpostError } from '../errors.js';
 
-/** An attempt's log: lines buffered and sent in chunks (every 250 ms and at the end), each at the offset the hub expects. */
+/**
+ * An attempt's log: lines buffered and sent in chunks (every 250 ms and at the end), each at the offset the hub expects.
+ * Lines come formatted: each runner formats a step's `ctx.log(...)` arguments its own way (Node: util.format).
+ */
 export class AttemptLog {
   private buffer = '';
   private offset = 0;
@@ -19,8 +21,7 @@ export class AttemptLog {
     this.timer.unref?.();
   }
 
-  line(...args: unknown[]) {
-    const text = format(...args);
+  line(text: string) {
     this.echo?.(text);
     this.buffer += `${text}\n`;
   }

@@ -1,6 +1,11 @@
-import type { HubClient } from '../../shared/client/hub-client.js';
-import type { StepTrackingRun } from '../../shared/pipeline/define.js';
-import type { Lease } from '../../shared/schemas/pipelines.js';
+import type { HubClient } from '../client/hub-client.js';
+import type { Lease } from '../schemas/pipelines.js';
+import type { StepTrackingRun } from './define.js';
+
+/** An attempt's tracking run as a runner drives it: `finish` resolves with the run's hub id, or null when the step logged nothing. */
+export interface AttemptTracking extends StepTrackingRun {
+  finish(ok: boolean): Promise<string | null>;
+}
 
 type Experiment = { id: string; name: string };
 
@@ -18,7 +23,7 @@ async function experimentFor(hub: HubClient, name: string): Promise<string> {
  * A step attempt's tracking run: made through the native API on the first `log` (a step that logs nothing makes
  * none), its metrics sent in one batch when the step ends, then finished with the step's outcome.
  */
-export class AttemptRun implements StepTrackingRun {
+export class AttemptRun implements AttemptTracking {
   private runId: Promise<string> | null = null;
   private readonly points = new Map<string, { steps: number[]; values: number[]; timestamps: number[] }>();
 
