@@ -3,7 +3,8 @@
  * your own origin with a one-line file: `importScripts('https://YOUR-HUB/runtime-sw.js')`. It keeps the page
  * and the hub's runtime files so the page reloads with no network; models and the outbox live in IndexedDB.
  *   pages and their own files: network first, cache when offline
- *   /runtime.js and /runtime/* of any origin: cache first (the runtime caches its workers itself too)
+ *   the hub's content-hashed runtime files (any origin): cache first, they never change
+ *   /runtime.js and the hub's other unhashed runtime files: network first, so a new build reaches the page
  * API calls (/v1/…) are never cached here.
  */
 export {};
@@ -11,6 +12,8 @@ const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = 'outpost-pages-v1';
 
 const isRuntimeAsset = (url: URL) => url.pathname === '/runtime.js' || url.pathname.startsWith('/runtime/');
+/** build/runtime.ts puts 12 hex digits of the content's sha256 in every file name but the entry points'. */
+const isHashed = (url: URL) => /\.[0-9a-f]{12}\.[a-z0-9]+$/.test(url.pathname);
 const isApi = (url: URL) => url.pathname.startsWith('/v1/') || url.pathname.startsWith('/api/');
 
 sw.addEventListener('install', () => void sw.skipWaiting());
@@ -22,7 +25,7 @@ sw.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || isApi(url)) return;
   const sameOrigin = url.origin === sw.location.origin;
   if (!sameOrigin && !isRuntimeAsset(url)) return;
-  event.respondWith(isRuntimeAsset(url) ? cacheFirst(request) : networkFirst(request));
+  event.respondWith(isRuntimeAsset(url) && isHashed(url) ? cacheFirst(request) : networkFirst(request));
 });
 
 async function cacheFirst(request: Request): Promise<Response> {
@@ -39,7 +42,7 @@ async function networkFirst(request: Request): Promise<Response> {
   const cache = await caches.open(CACHE);
   try {
     const res = await fetch(request);
-    if (res.ok) await cache.put(request, res.clone());
+    if (res.ok || res.type === 'opaque') await cache.put(request, res.clone());
     return res;
   } catch (err) {
     const hit = await cache.match(request, { ignoreSearch: request.mode === 'navigate', ignoreVary: true });
