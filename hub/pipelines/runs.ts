@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { conflict, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { topologicalOrder } from '../../shared/pipeline/validate.js';
@@ -81,13 +82,20 @@ const wireStatus = (status: string) => (status === 'pending' ? 'queued' : status
 /** A run as the API shows it: each step's state, attempts and outputs, and the lineage its steps reported. */
 export async function runJson({ db }: PipelineScope, run: PipelineRunRow): Promise<PipelineRun> {
   const [meta] = await db.select({ name: pipelines.name, version: pipelineVersions.version }).from(pipelineVersions).innerJoin(pipelines, eq(pipelines.id, pipelineVersions.pipelineId)).where(eq(pipelineVersions.id, run.versionId));
-  const steps = await db.select().from(pipelineSteps).where(eq(pipelineSteps.runId, run.id)).orderBy(asc(pipelineSteps.id));
-  const attempts = await db.select({ id: pipelineAttempts.id, stepId: pipelineAttempts.stepId }).from(pipelineAttempts).where(eq(pipelineAttempts.runId, run.id)).orderBy(asc(pipelineAttempts.number));
+  // A cached step's source attempt, joined for its run: the console links to it.
+  const source = alias(pipelineAttempts, 'source');
+  const rows = await db
+    .select({ step: pipelineSteps, cachedFromRun: source.runId })
+    .from(pipelineSteps)
+    .leftJoin(source, eq(source.id, pipelineSteps.cachedFrom))
+    .where(eq(pipelineSteps.runId, run.id))
+    .orderBy(asc(pipelineSteps.id));
+  const attempts = await db.select().from(pipelineAttempts).where(eq(pipelineAttempts.runId, run.id)).orderBy(asc(pipelineAttempts.number));
   const links = await db.select().from(pipelineLinks).where(eq(pipelineLinks.runId, run.id));
   return {
     ...runSummary(run, meta!),
     steps: Object.fromEntries(
-      steps.map((s) => [
+      rows.map(({ step: s, cachedFromRun }) => [
         s.name,
         {
           status: wireStatus(s.status),
@@ -98,7 +106,11 @@ export async function runJson({ db }: PipelineScope, run: PipelineRunRow): Promi
           startedAt: s.startedAt,
           finishedAt: s.finishedAt,
           cachedFrom: s.cachedFrom,
+          cachedFromRun,
           attemptIds: attempts.filter((a) => a.stepId === s.id).map((a) => a.id),
+          attemptList: attempts
+            .filter((a) => a.stepId === s.id)
+            .map((a) => ({ id: a.id, number: a.number, status: a.status, runner: a.runner, startedAt: a.startedAt, finishedAt: a.finishedAt, error: a.error })),
         },
       ]),
     ),

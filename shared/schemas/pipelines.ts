@@ -75,8 +75,22 @@ export const stepStateSchema = z.object({
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
   cachedFrom: z.string().nullable(),
+  /** The run whose attempt a cached step's outputs came from. */
+  cachedFromRun: z.string().nullable(),
   /** Attempt ids, oldest first (for logs). */
   attemptIds: z.array(z.string()),
+  /** Each attempt, oldest first: how it ended (`running` while it runs), on which runner, when. */
+  attemptList: z.array(
+    z.object({
+      id: z.string(),
+      number: z.number().int(),
+      status: z.enum(['running', 'succeeded', 'failed', 'lost', 'timed_out', 'cancelled', 'released']),
+      runner: z.string().nullable(),
+      startedAt: z.number(),
+      finishedAt: z.number().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
 });
 export const pipelineRunSchema = z.object({
   id: z.string(),

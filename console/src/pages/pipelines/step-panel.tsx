@@ -1,8 +1,7 @@
-import { getPipelineRun, listPipelineRuns } from '../../../../shared/client/pipelines';
 import type { PipelineRun } from '../../../../shared/schemas/pipelines';
 import { hub } from '../../hub';
 import { useLoad } from '../../components/use-load';
-import { formatTime } from '../../format';
+import { formatDuration, formatTime } from '../../format';
 import { Link } from '../../router';
 import { AttemptLog } from './attempt-log';
 import { pipelineRunHref } from './links';
@@ -11,31 +10,15 @@ import { stepDuration } from './step-duration';
 
 type Step = PipelineRun['steps'][string];
 
-/**
- * The run a cached step's outputs came from: the hub names the attempt, so look through the pipeline's recent runs,
- * newest first, one at a time, and stop at the first that holds it.
- */
-async function findCachedRun(pipeline: string, step: string, attemptId: string): Promise<string | null> {
-  const { runs } = await listPipelineRuns(hub, pipeline, 50);
-  for (const r of runs) {
-    const full = await getPipelineRun(hub, r.id);
-    if (full.steps[step]?.attemptIds.includes(attemptId)) return r.id;
-  }
-  return null;
-}
-
-function CachedFrom({ run, step, attemptId }: { run: PipelineRun; step: string; attemptId: string }) {
-  const found = useLoad(() => findCachedRun(run.pipeline, step, attemptId), [run.pipeline, step, attemptId]);
+function CachedFrom({ step, attemptId, runId }: { step: string; attemptId: string; runId: string | null }) {
   return (
     <>
       <p>
         Cached: the outputs of an earlier successful attempt with the same code, inputs and params were reused; no runner ran it.{' '}
-        {found.data ? (
-          <>From run <Link href={pipelineRunHref(found.data, step)}>{found.data}</Link>.</>
-        ) : found.loading ? (
-          <span class="muted">Looking for the run it came from…</span>
+        {runId ? (
+          <>From run <Link href={pipelineRunHref(runId, step)}>{runId}</Link>.</>
         ) : (
-          <span class="muted">Attempt <code>{attemptId}</code> (its run is not among the pipeline's last 50).</span>
+          <span class="muted">Attempt <code>{attemptId}</code> (its run is gone).</span>
         )}
       </p>
       <h3>Log of the attempt it came from</h3>
@@ -68,17 +51,20 @@ export function StepPanel({ run, name, step }: { run: PipelineRun; name: string;
           <pre tabIndex={0}>{JSON.stringify(step.outputs, null, 2)}</pre>
         </>
       )}
-      {step.cachedFrom && <CachedFrom run={run} step={name} attemptId={step.cachedFrom} />}
+      {step.cachedFrom && <CachedFrom step={name} attemptId={step.cachedFrom} runId={step.cachedFromRun} />}
       {step.attemptIds.length > 0 && (
         <>
           <h3>Attempts</h3>
           <ol class="step-attempts">
-            {step.attemptIds.map((id, i) => (
-              <li key={id}>
+            {step.attemptList.map((a) => (
+              <li key={a.id}>
                 <p class="small">
-                  Attempt {i + 1} <code>{id}</code>
+                  Attempt {a.number} <code>{a.id}</code>: {a.status.replace('_', ' ')}
+                  {a.runner ? <> on {a.runner}</> : null}, started {formatTime(a.startedAt)}
+                  {a.finishedAt !== null ? <>, took {formatDuration(a.finishedAt - a.startedAt)}</> : null}
+                  {a.error ? <> — {a.error}</> : null}
                 </p>
-                <AttemptLog attemptId={id} label={`Log of ${name}, attempt ${i + 1}`} />
+                <AttemptLog attemptId={a.id} label={`Log of ${name}, attempt ${a.number}`} />
               </li>
             ))}
           </ol>
