@@ -12,6 +12,7 @@ import { featureSyncHandlers } from './features/sync.js';
 import { pipelineRoutes } from './pipelines/routes.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
+import { registerServingDocs } from './serving/openapi.js';
 import { servingRoutes } from './serving/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { telemetrySyncHandlers } from './telemetry/sync.js';
@@ -85,6 +86,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
+  registerServingDocs(app);
   app.doc31('/openapi.json', OPENAPI);
   app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI) as never)));
 

@@ -24,7 +24,10 @@ function refOf(c: Context<HubEnv>): ModelRef {
   const name = c.req.param('name')!;
   const version = c.req.param('version');
   if (version === undefined) return { name, alias: 'production' };
-  return /^\d+$/.test(version) && Number(version) > 0 ? { name, version: Number(version) } : { name, alias: version };
+  if (!/^\d+$/.test(version)) return { name, alias: version };
+  const number = Number(version);
+  if (!Number.isSafeInteger(number) || number < 1) throw new InferenceError(400, `version must be a version number from 1 to ${Number.MAX_SAFE_INTEGER} or an alias (got "${version.slice(0, 40)}")`);
+  return { name, version: number };
 }
 
 /** The version the request names, read now (an alias that moved is seen at once); pk_ keys see only exposed models. */
