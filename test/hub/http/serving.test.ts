@@ -75,5 +75,10 @@ describe(`serving (/v2) on ${hub.runtime}`, () => {
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Inference-Header-Content-Length/i);
     const meta = await call('/v2/models/lin', { headers: { Origin: 'https://shop.example' } });
     expect(meta.headers.get('access-control-expose-headers')).toMatch(/Inference-Header-Content-Length/i);
+    expect(meta.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(meta.headers.get('vary')).toMatch(/Origin/);
+    const server = await call('/v2/models/lin');
+    expect(server.headers.get('access-control-allow-origin')).toBeNull();
+    expect(server.headers.get('vary')).toMatch(/Origin/);
   });
 });
