@@ -12,6 +12,7 @@ import { featureSyncHandlers } from './features/sync.js';
 import { pipelineRoutes } from './pipelines/routes.js';
 import { mlflowRoutes } from './mlflow/index.js';
 import { registryRoutes } from './registry/routes.js';
+import { registerServingDocs } from './serving/openapi.js';
 import { servingRoutes } from './serving/routes.js';
 import { telemetryRoutes } from './telemetry/routes.js';
 import { telemetrySyncHandlers } from './telemetry/sync.js';
@@ -55,10 +56,11 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
   const runtimeFiles = crossOrigin({ resourcePolicy: true });
   app.use('*', (c, next) => (isRuntimeAssetPath(c.req.path) ? runtimeFiles(c, next) : next()));
 
-  // Events a write queued go out soon after it (the Node timer loop, or the Worker's waitUntil).
+  // Events a write queued go out soon after it (the Node timer loop, or the Worker's waitUntil). An inference
+  // (POST /v2/…/infer) writes nothing: nudging on each one ran a delivery pass every 25 ms under load.
   app.use('*', async (c, next) => {
     await next();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) deps.webhooks?.nudge(c);
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400 && !c.req.path.startsWith('/v2/')) deps.webhooks?.nudge(c);
   });
 
   // Each domain applies its own device sync items; feature pushes, dataset uploads and runner reports register here too.
@@ -84,6 +86,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
+  registerServingDocs(app);
   app.doc31('/openapi.json', OPENAPI);
   app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI) as never)));
 

@@ -118,7 +118,10 @@ export function readInputs(request: InferRequest, binary: Uint8Array, signature:
       const bytes = count * DATATYPES[want].bytes;
       if (size !== bytes) throw invalid(`input "${input.name}" has binary_data_size ${JSON.stringify(size)}; shape [${input.shape.join(', ')}] of ${want} needs ${bytes} bytes`);
       if (offset + bytes > binary.byteLength) throw invalid(`input "${input.name}" needs ${bytes} bytes of binary data but only ${binary.byteLength - offset} follow the JSON`);
-      data = arrayOf(want, count, binary.subarray(offset, offset + bytes));
+      // A view of the body where the bytes sit aligned for their type (no copy of a large tensor); a copy otherwise.
+      const { array, bytes: width } = DATATYPES[want];
+      const at = binary.byteOffset + offset;
+      data = at % width === 0 ? new array(binary.buffer as ArrayBuffer, at, count) : arrayOf(want, count, binary.subarray(offset, offset + bytes));
       offset += bytes;
     } else {
       if (input.data === undefined) throw invalid(`input "${input.name}" has no data (give "data", or parameters.binary_data_size with the bytes after the JSON)`);

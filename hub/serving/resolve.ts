@@ -1,24 +1,42 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { ModelRef } from '../../shared/refs.js';
 import type { ProjectScope } from '../core/scope.js';
+import type { Db } from '../db/client.js';
 import { modelAliases, modelVersions, registeredModels } from '../db/schema.js';
 import { resolveModelRef } from '../registry/refs.js';
 import type { ResolvedVersion } from './server.js';
 
 /**
- * The model and version a ref names, in one query: every infer request reads the alias afresh (a move is served on
- * the next request), so this is on the hot path. A ref that resolves to nothing takes the registry's own path, for
- * its error (which aliases there are).
+ * The model and version of a ref in one statement, built once per database: a version number, or (when that is null)
+ * the version the alias names now. Building drizzle's query afresh cost about as much as running it (profiled).
  */
-export async function resolveServedVersion(scope: ProjectScope, ref: ModelRef): Promise<ResolvedVersion> {
-  const wanted =
-    'version' in ref
-      ? sql`${ref.version}`
-      : sql`(SELECT ${modelAliases.version} FROM ${modelAliases} WHERE ${modelAliases.modelId} = ${registeredModels.id} AND ${modelAliases.alias} = ${ref.alias})`;
-  const [row] = await scope.db
+function preparedResolve(db: Db) {
+  return db
     .select({ model: registeredModels, version: modelVersions })
     .from(registeredModels)
-    .innerJoin(modelVersions, and(eq(modelVersions.modelId, registeredModels.id), eq(modelVersions.version, wanted)))
-    .where(and(eq(registeredModels.projectId, scope.projectId), eq(registeredModels.name, ref.name)));
+    .innerJoin(
+      modelVersions,
+      and(
+        eq(modelVersions.modelId, registeredModels.id),
+        eq(
+          modelVersions.version,
+          sql`coalesce(${sql.placeholder('version')}, (SELECT ${modelAliases.version} FROM ${modelAliases} WHERE ${modelAliases.modelId} = ${registeredModels.id} AND ${modelAliases.alias} = ${sql.placeholder('alias')}))`,
+        ),
+      ),
+    )
+    .where(and(eq(registeredModels.projectId, sql.placeholder('projectId')), eq(registeredModels.name, sql.placeholder('name'))))
+    .prepare();
+}
+const prepared = new WeakMap<Db, ReturnType<typeof preparedResolve>>();
+
+/**
+ * The model and version a ref names, in one query: every infer request reads the alias afresh (a move is served on
+ * the next request, under another manifest ETag and so another loaded session), so this is on the hot path. A ref that
+ * resolves to nothing takes the registry's own path, for its error (which aliases there are).
+ */
+export async function resolveServedVersion(scope: ProjectScope, ref: ModelRef): Promise<ResolvedVersion> {
+  let query = prepared.get(scope.db);
+  if (!query) prepared.set(scope.db, (query = preparedResolve(scope.db)));
+  const [row] = await query.all({ projectId: scope.projectId, name: ref.name, version: 'version' in ref ? ref.version : null, alias: 'alias' in ref ? ref.alias : null });
   return row ?? resolveModelRef(scope, ref);
 }

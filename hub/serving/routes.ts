@@ -24,7 +24,10 @@ function refOf(c: Context<HubEnv>): ModelRef {
   const name = c.req.param('name')!;
   const version = c.req.param('version');
   if (version === undefined) return { name, alias: 'production' };
-  return /^\d+$/.test(version) && Number(version) > 0 ? { name, version: Number(version) } : { name, alias: version };
+  if (!/^\d+$/.test(version)) return { name, alias: version };
+  const number = Number(version);
+  if (!Number.isSafeInteger(number) || number < 1) throw new InferenceError(400, `version must be a version number from 1 to ${Number.MAX_SAFE_INTEGER} or an alias (got "${version.slice(0, 40)}")`);
+  return { name, version: number };
 }
 
 /** The version the request names, read now (an alias that moved is seen at once); pk_ keys see only exposed models. */
@@ -42,17 +45,27 @@ function serverOf(c: Context<HubEnv>) {
 
 const router = new Hono<HubEnv>();
 router.onError(inferenceErrorHandler);
-// The runtime's remote backend calls these from pages on other origins, with binary tensors both ways.
-router.use(
-  '/v2/models/*',
-  cors({
-    origin: (origin) => origin || null,
-    allowMethods: ['GET', 'POST'],
-    allowHeaders: ['Authorization', 'Content-Type', HEADER_LENGTH],
-    exposeHeaders: [HEADER_LENGTH],
-    maxAge: 7200,
-  }),
-);
+// The runtime's remote backend calls these from pages on other origins, with binary tensors both ways. Hono's cors
+// adds Vary after the handler, and a header set on a finished response makes Hono rebuild it, copying its body (a
+// full copy of every reply, seen in the hub's profile); so only the preflight is Hono's, and the headers of a
+// request go on before the handler.
+const preflight = cors({
+  origin: (origin) => origin || null,
+  allowMethods: ['GET', 'POST'],
+  allowHeaders: ['Authorization', 'Content-Type', HEADER_LENGTH],
+  exposeHeaders: [HEADER_LENGTH],
+  maxAge: 7200,
+});
+router.use('/v2/models/*', async (c, next) => {
+  if (c.req.method === 'OPTIONS') return preflight(c, next);
+  const origin = c.req.header('origin');
+  c.header('Vary', 'Origin');
+  if (origin) {
+    c.header('Access-Control-Allow-Origin', origin);
+    c.header('Access-Control-Expose-Headers', HEADER_LENGTH);
+  }
+  await next();
+});
 
 router.get('/v2', (c) => c.json({ name: 'outpost', version: VERSION, extensions: c.var.deps.serving ? ['binary_tensor_data'] : [] }));
 router.get('/v2/health/live', (c) => c.json({ live: true }));

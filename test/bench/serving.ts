@@ -23,6 +23,9 @@ export interface ServingSizes {
 export const SERVING_FULL: ServingSizes = { slowCalls: 30, fastCalls: 300, slowMs: 50, fastMs: 1, clients: 64, requestsPerClient: 40 };
 export const SERVING_SMOKE: ServingSizes = { slowCalls: 3, fastCalls: 5, slowMs: 2, fastMs: 0.2, clients: 4, requestsPerClient: 3 };
 
+/** The session options of both arms, as the bench prints them: the hub's (ONNX_SESSION_OPTIONS), the in-process baseline's. */
+const OPTIONS_TEXT = 'both arms: onnxruntime-node CPU, graph optimization all, default intra-op threads, spinning off';
+
 /** Targets fixed before measuring. */
 const TARGET_OVERHEAD = 1.1;
 const TARGET_BATCHING = 3;
@@ -109,7 +112,7 @@ async function overhead(hub: BenchHub, model: BenchModel, calls: number, target:
   await session.release();
   const ratio = median(remote) / median(local);
   return {
-    name: `serving: POST /v2 …/infer (binary tensors, batch 1, one client) vs onnxruntime-node in-process, ${model.describe}, median of ${calls}`,
+    name: `serving: POST /v2 …/infer (binary tensors, batch 1, one client) vs onnxruntime-node in-process, ${model.describe}, median of ${calls} (${OPTIONS_TEXT})`,
     value: `${fmt(median(remote), 2)} ms`,
     baseline: `${fmt(median(local), 2)} ms`,
     ratio: `${fmt(ratio, 2)}× (+${fmt(median(remote) - median(local), 2)} ms a call)`,
@@ -159,7 +162,7 @@ export async function servingBench(s: ServingSizes): Promise<Figure[]> {
     const on = await concurrent(batched, { name: 'fast', ...fast }, s);
     const ratio = on.perSecond / off.perSecond;
     figures.push({
-      name: `serving: ${s.clients} concurrent clients, batch-1 requests to the ${fast.describe}, ${s.clients * s.requestsPerClient} requests: dynamic batching vs none`,
+      name: `serving: ${s.clients} concurrent clients, batch-1 requests to the ${fast.describe}, ${s.clients * s.requestsPerClient} requests: dynamic batching vs none (OUTPOST_SERVE_BATCHING=0; same hub and session options otherwise)`,
       value: `${fmt(on.perSecond)} requests/s (p99 ${fmt(on.p99, 1)} ms)`,
       baseline: `${fmt(off.perSecond)} requests/s (p99 ${fmt(off.p99, 1)} ms)`,
       ratio: `${fmt(ratio, 2)}×`,

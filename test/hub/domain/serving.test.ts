@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
-import { test as base } from 'vitest';
+import { test as base, vi } from 'vitest';
 import { tfjsModelFiles } from '../../../hub/demo/tfjs-model.js';
-import { linearModelOnnx } from '../../../hub/registry/onnx/write.js';
+import { linearModelOnnx, writeOnnxModel } from '../../../hub/registry/onnx/write.js';
 import { fromHalf, toHalf } from '../../../shared/serving/datatypes.js';
 import { preloadServed } from '../../../hub/platform/node/serving.js';
 import { readTelemetry } from '../../../hub/telemetry/read.js';
@@ -198,6 +198,8 @@ describe('serving: the Open Inference Protocol on the Node hub', () => {
     expect(unknownModel).toEqual({ status: 404, body: { error: 'model "ghost" does not exist' } });
     expect(await inferJson(hub, 'lin/versions/staging', { inputs: [x()] })).toEqual({ status: 404, body: { error: 'model "lin" has no alias "staging" (aliases: production)' } });
     expect((await inferJson(hub, 'lin/versions/9', { inputs: [x()] })).status).toBe(404);
+    // A number past 2^53 is no version (the fuzz tier found it a 500); 0 is none either.
+    for (const v of ['9'.repeat(400), '0']) expect(await inferJson(hub, `lin/versions/${v}`, { inputs: [x()] })).toEqual({ status: 400, body: { error: expect.stringMatching(/^version must be a version number from 1 to 9007199254740991 or an alias/) } });
     const noKey = await hub.request('/v2/models/lin/infer', { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
     expect(noKey.status).toBe(401);
     expect(await noKey.json()).toEqual({ error: expect.stringMatching(/invalid API key/) });
@@ -239,6 +241,36 @@ describe('serving: the Open Inference Protocol on the Node hub', () => {
       expect(reply.body.id).toBe(String(i));
       expect(reply.body.outputs[0].shape).toEqual([rows(i).length, 3]);
       reply.body.outputs[0].data.forEach((v: number, k: number) => expect(v).toBeCloseTo(expected[i]![k]!, 5));
+    }
+  });
+
+  test('runs concurrent requests as batches, and a request the model itself refuses fails alone inside one', async ({ hub }) => {
+    // y[i] = x[i][idx[i]]: an index out of range passes every check of the request and fails only in the model.
+    const pick = writeOnnxModel({
+      producer: 'outpost-tests',
+      inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 4] }, { name: 'idx', dtype: 'int64', shape: ['batch', 1] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: ['batch', 1] }],
+      nodes: [{ op: 'GatherElements', inputs: ['x', 'idx'], outputs: ['y'], attributes: { axis: 1 } }],
+    });
+    await publishModel(hub.request, 'pick', { 'model.onnx': pick }, { alias: 'production', tags: { 'serve.max_delay_ms': '20' } });
+    // Every run of a session (the hub's engine and this file share onnxruntime-node), for the rows of each.
+    const runs = vi.spyOn((ort.InferenceSession as unknown as { prototype: { run: (feeds: Record<string, ort.Tensor>) => Promise<unknown> } }).prototype, 'run');
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          inferJson(hub, 'pick', { id: String(i), inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [[i, 10 + i, 20 + i, 30 + i]] }, { name: 'idx', shape: [1, 1], datatype: 'INT64', data: [[i === 7 ? 9 : i % 4]] }] }),
+        ),
+      );
+      for (const [i, reply] of replies.entries()) {
+        if (i === 7) expect(reply).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^model "pick" v1 failed on these inputs: /) } });
+        else expect(reply).toEqual({ status: 200, body: { model_name: 'pick', model_version: '1', id: String(i), outputs: [{ name: 'y', datatype: 'FP32', shape: [1, 1], data: [10 * (i % 4) + i] }] } });
+      }
+      // Batches ran: fewer runs than requests, one of several rows (the failed batch's rerun adds one run per request).
+      const rows: number[] = runs.mock.calls.map(([feeds]) => feeds.x!.dims[0]!);
+      expect(Math.max(...rows)).toBeGreaterThan(1);
+      expect(rows.filter((n) => n > 1).reduce((a, b) => a + b, 0) + rows.filter((n) => n === 1).length).toBeGreaterThanOrEqual(16);
+    } finally {
+      runs.mockRestore();
     }
   });
 

@@ -12,7 +12,7 @@ let close: () => Promise<void>;
 beforeAll(async () => {
   // The rate limits stay on but out of reach: with the test hubs' 20 failed keys a minute, nearly every request after
   // the first few hundred was a 429 and the fuzzer tested the limiter, not the routes.
-  const hub = await openInProcessHub(FUZZ_HUB_ENV);
+  const hub = await openInProcessHub(FUZZ_HUB_ENV, { serving: true });
   close = hub.close;
   world = await openFuzzWorld(hub);
 });
@@ -23,6 +23,7 @@ describe('requests generated from the OpenAPI document', () => {
     const paths = new Set(world.operations.map((o) => o.path));
     expect(paths.has('/v1/metrics/series')).toBe(true);
     expect(paths.has('/api/2.0/mlflow/experiments/search')).toBe(true);
+    expect(paths.has('/v2/models/{name}/versions/{version}/infer')).toBe(true);
     expect(world.operations.length).toBeGreaterThan(60);
   });
 

@@ -5,6 +5,7 @@
  */
 import { encodeMetricsFrame, METRICS_FRAME_TYPE } from '../../../shared/metrics-frame.js';
 import type { InProcessHub } from '../../helpers/in-process-hub.js';
+import { identityOnnx, publishModel } from '../../helpers/serving.js';
 import { hostile, mutate, pick, rngOf, scalarText, toJsonText, valid, type Context, type Rng, type Schema } from './generate.js';
 
 interface Operation {
@@ -103,7 +104,9 @@ export async function openFuzzWorld(hub: InProcessHub): Promise<FuzzWorld> {
   const run = (await must(hub, '/v1/runs', { json: { experimentId: experiment } })).run.id as string;
   await must(hub, `/v1/runs/${run}/log`, { json: { metrics: [{ key: 'loss', steps: [0, 1, 2], values: [1, 0.5, 0.25] }], params: { lr: '0.1' }, tags: { team: 'a' } } });
   await must(hub, '/v1/models', { json: { name: 'fuzzmodel', devices: true } });
-  const known = [experiment, run, 'fuzz', 'loss', 'lr', 'team', 'fuzzmodel', 'fuzzmodel@production', 'production', '1', 'model.json', 'model.onnx'];
+  // A version the hub serves (one Identity per datatype), so `/v2` inference runs garbage through a real model.
+  await publishModel(hub.request, 'fuzzmodel', { 'model.onnx': identityOnnx() }, { alias: 'production' });
+  const known = [experiment, run, 'fuzz', 'loss', 'lr', 'team', 'fuzzmodel', 'fuzzmodel@production', 'production', '1', 'model.json', 'model.onnx', 'in_float32', 'out_float32', 'in_bool', 'in_float16', 'in_int64', 'FP32'];
   const uploads = ['{}', '{"modelTopology":null,"weightsManifest":[{"paths":["w.bin"],"weights":[{"name":"w","shape":[1e9,1e9],"dtype":"float32"}]}]}', 'not json', '[[[[[[[[', 'onnx?'];
   for (const text of uploads) {
     const bytes = new TextEncoder().encode(text);
@@ -149,7 +152,7 @@ function frameBody(rng: Rng): Uint8Array<ArrayBuffer> {
   }
 }
 
-const HEADERS = ['range', 'idempotency-key', 'if-none-match', 'outpost-device', 'origin', 'content-length'];
+const HEADERS = ['inference-header-content-length', 'range', 'idempotency-key', 'if-none-match', 'outpost-device', 'origin', 'content-length'];
 const HEADER_VALUES = ['bytes=0-', 'bytes=-1', 'bytes=5-1', `bytes=${'9'.repeat(400)}-`, Array.from({ length: 500 }, (_, i) => `${i}-${i}`).join(','), 'bytes=0-0,-1', '*', '"x"', 'x'.repeat(8000), '', ' ', '-1', '1e400', 'null', 'http://evil.example'];
 
 /** A path segment, percent-encoded; a lone surrogate goes out as the invalid UTF-8 it would be. */

@@ -27,6 +27,15 @@ describe(`serving (/v2) on ${hub.runtime}`, () => {
     expect((await call('/v2/health/ready')).body).toEqual({ ready: true });
   });
 
+  it('lists every /v2 route in /openapi.json, with the binary extension beside JSON for infer', async () => {
+    const { paths } = (await call('/openapi.json')).body;
+    const v2 = Object.keys(paths).filter((path) => path.startsWith('/v2')).flatMap((path) => Object.keys(paths[path]).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(v2.sort()).toEqual(
+      ['GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready', ...['/v2/models/{name}', '/v2/models/{name}/versions/{version}'].flatMap((m) => [`GET ${m}`, `GET ${m}/ready`, `POST ${m}/infer`])].sort(),
+    );
+    expect(Object.keys(paths['/v2/models/{name}/infer'].post.requestBody.content)).toEqual(['application/json', 'application/octet-stream']);
+  });
+
   it('answers model metadata by alias, by number and for production when no version is named', async ({ p }) => {
     const expected = { name: 'lin', versions: ['1'], platform: 'onnxruntime_onnx', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 3] }] };
     for (const path of ['/v2/models/lin', '/v2/models/lin/versions/1', '/v2/models/lin/versions/production']) expect((await call(path, { key: p.keys.read })).body).toEqual(expected);
@@ -66,5 +75,10 @@ describe(`serving (/v2) on ${hub.runtime}`, () => {
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Inference-Header-Content-Length/i);
     const meta = await call('/v2/models/lin', { headers: { Origin: 'https://shop.example' } });
     expect(meta.headers.get('access-control-expose-headers')).toMatch(/Inference-Header-Content-Length/i);
+    expect(meta.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(meta.headers.get('vary')).toMatch(/Origin/);
+    const server = await call('/v2/models/lin');
+    expect(server.headers.get('access-control-allow-origin')).toBeNull();
+    expect(server.headers.get('vary')).toMatch(/Origin/);
   });
 });
