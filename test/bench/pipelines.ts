@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePipeline, importBundle } from '../../cli/pipelines/bundle.js';
@@ -77,7 +78,7 @@ async function inProcessMs(definition: Awaited<ReturnType<typeof register>>) {
   return performance.now() - t0;
 }
 
-/** DESIGN §9: per-step overhead of a 200-step chain with one runner; a cached rerun of 100 steps; 1,000 independent steps on 4 runners. */
+/** DESIGN §9: per-step overhead of a 200-step chain with one runner; a cached rerun of 100 steps; 1,000 independent steps on 4 runners; recovery after kill -9. */
 export async function pipelineBench(bench: BenchHub, sizes: PipelineSizes): Promise<Figure[]> {
   const hub = new HubClient({ hub: bench.url, key: bench.key });
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-pipelines-'));
@@ -122,5 +123,57 @@ export async function pipelineBench(bench: BenchHub, sizes: PipelineSizes): Prom
     target: 'reported (no target in DESIGN §9)',
     ok: true,
   });
+  figures.push(await recovery(hub, bench, dir));
   return figures;
+}
+
+/**
+ * Issue 16's recovery figure: an `outpost runner` process killed with SIGKILL mid-step (1 s lease); a second runner,
+ * already polling, runs the step as attempt 2. Measured from the kill to the run's success; target lease + 1 s.
+ */
+async function recovery(hub: HubClient, bench: BenchHub, dir: string): Promise<Figure> {
+  const leaseMs = 1_000;
+  const marker = join(dir, 'recovery-started');
+  const file = join(dir, 'recovery.ts');
+  writeFileSync(
+    file,
+    `import { writeFileSync } from 'node:fs';
+import { definePipeline } from 'outpost/pipeline';
+export default definePipeline({ name: 'recovery', steps: { slow: { retries: { count: 2, backoff: '0s' }, run: async (ctx) => {
+  if (ctx.attempt === 1) { writeFileSync(${JSON.stringify(marker)}, 'x'); await new Promise(() => {}); }
+  return { attempt: ctx.attempt };
+} } } });
+`,
+  );
+  await register(hub, file, dir);
+  const doomed = spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', 'runner', '--lease', `${leaseMs / 1000}s`], {
+    env: { ...process.env, OUTPOST_HUB: bench.url, OUTPOST_KEY: bench.key },
+    stdio: 'ignore',
+  });
+  const rescuer = new Runner({ hub, labels: ['node'], concurrency: 1, leaseMs, name: 'bench-rescuer' });
+  try {
+    const started = await startPipelineRun(hub, 'recovery', { noCache: true });
+    for (const t = Date.now(); !existsSync(marker); await new Promise((r) => setTimeout(r, 10))) {
+      if (Date.now() - t > 60_000) throw new Error('the runner process never started the step');
+    }
+    // The rescuer is polling before the kill: what is measured is the lease's expiry and the requeue.
+    const loop = rescuer.run();
+    doomed.kill('SIGKILL');
+    const killedAt = performance.now();
+    const run = await waitForEnd(hub, started.id);
+    const ms = performance.now() - killedAt;
+    await rescuer.stop(0);
+    await loop;
+    const rerun = run.status === 'succeeded' && run.steps.slow?.attempts === 2;
+    return {
+      name: `recovery: a runner process killed with SIGKILL mid-step, ${leaseMs} ms lease, a second runner polling`,
+      value: `${fmt(ms)} ms from the kill to the run's success${rerun ? ' (attempt 2 on the second runner)' : ` (NOT re-run: ${run.status})`}`,
+      baseline: `lease ${fmt(leaseMs)} ms`,
+      ratio: `${fmt(ms / leaseMs, 2)}× the lease`,
+      target: '≤ lease + 1 s',
+      ok: rerun && ms <= leaseMs + 1_000,
+    };
+  } finally {
+    doomed.kill('SIGKILL');
+  }
 }
