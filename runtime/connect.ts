@@ -31,6 +31,11 @@ export interface ConnectOptions {
   deviceId?: string;
   /** How often open telemetry periods are closed into the outbox (ms). */
   telemetryIntervalMs?: number;
+  /**
+   * true: ask the browser at connect to keep this origin's storage (models, outbox) under storage pressure
+   * (`navigator.storage.persist()`; the browser decides, `op.cache.storage()` says what it decided).
+   */
+  persistStorage?: boolean;
 }
 
 export interface LoadOptions {
@@ -263,5 +268,7 @@ export async function connect(options: ConnectOptions): Promise<Outpost> {
   }
   const op = new Outpost(runtimeHub(options.hub, options.key), options.deviceId ?? persistentDeviceId(), options.telemetryIntervalMs ?? 60_000, options.key);
   await op.start();
+  // Not awaited: Chromium may wait on a permission prompt; a refusal changes nothing but eviction under pressure.
+  if (options.persistStorage) void op.cache.persist().catch(() => false);
   return op;
 }

@@ -47,6 +47,21 @@ export class CacheInventory {
     return rows.length;
   }
 
+  /**
+   * This origin's storage as the browser reports it: `usage` and `quota` in bytes (null where the browser does not
+   * say) and whether it is persistent, i.e. kept under storage pressure instead of evicted with the least-used sites.
+   */
+  async storage(): Promise<{ usage: number | null; quota: number | null; persisted: boolean }> {
+    const manager = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    const estimate = (await manager?.estimate?.()) ?? {};
+    return { usage: estimate.usage ?? null, quota: estimate.quota ?? null, persisted: (await manager?.persisted?.()) ?? false };
+  }
+
+  /** Asks the browser to keep this origin's storage under pressure (`navigator.storage.persist()`); true when granted. */
+  async persist(): Promise<boolean> {
+    return (await navigator.storage?.persist?.()) ?? false;
+  }
+
   private async collectGarbage(): Promise<void> {
     const db = await openStore();
     const tx = db.transaction(['manifests', 'blobs'], 'readwrite');

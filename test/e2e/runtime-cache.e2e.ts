@@ -1,3 +1,4 @@
+import { linearModelOnnx } from '../../hub/registry/onnx/write.js';
 import { tfjsModelFiles } from '../../hub/demo/tfjs-model.js';
 import { expect, linearOnnx, openSite, SILERO_VAD, test } from './runtime/fixtures.js';
 
@@ -144,6 +145,32 @@ test.describe('runtime model cache', () => {
     expect(result.evicted).toBe(2);
     expect(result.after).toEqual([`${modelName}-tf@production`]);
     expect(await idbCounts(page)).toEqual({ blobs: 3, manifests: 1 });
+  });
+
+  test('reports the origin’s storage usage and quota, which grow with a cached model, and asks for persistence when told to', async ({ page, api, site, hubUrl, modelName }) => {
+    await api.publish(modelName, 'onnx', { 'model.onnx': linearModelOnnx({ inputSize: 256, outputSize: 256 }) }, 'production');
+    const key = await api.publishableKey();
+    await openSite(page, site);
+    const result = await page.evaluate(async ({ hub, key, ref }) => {
+      let asked = 0;
+      const persist = navigator.storage.persist.bind(navigator.storage);
+      navigator.storage.persist = () => (asked++, persist());
+      await (window as any).Outpost.connect({ hub, key });
+      const notAsked = asked;
+      const op = await (window as any).Outpost.connect({ hub, key, persistStorage: true });
+      const before = await op.cache.storage();
+      await op.load(ref);
+      const after = await op.cache.storage();
+      return { before, after, notAsked, asked, granted: await op.cache.persist(), persisted: await navigator.storage.persisted() };
+    }, { hub: hubUrl, key, ref: `${modelName}@production` });
+    expect(result.before.quota).toBeGreaterThan(0);
+    // The model's 256 KB of weights (and the runtime's cached files) are counted against the origin.
+    expect(result.after.usage).toBeGreaterThan(result.before.usage + 256 * 256 * 4);
+    expect(result.after.persisted).toBe(result.persisted);
+    // Only the page that opted in asked the browser.
+    expect(result.notAsked).toBe(0);
+    expect(result.asked).toBe(1);
+    expect(typeof result.granted).toBe('boolean');
   });
 
   test('reports a full storage quota instead of swallowing it', async ({ page, api, site, hubUrl, modelName }) => {
