@@ -207,19 +207,19 @@ export class RunnerCore {
       const outputs = ((await Promise.race([Promise.resolve().then(() => this.options.execute(job)), aborted])) ?? {}) as Record<string, unknown>;
       const problem = outputProblem(lease.step, outputs, lease.outputs);
       if (problem) throw new Error(problem);
-      succeeded = true;
       // From here the step's work is done: the hub being down (a restart) delays the report, never fails the step.
       // Heartbeats go on meanwhile, so the lease is renewed as soon as the hub is back.
       const trackingRun = await untilAnswered(controller.signal, () => run.finish(true));
       if (trackingRun) links.push({ kind: 'run', ref: trackingRun, role: 'made' });
       await log.close();
+      succeeded = true;
       const reply = await untilAnswered(controller.signal, () => completeAttempt(hub, lease.attemptId, { status: 'succeeded', outputs, links, ...this.nextRequest() }));
       this.event('succeeded', lease);
       return reply.next ?? null;
     } catch (err) {
       if (succeeded) {
-        // The step succeeded but the hub refused the report (4xx) or took the attempt back (lost, cancelled, the runner
-        // stopping): the hub settles the attempt itself (a lost lease runs the step again).
+        // The step succeeded but the hub refused its completion (4xx) or the attempt stopped being this runner's while it
+        // was retried (lost, cancelled, the runner stopping): the hub settles the attempt (a lost lease runs it again).
         this.options.say?.(`could not report ${lease.attemptId}: ${(err as Error).message}`);
         return null;
       }
