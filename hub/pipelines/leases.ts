@@ -202,3 +202,16 @@ export async function expireLeases(scope: PipelineScope, allProjects = false): P
   return stale.length;
 }
 
+
+/**
+ * Called once when a hub process starts: every running lease is given at least its full length from now. While the
+ * hub was down no runner could heartbeat, so a lease that ran out during the downtime says nothing about its runner;
+ * a live runner renews it on its next heartbeat, a dead one's lease expires one lease length after the start, as usual.
+ */
+export async function graceLeasesAfterStart(db: PipelineScope['db'], now = Date.now()): Promise<number> {
+  const extended = await db.all<{ id: number }>(sql`
+    update pipeline_steps set lease_expires_at = ${now} + lease_ms
+    where status = 'running' and lease_ms is not null and (lease_expires_at is null or lease_expires_at < ${now} + lease_ms)
+    returning id`);
+  return extended.length;
+}

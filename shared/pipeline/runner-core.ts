@@ -2,6 +2,7 @@ import { getBlob } from '../client/blobs.js';
 import type { HubClient } from '../client/hub-client.js';
 import { completeAttempt, heartbeatAttempt, leaseStep, releaseAttempt } from '../client/pipelines.js';
 import { sha256Digest } from '../digest.js';
+import { OutpostError } from '../errors.js';
 import type { Lease } from '../schemas/pipelines.js';
 import { AttemptLog } from './attempt-log.js';
 import { outputProblem, type StepTrackingRun } from './define.js';
@@ -48,6 +49,25 @@ export interface RunnerCoreOptions {
   /** One line about what the runner does. */
   say?: (line: string) => void;
   onStep?: (event: StepEvent) => void;
+}
+
+/** Whether a call should be sent again: the hub was unreachable or answered 5xx (a restart, a deploy); 4xx is final. */
+const transient = (err: unknown) => !(err instanceof OutpostError) || err.status >= 500;
+
+/**
+ * Sends an end-of-attempt call until the hub answers, backing off from 100 ms to 2 s, while the attempt is still
+ * this runner's (`signal`: a heartbeat answering `lost`/`cancelled`, or `stop()` past its grace, ends the retries
+ * with the last error). The calls are ones the hub accepts twice (a completion sent again is `accepted: true`).
+ */
+async function untilAnswered<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  for (let waitMs = 100; ; waitMs = Math.min(2_000, waitMs * 2)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!transient(err) || signal.aborted) throw err;
+    }
+    await new Promise((r) => setTimeout(r, waitMs));
+  }
 }
 
 /** Why a running attempt was stopped by the hub or the runner: it is then not reported as done. */
@@ -187,16 +207,19 @@ export class RunnerCore {
       const outputs = ((await Promise.race([Promise.resolve().then(() => this.options.execute(job)), aborted])) ?? {}) as Record<string, unknown>;
       const problem = outputProblem(lease.step, outputs, lease.outputs);
       if (problem) throw new Error(problem);
-      const trackingRun = await run.finish(true);
+      // From here the step's work is done: the hub being down (a restart) delays the report, never fails the step.
+      // Heartbeats go on meanwhile, so the lease is renewed as soon as the hub is back.
+      const trackingRun = await untilAnswered(controller.signal, () => run.finish(true));
       if (trackingRun) links.push({ kind: 'run', ref: trackingRun, role: 'made' });
       await log.close();
       succeeded = true;
-      const reply = await completeAttempt(hub, lease.attemptId, { status: 'succeeded', outputs, links, ...this.nextRequest() });
+      const reply = await untilAnswered(controller.signal, () => completeAttempt(hub, lease.attemptId, { status: 'succeeded', outputs, links, ...this.nextRequest() }));
       this.event('succeeded', lease);
       return reply.next ?? null;
     } catch (err) {
       if (succeeded) {
-        // The step succeeded but the report did not reach the hub: the lease expires and the step runs again.
+        // The step succeeded but the hub refused its completion (4xx) or the attempt stopped being this runner's while it
+        // was retried (lost, cancelled, the runner stopping): the hub settles the attempt (a lost lease runs it again).
         this.options.say?.(`could not report ${lease.attemptId}: ${(err as Error).message}`);
         return null;
       }
@@ -210,10 +233,10 @@ export class RunnerCore {
       const message = err instanceof Error ? err.message : String(err);
       log.line(err instanceof Error ? (err.stack ?? err.message) : String(err));
       await log.close();
-      const trackingRun = await run.finish(false).catch(() => null);
+      const trackingRun = await untilAnswered(controller.signal, () => run.finish(false)).catch(() => null);
       if (trackingRun) links.push({ kind: 'run', ref: trackingRun, role: 'made' });
       this.event('failed', lease, message);
-      const reply = await completeAttempt(hub, lease.attemptId, { status: 'failed', error: message, links, ...this.nextRequest() }).catch((e) => {
+      const reply = await untilAnswered(controller.signal, () => completeAttempt(hub, lease.attemptId, { status: 'failed', error: message, links, ...this.nextRequest() })).catch((e) => {
         this.options.say?.(`could not report ${lease.attemptId}: ${(e as Error).message}`);
         return null;
       });

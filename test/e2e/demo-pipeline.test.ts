@@ -91,7 +91,12 @@ describe('the demo pipeline', () => {
       const steps = Object.fromEntries(Object.entries(run.steps as Record<string, { status: string; error: string | null }>).map(([name, s]) => [name, s.status === 'failed' ? `failed: ${s.error}` : s.status]));
       expect(steps).toEqual({ prepare: 'succeeded', train: 'succeeded', evaluate: 'succeeded', register: 'succeeded', promote: 'succeeded' });
       expect(run).toMatchObject({ status: 'succeeded', trigger: { type: 'event', eventType: 'dataset.version', ref: 'digits-samples/3' } });
-      expect(run.steps.prepare.outputs).toMatchObject({ dataset: 'digits-samples/3', train: 7, test: 4 });
+      expect(run.steps.prepare.outputs).toMatchObject({ dataset: 'digits-samples/3', train: 201, test: 50 });
+      // The seeded images are drawn from each digit's glyph: the model learns them, well above chance (0.1) and the
+      // promote step's default gate (minAccuracy 0.7).
+      const MIN_ACCURACY: number = registered.spec.params.minAccuracy.default;
+      expect(MIN_ACCURACY).toBe(0.7);
+      expect(run.steps.evaluate.outputs.accuracy).toBeGreaterThan(MIN_ACCURACY);
 
       // The model version: made from the training run, which read the dataset version.
       const trainingRun: string = run.steps.train.outputs.run;
@@ -115,7 +120,7 @@ describe('the demo pipeline', () => {
       const evaluated = (await api(`/v1/runs/${evalRun}`)).run;
       expect(evaluated.tags).toMatchObject({ 'outpost.pipeline.run': run.id, 'outpost.pipeline.step': 'evaluate' });
       expect(evaluated.metrics.accuracy).toMatchObject({ value: run.steps.evaluate.outputs.accuracy, count: 1 });
-      expect(evaluated.metrics.test_examples).toMatchObject({ value: 4 });
+      expect(evaluated.metrics.test_examples).toMatchObject({ value: 50 });
       // …and the training curve in the training run, one point an epoch.
       expect((await api(`/v1/runs/${trainingRun}`)).run.metrics.loss).toMatchObject({ count: 30 });
       expect(run.steps.promote.outputs).toEqual({ promoted: true });
@@ -130,7 +135,9 @@ describe('the demo pipeline', () => {
       expect(byHand.code, byHand.stderr).toBe(0);
       const manual = await api(`/v1/pipeline-runs/${JSON.parse(byHand.stdout).id}`);
       expect(manual).toMatchObject({ status: 'succeeded', trigger: { type: 'manual' } });
-      expect(manual.steps.prepare.outputs).toMatchObject({ dataset: 'digits-samples/2', train: 6, test: 4 });
+      expect(manual.steps.prepare.outputs).toMatchObject({ dataset: 'digits-samples/2', train: 200, test: 50 });
+      // Above the gate, so only the policy keeps it from staging.
+      expect(manual.steps.evaluate.outputs.accuracy).toBeGreaterThan(MIN_ACCURACY);
       expect((await api('/v1/models/digits-ct/versions/2')).version).toMatchObject({ runId: manual.steps.train.outputs.run, datasets: ['digits-samples/2'] });
       expect(manual.steps.promote.outputs).toEqual({ promoted: false });
       expect((await api('/v1/models/digits-ct')).model.aliases).toEqual({ staging: 1 });

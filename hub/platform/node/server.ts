@@ -14,6 +14,7 @@ import { FsBlobStore } from './fs-store.js';
 import { nodeModelServer, preloadServed } from './serving.js';
 import { WebhookLoop } from './webhook-loop.js';
 import { startPipelineSweep } from './pipeline-sweep.js';
+import { graceLeasesAfterStart } from '../../pipelines/leases.js';
 
 const log = (line: string) => console.error(`[outpost] ${line}`);
 
@@ -39,6 +40,8 @@ async function main() {
   const serving = nodeModelServer(db, blobs, process.env);
   const webhooks = new WebhookLoop(db, config.webhooks).start();
   const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving, webhooks });
+  // Leases that ran out while this hub was down are given their length again: their runners could not heartbeat.
+  await graceLeasesAfterStart(db);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log(`hub listening on http://${config.host}:${info.port} (project "${project.name}", data in ${config.dataDir})`);
     log(`console: http://${config.host}:${info.port}/   API reference: http://${config.host}:${info.port}/docs`);

@@ -15,9 +15,11 @@ describe('the demo dataset', () => {
     expect(dataset).toMatchObject({ versions: 2, aliases: { current: 2 }, latest: { version: 2, parentVersion: 1 } });
     const diff = await get('/v1/datasets/digits-samples/versions/2/diff?against=1');
     expect(diff.renamed).toEqual([expect.objectContaining({ path: { old: 'labels.csv', new: 'tables/labels.csv' } })]);
-    expect(diff.added.map((f: { path: string }) => f.path)).toEqual(['images/test/1/sample-101.pgm', 'images/test/3/sample-102.pgm', 'images/test/7/sample-100.pgm', 'images/test/9/sample-103.pgm']);
+    // Version 2 adds the held-out split: five images of each digit, sample-500…549 (digit = number % 10).
+    const heldOut = Array.from({ length: 50 }, (_, i) => `images/test/${i % 10}/sample-${500 + i}.pgm`).sort();
+    expect(diff.added.map((f: { path: string }) => f.path)).toEqual(heldOut);
     expect(diff.modified.map((f: { path: string }) => f.path)).toEqual(['README.md']);
-    expect((await get('/v1/datasets/digits-samples/versions/2/tree?path=images')).entries.map((e: { name: string; files: number }) => `${e.name}:${e.files}`)).toEqual(['test:4', 'train:6']);
+    expect((await get('/v1/datasets/digits-samples/versions/2/tree?path=images')).entries.map((e: { name: string; files: number }) => `${e.name}:${e.files}`)).toEqual(['test:50', 'train:200']);
     for (const path of ['tables/labels.csv', 'tables/pixel-stats.parquet', 'notes/writers.jsonl']) {
       const stats = await get(`/v1/datasets/digits-samples/versions/2/stats?path=${encodeURIComponent(path)}`);
       expect(stats.error, path).toBeNull();
