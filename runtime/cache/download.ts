@@ -10,30 +10,41 @@ export interface NamedBlob {
   size: number;
 }
 
+/** How many times a download that broke off is resumed before it counts as failed. */
+export const RESUMES = 3;
+
 /**
- * Downloads a blob, reporting bytes as they arrive. Not verified here: a reply of another length comes back with that
- * length (its contents unread past the expected size), so the caller's check names the size.
+ * Downloads a blob, reporting bytes as they arrive. A body that breaks off is resumed where it stopped, with
+ * `Range: bytes=N-` (blobs are addressed by their digest, so the rest is the same file's rest: no If-Range needed),
+ * up to RESUMES times; a hub that answers a range with the whole file starts it over. Not verified here: a reply of
+ * another length comes back with that length (its contents unread past the expected size), so the caller's check
+ * names the size.
  */
 export async function downloadBlob(hub: HubClient, file: NamedBlob, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<ArrayBuffer> {
-  const res = await getBlob(hub, file.digest, { signal }).catch((err) => {
-    throw hubFailure(err, `could not download ${file.path}`);
-  });
-  if (!res.body) return res.arrayBuffer();
   const out = new Uint8Array(file.size);
-  const reader = res.body.getReader();
   let n = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      // More bytes than the manifest says: keep counting so verification names the size, but never write past the end.
-      if (n + value.byteLength <= out.byteLength) out.set(value, n);
-      n += value.byteLength;
-      onBytes(Math.min(n, file.size));
+  for (let resumes = 0; ; resumes++) {
+    const from = n;
+    const res = await getBlob(hub, file.digest, { signal, ...(from > 0 ? { headers: { Range: `bytes=${from}-` } } : {}) }).catch((err) => {
+      throw hubFailure(err, from > 0 ? `could not resume the download of ${file.path} at byte ${from}` : `could not download ${file.path}`);
+    });
+    if (from > 0 && res.status !== 206) n = 0;
+    if (!res.body) return res.arrayBuffer();
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        // More bytes than the manifest says: keep counting so verification names the size, but never write past the end.
+        if (n + value.byteLength <= out.byteLength) out.set(value, n);
+        n += value.byteLength;
+        onBytes(Math.min(n, file.size));
+      }
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      if (resumes < RESUMES && n < file.size) continue;
+      throw new OutpostRuntimeError('offline', `the download of ${file.path} broke off after ${n} of ${file.size} bytes${resumes ? ` (resumed ${resumes} times)` : ''}`, { cause: err });
     }
-  } catch (err) {
-    if ((err as Error)?.name === 'AbortError') throw err;
-    throw new OutpostRuntimeError('offline', `the download of ${file.path} broke off after ${n} of ${file.size} bytes`, { cause: err });
+    return n === file.size ? out.buffer : new ArrayBuffer(n);
   }
-  return n === file.size ? out.buffer : new ArrayBuffer(n);
 }

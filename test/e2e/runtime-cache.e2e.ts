@@ -82,6 +82,27 @@ test.describe('runtime model cache', () => {
     expect(await idbCounts(page)).toEqual({ blobs: 1, manifests: 1 });
   });
 
+  test('resumes a download that broke off with a Range request for the rest, and the model is the same bytes', async ({ page, api, site, faulty, modelName }) => {
+    const model = linearModelOnnx({ inputSize: 512, outputSize: 256 });
+    await api.publish(modelName, 'onnx', { 'model.onnx': model }, 'production');
+    const key = await api.publishableKey();
+    await openSite(page, site);
+    faulty.fault = 'cut-blob-once';
+    const result = await page.evaluate(async ({ hub, key, ref }) => {
+      const op = await (window as any).Outpost.connect({ hub, key });
+      const m = await op.load(ref, { backend: 'wasm' });
+      const y = await m.run({ x: { data: new Float32Array(512).fill(1), dims: [1, 512] } });
+      return { version: m.version, source: m.source, y0: y.y.data[0] };
+    }, { hub: faulty.url, key, ref: `${modelName}@production` });
+    expect(result).toMatchObject({ version: 1, source: 'network' });
+    // One full request cut at half, then one range request for the rest: the retry moved only the missing half.
+    const [first, second, ...more] = faulty.blobReplies;
+    expect(more).toEqual([]);
+    expect(first).toMatchObject({ range: null, status: 200, bytes: model.length >> 1 });
+    expect(second).toMatchObject({ range: `bytes=${model.length >> 1}-`, status: 206, bytes: model.length - (model.length >> 1) });
+    expect(await idbCounts(page)).toEqual({ blobs: 1, manifests: 1 });
+  });
+
   test('never uses a damaged cached blob: it is fetched again, or a clear error when the hub is unreachable', async ({ page, api, site, faulty, modelName }) => {
     await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
     const key = await api.publishableKey();

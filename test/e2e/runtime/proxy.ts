@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LoopbackServer } from './loopback.js';
 
-export type ProxyFault = 'none' | 'error500' | 'drop' | 'drop-reply' | 'flip-blob-byte' | 'truncate-blob';
+export type ProxyFault = 'none' | 'error500' | 'drop' | 'drop-reply' | 'flip-blob-byte' | 'truncate-blob' | 'cut-blob-once';
 
 /**
  * A loopback proxy in front of a hub that can misbehave on demand: answer sync with 500s, drop sync connections, flip a byte or
@@ -13,6 +13,8 @@ export class FaultyProxy extends LoopbackServer {
   /** Client ids of sync items, in the order they reached the hub. */
   readonly syncedIds: string[] = [];
   readonly requests: string[] = [];
+  /** Blob requests: their Range header (or null) and the body bytes the proxy sent on. */
+  readonly blobReplies: { range: string | null; status: number; bytes: number }[] = [];
   /** Sync requests that reached the proxy while it was holding them. */
   heldSyncs = 0;
   private gate: Promise<void> | undefined;
@@ -63,7 +65,10 @@ export class FaultyProxy extends LoopbackServer {
             payload[payload.length >> 1]! ^= 0xff;
           }
           const headers = { ...up.headers };
-          if (isBlob && this.fault === 'truncate-blob') {
+          const cut = isBlob && (this.fault === 'truncate-blob' || (this.fault === 'cut-blob-once' && !req.headers.range));
+          if (cut && this.fault === 'cut-blob-once') this.fault = 'none';
+          if (isBlob) this.blobReplies.push({ range: req.headers.range ?? null, status: up.statusCode ?? 502, bytes: cut ? payload.length >> 1 : payload.length });
+          if (cut) {
             // Promise the full length, send half, then hang up: the browser sees a body that breaks off.
             res.writeHead(up.statusCode ?? 502, headers);
             res.write(payload.subarray(0, payload.length >> 1));
