@@ -85,7 +85,7 @@ export const pipelineRoutes = router
     },
   )
   .openapi(
-    hubRoute({ method: 'get', path: '/v1/pipelines/{name}/versions', tags, summary: 'Every version of a pipeline (code digest, DAG, when), newest first', middleware: read, request: { params: nameParam }, responses: { 200: { description: 'Versions', content: json(pipelineVersionListSchema) }, ...errorResponses(401, 403, 404) } }),
+    hubRoute({ method: 'get', path: '/v1/pipelines/{name}/versions', tags, summary: 'A pipeline’s versions (code digest, DAG, when), newest first: the last 100', middleware: read, request: { params: nameParam }, responses: { 200: { description: 'Versions', content: json(pipelineVersionListSchema) }, ...errorResponses(401, 403, 404) } }),
     async (c) => {
       const s = scopeOf(c);
       return c.json({ versions: await listVersions(s, await getPipeline(s, c.req.valid('param').name)) }, 200);

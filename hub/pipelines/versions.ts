@@ -48,8 +48,16 @@ export const versionJson = (pipeline: PipelineRow, v: PipelineVersionRow): Pipel
 });
 
 /** Every version of a pipeline, newest first. */
+/** How many versions the list answers: each carries its whole DAG, so the reply stays bounded. */
+export const VERSION_LIST_LIMIT = 100;
+
 export async function listVersions(scope: PipelineScope, pipeline: PipelineRow): Promise<PipelineVersion[]> {
-  const rows = await scope.db.select().from(pipelineVersions).where(eq(pipelineVersions.pipelineId, pipeline.id)).orderBy(desc(pipelineVersions.version));
+  const rows = await scope.db
+    .select()
+    .from(pipelineVersions)
+    .where(eq(pipelineVersions.pipelineId, pipeline.id))
+    .orderBy(desc(pipelineVersions.version))
+    .limit(VERSION_LIST_LIMIT);
   return rows.map((v) => versionJson(pipeline, v));
 }
 
