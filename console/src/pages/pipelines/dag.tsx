@@ -35,8 +35,11 @@ function layout(steps: Record<string, DagStep>, states: boolean) {
     return { name, x: n.x! - n.width / 2, y: n.y! - n.height / 2, width: n.width, height: n.height };
   });
   const edges = g.edges().map((e) => ({ from: e.v, to: e.w, points: g.edge(e).points ?? [] }));
-  const { width = 0, height = 0 } = g.graph();
-  return { boxes, edges, width, height };
+  // The drawing's bounds from the boxes and every edge point: an edge that skips a rank can bend outside dagre's own.
+  const xs = [...boxes.flatMap((b) => [b.x, b.x + b.width]), ...edges.flatMap((e) => e.points.map((p: { x: number }) => p.x))];
+  const ys = [...boxes.flatMap((b) => [b.y, b.y + b.height]), ...edges.flatMap((e) => e.points.map((p: { y: number }) => p.y))];
+  const [left, top] = [Math.min(0, ...xs) - MARGIN, Math.min(0, ...ys) - MARGIN];
+  return { boxes, edges, left, top, width: Math.max(...xs) + MARGIN - left, height: Math.max(...ys) + MARGIN - top };
 }
 
 const path = (points: { x: number; y: number }[]) => points.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
@@ -50,10 +53,10 @@ export function Dag({ steps, label, selected, onSelect }: { steps: Record<string
   // Laid out again only when the steps or needs change, not as states change, so boxes stay put while a run goes on.
   const states = Object.values(steps).some((s) => s.status);
   const shape = JSON.stringify([states, Object.entries(steps).map(([n, s]) => [n, s.needs])]);
-  const { boxes, edges, width, height } = useMemo(() => layout(steps, states), [shape]);
+  const { boxes, edges, left, top, width, height } = useMemo(() => layout(steps, states), [shape]);
   return (
     <div class="scroll dag">
-      <svg role="group" aria-label={label} width={width} height={height} viewBox={`0 0 ${width} ${height}`}>
+      <svg role="group" aria-label={label} width={width} height={height} viewBox={`${left} ${top} ${width} ${height}`}>
         <defs>
           <marker id="dag-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" class="dag-arrowhead" />
