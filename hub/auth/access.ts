@@ -80,6 +80,7 @@ export function access(rule: AccessRule) {
     }
     const principal: Principal = {
       keyId: row.id,
+      actor: { type: 'key', id: row.id, name: row.name },
       projectId: row.projectId,
       kind: row.kind,
       role: row.role,

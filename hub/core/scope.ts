@@ -3,9 +3,21 @@ import type { KeyRole } from '../../shared/schemas/keys.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/client.js';
 
-/** Who is calling: resolved from the bearer key on every request. */
+/** Who did something, as the audit log and the alias history name them. */
+export interface Actor {
+  type: 'user' | 'key';
+  id: string;
+  name: string;
+}
+
+/**
+ * Who is calling: resolved on every request from the bearer key or, for a person signed in to the console, from the
+ * session cookie. For a person `keyId` holds the user's id (so `created_by`-style columns record them) and `kind` is
+ * `secret`, with `role` the member's role (an owner acts as `admin`).
+ */
 export interface Principal {
   keyId: string;
+  actor: Actor;
   projectId: string;
   kind: KeyKind;
   role: KeyRole;

@@ -38,7 +38,7 @@ export async function openInProcessHub(env: Record<string, string> = {}, options
   const serving = options.serving ? nodeModelServer(db, blobs, env) : undefined;
   const app = createApp({ db, blobs, config, serving });
   const { project, adminKey } = await createProject({ db }, 'domain-tests');
-  const principal = { keyId: adminKey.key.id, projectId: project.id, kind: 'secret' as const, role: 'admin' as const, allowedOrigins: [] };
+  const principal = { keyId: adminKey.key.id, actor: { type: 'key' as const, id: adminKey.key.id, name: adminKey.key.name }, projectId: project.id, kind: 'secret' as const, role: 'admin' as const, allowedOrigins: [] };
   const scope: Scope = { db, blobs, projectId: project.id, principal, now: Date.now };
   const request = (path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
