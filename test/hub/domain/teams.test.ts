@@ -70,3 +70,15 @@ describe('teams in process', () => {
     expect((await hub.app.request('https://hub.example/v1/session', { headers: { cookie } })).status).toBe(200);
   });
 });
+
+test('keeps invitation tokens out of the request log (OUTPOST_LOG=requests)', async () => {
+  const lines: string[] = [];
+  const { requestLog } = await import('../../../hub/http/request-log.js');
+  const { Hono } = await import('hono');
+  const app = new Hono().use('*', requestLog((l) => lines.push(l))).all('*', (c) => c.text('ok'));
+  const token = 'A'.repeat(20) + '_-' + 'b'.repeat(21);
+  await app.request(`/v1/invitations/${token}/accept`, { method: 'POST' });
+  await app.request(`/v1/invitations/${token}`);
+  expect(lines.join('\n')).not.toContain(token);
+  expect(lines[0]).toBe('<-- POST /v1/invitations/…/accept');
+});
