@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { invitations, members } from '../../../hub/db/schema.js';
+import { readConfig } from '../../../hub/config.js';
+import { hubSettings, invitations, members } from '../../../hub/db/schema.js';
 import { describe, expect, openInProcessHub, test } from '../../helpers/app.js';
 
 const ORIGIN = 'http://localhost';
@@ -81,4 +82,17 @@ test('keeps invitation tokens out of the request log (OUTPOST_LOG=requests)', as
   await app.request(`/v1/invitations/${token}`);
   expect(lines.join('\n')).not.toContain(token);
   expect(lines[0]).toBe('<-- POST /v1/invitations/…/accept');
+});
+
+test('signs sessions with OUTPOST_AUTH_SECRET when set (nothing stored), and refuses a short one naming the variable', async () => {
+  expect(() => readConfig({ OUTPOST_AUTH_SECRET: 'too short' })).toThrow(/OUTPOST_AUTH_SECRET must be at least 32 characters/);
+  const hub = await openInProcessHub({ OUTPOST_AUTH_SECRET: 'x'.repeat(16) + crypto.randomUUID() });
+  try {
+    const made = await hub.request('/v1/team/owner', json({ email: 'k@example.com', name: 'K', password: 'correct horse' }));
+    expect(made.status).toBe(201);
+    expect((await hub.app.request('/v1/session', { headers: { cookie: cookieOf(made) } })).status).toBe(200);
+    expect((await hub.db.select().from(hubSettings)).map((r) => r.name)).toEqual(['first-owner']);
+  } finally {
+    await hub.close();
+  }
 });
