@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { forbidden } from '../../shared/errors.js';
+import { forbidden, OutpostError } from '../../shared/errors.js';
 import {
   acceptInvitationSchema,
   createInvitationSchema,
@@ -21,8 +21,7 @@ import { acceptInvitation, createFirstOwner } from './join.js';
 import { assertSameOrigin, authOf, currentSession, forwardCookies, hubOrigin } from './http.js';
 import { createInvitation, listPendingInvitations, previewInvitation, resendInvitation, revokeInvitation } from './invitations.js';
 import { anyAccount, listMembers, membershipOf, removeMember, setMemberRole } from './members.js';
-import { passwordLimits, replyForSession, sessionReply, setActiveProject, signIn } from './sessions.js';
-import { OutpostError } from '../../shared/errors.js';
+import { INVALID_CREDENTIALS, passwordLimits, replyForSession, sessionReply, setActiveProject, signIn } from './sessions.js';
 
 const admin = access({ secret: 'admin' });
 const cookie = [{ session: [] as string[] }];
@@ -35,7 +34,7 @@ const signInRoute = hubRoute({
   path: '/v1/session',
   tags: ['team'],
   summary: 'Sign in with email and password',
-  description: `Sets the session cookie. A wrong email or password is 401 \`${'invalid email or password'}\` either way; failures are limited per address and per account (429 with Retry-After). ${SESSION_TEXT}`,
+  description: `Sets the session cookie. A wrong email or password is 401 \`${INVALID_CREDENTIALS}\` either way; failures are limited per address and per account (429 with Retry-After). ${SESSION_TEXT}`,
   security: noAuth,
   request: { body: { content: json(signInSchema), required: true } },
   responses: { 200: { description: 'Signed in', content: json(sessionReplySchema) }, ...errorResponses(400, 401, 403, 429) },
