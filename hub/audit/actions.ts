@@ -103,12 +103,13 @@ export const AUDITED: Record<string, AuditedRoute> = {
   'POST /v1/models/{name}/rollouts': {
     action: 'model.rollout.start',
     target: (f) => `model:${f.params.name}/rollout:${s(f.reply.id)}`,
+    reason: (f) => f.input.reason,
     details: (f) => ({ alias: f.reply.alias, from: f.reply.stableVersion, to: f.reply.candidateVersion }),
   },
-  'POST /v1/models/{name}/rollouts/{id}/abort': { action: 'model.rollout.abort', target: rollout },
-  'POST /v1/models/{name}/rollouts/{id}/pause': { action: 'model.rollout.pause', target: rollout },
-  'POST /v1/models/{name}/rollouts/{id}/promote': { action: 'model.rollout.promote', target: rollout },
-  'POST /v1/models/{name}/rollouts/{id}/resume': { action: 'model.rollout.resume', target: rollout },
+  'POST /v1/models/{name}/rollouts/{id}/abort': { action: 'model.rollout.abort', target: rollout, reason: (f) => f.input.reason },
+  'POST /v1/models/{name}/rollouts/{id}/pause': { action: 'model.rollout.pause', target: rollout, reason: (f) => f.input.reason },
+  'POST /v1/models/{name}/rollouts/{id}/promote': { action: 'model.rollout.promote', target: rollout, reason: (f) => f.input.reason },
+  'POST /v1/models/{name}/rollouts/{id}/resume': { action: 'model.rollout.resume', target: rollout, reason: (f) => f.input.reason },
 
   // Datasets: a version is made by a commit (or the one-request form); drafts are the upload on the way there
   'POST /v1/datasets/{name}/versions': { action: 'dataset.version.create', target: (f) => `${dataset(f)}/${s(f.reply.version?.version)}`, details: (f) => ({ created: f.reply.created }) },
