@@ -3,6 +3,7 @@ import { AUDITED, NOT_AUDITED, routeKey } from '../../../hub/audit/actions.js';
 import { resolveActors } from '../../../hub/audit/actors.js';
 import { AUDIT_SCAN_BUDGET, listAuditEvents } from '../../../hub/audit/events.js';
 import { auditEvents } from '../../../hub/audit/schema.js';
+import { access } from '../../../hub/auth/access.js';
 import { describe, expect, test } from '../../helpers/app.js';
 
 const json = (body: unknown, method = 'POST') => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -43,6 +44,13 @@ describe('audit log', () => {
     expect(pages.length).toBe(3); // each page walked at most the budget
     // An exact action walks its own index: one page holds them all.
     expect((await listAuditEvents(hub.scope, { action: 'model.create' }, 50)).events.map((e) => e.target)).toEqual(found);
+  });
+
+  test('still records a mutating route missing from both tables, as `unlisted`', async ({ hub }) => {
+    hub.app.post('/v1/not-yet-listed/:id', access({ secret: 'write' }), (c) => c.json({ ok: true }, 200));
+    expect((await hub.request('/v1/not-yet-listed/x1', { method: 'POST' })).status).toBe(200);
+    const { events } = await listAuditEvents(hub.scope, { action: 'unlisted' }, 10);
+    expect(events.map((e) => [e.target, e.actor.name])).toEqual([['POST /v1/not-yet-listed/{id}', 'admin']]);
   });
 
   test('answers 500 saying the change was applied when its event cannot be stored', async ({ hub }) => {
