@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../hub/version.js';
+import { auditCommands } from './commands/audit.js';
 import { dataCommands } from './commands/data.js';
 import { featuresCommands } from './commands/features.js';
 import { hubCommand } from './commands/hub.js';
@@ -26,7 +27,7 @@ const program = new Command('outpost')
 
 const cli = cliContext(program);
 // Each group adds its commands with program.command(), so they inherit exitOverride and the help settings.
-for (const addGroup of [modelCommands, runsCommands, featuresCommands, dataCommands, hubCommand, operationsCommands, pipelineCommands, teamCommands]) addGroup(program, cli);
+for (const addGroup of [modelCommands, runsCommands, featuresCommands, dataCommands, hubCommand, operationsCommands, pipelineCommands, teamCommands, auditCommands]) addGroup(program, cli);
 
 try {
   await program.parseAsync();

@@ -1,5 +1,7 @@
 // First: the shared zod schemas get `.openapi` (used by the routes) only when made after this extends zod.
 import '@hono/zod-openapi';
+import { auditChanges } from './audit/record.js';
+import { auditRoutes } from './audit/routes.js';
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
 import { teamRoutes } from './teams/routes.js';
@@ -64,6 +66,9 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400 && !c.req.path.startsWith('/v2/')) deps.webhooks?.nudge(c);
   });
 
+  // Every change made through the API goes into the audit log before its reply leaves (hub/audit/record.ts).
+  app.use('*', auditChanges);
+
   // Each domain applies its own device sync items; feature pushes, dataset uploads and runner reports register here too.
   const sync = new SyncDispatcher().register(runSyncHandlers).register(telemetrySyncHandlers).register(featureSyncHandlers);
 
@@ -85,6 +90,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', cicdRoutes)
     .route('/', webhookRoutes)
     .route('/', pipelineRoutes)
+    .route('/', auditRoutes)
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });

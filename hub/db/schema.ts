@@ -14,3 +14,4 @@ export * from '../cicd/schema.js';
 export * from '../webhooks/schema.js';
 export * from '../pipelines/schema.js';
 export * from '../teams/schema.js';
+export * from '../audit/schema.js';

@@ -25,6 +25,7 @@ import { body, errorResponses, hubRoute, json, newRouter } from '../http/openapi
 import { scopeOf } from '../http/scope.js';
 import { deleteModel, deleteVersion } from './deletion.js';
 import { aliasHistory, deleteAlias, moveAlias, rollbackAlias } from './aliases.js';
+import { resolveActors } from '../audit/actors.js';
 import { manifestOf } from './manifest.js';
 import { patchModel } from './exposure.js';
 import { assertDeviceReadable, createModel, findModel, listModels, toModel } from './models.js';
@@ -212,7 +213,9 @@ export const registryRoutes = router
     async (c) => {
       const s = scopeOf(c);
       const model = await findModel(s, c.req.valid('param').name);
-      return c.json({ events: await aliasHistory(s, model, c.req.valid('query').alias) }, 200);
+      const events = await aliasHistory(s, model, c.req.valid('query').alias);
+      const actors = await resolveActors(s, events.map((e) => e.actor));
+      return c.json({ events: events.map((e) => ({ ...e, actor: e.actor === null ? null : actors.get(e.actor)! })) }, 200);
     },
   )
   .openapi(

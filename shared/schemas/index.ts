@@ -11,3 +11,4 @@ export * from './datasets.js';
 export * from './cicd.js';
 export * from './webhooks.js';
 export * from './teams.js';
+export * from './audit.js';

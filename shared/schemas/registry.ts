@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DIGEST_RE } from '../digest.js';
 import { ALIAS_CHARS_RE, ALIAS_MAX, ALIAS_RULE, isReservedAlias, NAME_RE, NAME_RULE, RESERVED_ALIAS_RULE } from '../refs.js';
 import { digestSchema, relativePathSchema, tagsSchema } from './tracking.js';
+import { historyActorSchema } from './audit.js';
 
 /** DESIGN §10: model names (the rule lives in shared/refs.ts, which the zod-free runtime uses too). */
 export const modelNameSchema = z.string().regex(NAME_RE, NAME_RULE);
@@ -119,7 +120,8 @@ export const aliasEventSchema = z.object({
   alias: z.string(),
   from: z.number().nullable(),
   to: z.number().nullable(),
-  actor: z.string().nullable(),
+  /** Who moved it, by name: a person, a key, or the hub itself (a rollout completing); null for moves older than keys. */
+  actor: historyActorSchema.nullable(),
   reason: z.string(),
   /** Moved past a failing alias policy by an admin. */
   forced: z.boolean(),

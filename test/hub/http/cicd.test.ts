@@ -96,7 +96,7 @@ describe('alias policies', () => {
     const forced = await move(p, 'forced', 'production', { version: 2, force: true, reason: 'hotfix for a crash' }, p.keys.admin);
     expect(forced.body).toMatchObject({ from: 1, to: 2, forced: true });
     const [last] = (await call('/v1/models/forced/history?alias=production', { key: p.keys.read })).body.events;
-    expect(last).toMatchObject({ from: 1, to: 2, forced: true, reason: 'hotfix for a crash', actor: p.keyIds.admin });
+    expect(last).toMatchObject({ from: 1, to: 2, forced: true, reason: 'hotfix for a crash', actor: { type: 'key', id: p.keyIds.admin, name: 'admin' } });
     // Rolling back to version 1 passes the gate; no force needed.
     expect((await call('/v1/models/forced/aliases/production/rollback', { key: p.keys.write, json: {} })).body).toMatchObject({ to: 1, moved: true });
   });

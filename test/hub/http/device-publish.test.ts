@@ -189,7 +189,7 @@ describe('publishing a fine-tune with a secret key', () => {
     const manifest = await call('/v1/models/clf-personal@staging/manifest', { key: p.keys.read });
     expect(manifest.body).toMatchObject({ version: 1, lineage: { baseModel: 'clf', baseVersion: 2, runId: runId.replace(/-/g, '') } });
     const history = (await call('/v1/models/clf-personal/history', { key: p.keys.read })).body.events;
-    expect(history).toMatchObject([{ alias: 'staging', from: null, to: 1, actor: p.keyIds.write, reason: 'published' }]);
+    expect(history).toMatchObject([{ alias: 'staging', from: null, to: 1, actor: { type: 'key', id: p.keyIds.write, name: 'writer' }, reason: 'published' }]);
   });
 
   it('makes <base>-device-candidates on first publish for secret keys too, but not other missing models', async ({ base: { p, publish } }) => {

@@ -121,7 +121,7 @@ describe(`MLflow model registry API on ${hub.runtime}`, () => {
     expectMlflowError(await get('registered-models/alias', { name: 'aliased', alias: 'champion' }), 400, 'INVALID_PARAMETER_VALUE', 'Registered model alias champion not found.');
     const events = (await call('/v1/models/aliased/history?alias=champion', { key: p.keys.read })).body.events;
     expect(events.map((e: { from: number | null; to: number | null }) => [e.from, e.to])).toEqual([[2, null], [1, 2], [null, 1]]);
-    expect(events[0]).toMatchObject({ actor: p.keyIds.write, reason: expect.stringContaining('MLflow') });
+    expect(events[0]).toMatchObject({ actor: { type: 'key', id: p.keyIds.write, name: 'writer' }, reason: expect.stringContaining('MLflow') });
   });
 
   it('searches registered models by name and tag, ordered and paged', async () => {

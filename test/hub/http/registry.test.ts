@@ -110,7 +110,7 @@ describe('aliases and refs', () => {
       [1, 2, 'better accuracy'],
       [null, 1, 'first release'],
     ]);
-    expect(history[0].actor).toBe(p.keyIds.write);
+    expect(history[0].actor).toEqual({ type: 'key', id: p.keyIds.write, name: 'writer' });
     expect(history[0].at).toEqual(expect.any(Number));
   });
 

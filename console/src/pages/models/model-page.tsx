@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { listKeys } from '../../../../shared/client/keys';
 import { aliasHistory, getModel, listVersions, type AliasEvent } from '../../../../shared/client/registry';
 import { hub } from '../../hub';
 import { LoadState } from '../../components/status';
@@ -14,14 +13,8 @@ import { VersionsTable } from './versions-table';
 type Dialog = { kind: 'promote'; version: number } | { kind: 'rollback'; alias: string; from: number; to: number } | null;
 
 async function loadModel(name: string) {
-  const [{ model }, { versions }, { events }, keys] = await Promise.all([
-    getModel(hub, name),
-    listVersions(hub, name),
-    aliasHistory(hub, name),
-    // Key names make the audit log readable; a non-admin key cannot list keys, and then ids it is.
-    listKeys(hub).catch(() => ({ keys: [] })),
-  ]);
-  return { model, versions, events, keyNames: new Map(keys.keys.map((k) => [k.id, k.name])) };
+  const [{ model }, { versions }, { events }] = await Promise.all([getModel(hub, name), listVersions(hub, name), aliasHistory(hub, name)]);
+  return { model, versions, events };
 }
 
 /** Where the alias's last move came from: the version a rollback returns to, if any. */
@@ -32,7 +25,7 @@ export function ModelPage({ name }: { name: string }) {
   const loaded = useLoad(() => loadModel(name), [name]);
   const [dialog, setDialog] = useState<Dialog>(null);
   if (!loaded.data) return <LoadState error={loaded.error} loading={loaded.loading} what={`model ${name}`} />;
-  const { model, versions, events, keyNames } = loaded.data;
+  const { model, versions, events } = loaded.data;
   const aliases = Object.entries(model.aliases).sort(([a], [b]) => a.localeCompare(b));
 
   return (
@@ -107,7 +100,7 @@ export function ModelPage({ name }: { name: string }) {
                     <td>{formatTime(e.at)}</td>
                     <td>{e.alias}</td>
                     <td>{e.from ?? '—'} → {e.to ?? 'removed'}</td>
-                    <td>{(e.actor && keyNames.get(e.actor)) ?? e.actor ?? '—'}</td>
+                    <td>{e.actor?.name ?? '—'}</td>
                     <td class="wrap">
                       {e.forced && <strong>forced past the policy: </strong>}
                       {e.reason || <span class="muted">none given</span>}
