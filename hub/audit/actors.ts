@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { apiKeys } from '../auth/schema.js';
 import type { Actor, ProjectScope } from '../core/scope.js';
 import { slices } from '../db/slices.js';
+import { users } from '../teams/schema.js';
 
 /** Who an id stored in a record (`alias_events.actor`, `created_by`) stands for, as replies name them. */
 export interface NamedActor {
@@ -23,8 +24,18 @@ export const keyActors: ActorResolver = async ({ db, projectId }, ids) => {
   return out;
 };
 
-/** Tried in order; people's accounts (hub/teams) add theirs here. */
-export const actorResolvers: ActorResolver[] = [keyActors];
+/** People with accounts, by name; a person removed from the project keeps their name on what they did. */
+export const userActors: ActorResolver = async ({ db }, ids) => {
+  const out: Actor[] = [];
+  for (const part of slices(ids)) {
+    const rows = await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, part));
+    out.push(...rows.map((r) => ({ type: 'user' as const, id: r.id, name: r.name })));
+  }
+  return out;
+};
+
+/** Tried in order. */
+export const actorResolvers: ActorResolver[] = [keyActors, userActors];
 
 /**
  * Names each id once. An id no resolver knows is the hub acting by itself (`rollout ro_…` completing a rollout, the

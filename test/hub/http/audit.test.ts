@@ -5,6 +5,7 @@ import type { AuditEvent } from '../../../shared/schemas/audit.js';
 import { call, expectError, hub, sha256Hex, type TestProject } from '../../helpers/client.js';
 import { test as it } from '../../helpers/fixtures.js';
 import { CLIENT_IP_HEADER } from '../../helpers/hub-env.js';
+import { asPerson, member } from '../../helpers/teams.js';
 
 const audit = async (p: TestProject, query = '') => {
   const r = await call<{ events: AuditEvent[]; nextPageToken: string | null }>(`/v1/audit${query ? `?${query}` : ''}`, { key: p.keys.admin });
@@ -162,6 +163,22 @@ describe('audit log', () => {
     expectError(other, 400, 'bad_request');
     expect(other.body.error.message).toContain('pageToken');
     expectError(await call('/v1/audit?pageToken=not-a-token', { key: p.keys.admin }), 400, 'bad_request');
+  });
+
+  it('names a person signed in by cookie, in the audit log and in the alias history, also after they leave', async ({ project: p }) => {
+    expect((await call('/v1/models', { key: p.keys.write, json: { name: 'people-made' } })).status).toBe(201);
+    const v1 = await versionOf(p, 'people-made');
+    const ada = await member(p, 'write', 'ada');
+    const moved = await asPerson(ada.cookie, '/v1/models/people-made/aliases/staging', { method: 'PUT', json: { version: v1, reason: 'try it' } });
+    expect(moved.status, moved.text).toBe(200);
+    expect((await call(`/v1/team/members/${ada.userId}`, { key: p.keys.admin, method: 'DELETE' })).status).toBe(204);
+    const person = { type: 'user', id: ada.userId, name: 'ada person' };
+    const { events } = await audit(p, 'target=model:people-made@staging');
+    expect(events[0]).toMatchObject({ action: 'model.alias.set', actor: person, reason: 'try it' });
+    const history = (await call('/v1/models/people-made/history', { key: p.keys.read })).body.events;
+    expect(history[0].actor).toEqual(person);
+    const removal = (await audit(p, 'action=member.remove')).events.find((e) => e.target?.includes(ada.userId));
+    expect(removal?.actor).toEqual({ type: 'key', id: p.keyIds.admin, name: 'admin' });
   });
 
   it('is for admin keys only, and shows only the caller\'s project', async ({ project: p }) => {
