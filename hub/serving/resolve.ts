@@ -42,6 +42,6 @@ export async function resolveServedVersion(scope: ProjectScope, ref: ModelRef, r
   let query = prepared.get(db);
   // The same builder on either: drizzle types the read connection's as synchronous, and `await` takes both answers.
   if (!query) prepared.set(db, (query = preparedResolve(db as Db)));
-  const [row] = await query.all({ projectId: scope.projectId, name: ref.name, version: 'version' in ref ? ref.version : null, alias: 'alias' in ref ? ref.alias : null });
+  const row = await query.get({ projectId: scope.projectId, name: ref.name, version: 'version' in ref ? ref.version : null, alias: 'alias' in ref ? ref.alias : null });
   return row ?? resolveModelRef(scope, ref);
 }
