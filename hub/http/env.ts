@@ -3,6 +3,7 @@ import type { BlobStore } from '../blobs/store.js';
 import type { HubConfig } from '../config.js';
 import type { Principal } from '../core/scope.js';
 import type { Db } from '../db/client.js';
+import type { ReadDb } from '../db/read-connection.js';
 import type { ModelServer } from '../serving/server.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { WebhookPlatform } from '../webhooks/platform.js';
@@ -12,6 +13,8 @@ export type AssetServer = (request: Request) => Promise<Response | null>;
 
 export interface HubDeps {
   db: Db;
+  /** The embedded database's read connection (Node, `file:` database), for the point reads every request makes. */
+  reads?: ReadDb;
   blobs: BlobStore;
   config: HubConfig;
   assets?: AssetServer;

@@ -50,13 +50,14 @@ function concat(items: Waiting[], rows: number): HostTensors {
  * Triton's dynamic batching for a model whose inputs and outputs all have the batch as their first dimension. The
  * model runs one batch at a time (one instance, as Triton's default): requests with the same inner shapes gather while
  * it is busy, for at least `maxDelayMs`, up to `maxBatchSize` rows, and then run as one; each caller gets back its own
- * rows. So one client alone waits for nothing (with the default delay of 0) and many clients fill batches. A batch
- * that fails, or whose outputs do not keep one row per input row, runs again request by request, so a request the
- * model rejects fails alone.
+ * rows. So one client alone waits for nothing (with the default delay of 0: only for the end of the event loop's turn)
+ * and many clients fill batches. A batch that fails, or whose outputs do not keep one row per input row, runs again
+ * request by request, so a request the model rejects fails alone.
  */
 export class DynamicBatcher {
   private readonly queues: Queue[] = [];
   private running = false;
+  private starting = false;
 
   constructor(
     private readonly model: LoadedModel,
@@ -90,8 +91,20 @@ export class DynamicBatcher {
     });
   }
 
-  /** Starts the oldest due batch when the model is free. */
+  /**
+   * Starts the oldest due batch when the model is free, once the requests read in this turn of the event loop have
+   * joined: requests that arrive together (the sockets read after a run) go as one batch, not as one and then the rest.
+   */
   private pump(): void {
+    if (this.running || this.starting) return;
+    this.starting = true;
+    setImmediate(() => {
+      this.starting = false;
+      this.startDue();
+    });
+  }
+
+  private startDue(): void {
     if (this.running) return;
     const i = this.queues.findIndex((q) => q.due);
     if (i < 0) return;

@@ -2,13 +2,15 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { ModelRef } from '../../shared/refs.js';
 import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
+import type { ReadDb } from '../db/read-connection.js';
 import { modelAliases, modelVersions, registeredModels } from '../db/schema.js';
 import { resolveModelRef } from '../registry/refs.js';
 import type { ResolvedVersion } from './server.js';
 
 /**
- * The model and version of a ref in one statement, built once per database: a version number, or (when that is null)
- * the version the alias names now. Building drizzle's query afresh cost about as much as running it (profiled).
+ * The model and version of a ref in one statement, built once per database or read connection: a version number, or
+ * (when that is null) the version the alias names now. Building drizzle's query afresh cost about as much as running
+ * it (profiled).
  */
 function preparedResolve(db: Db) {
   return db
@@ -27,16 +29,19 @@ function preparedResolve(db: Db) {
     .where(and(eq(registeredModels.projectId, sql.placeholder('projectId')), eq(registeredModels.name, sql.placeholder('name'))))
     .prepare();
 }
-const prepared = new WeakMap<Db, ReturnType<typeof preparedResolve>>();
+const prepared = new WeakMap<Db | ReadDb, ReturnType<typeof preparedResolve>>();
 
 /**
  * The model and version a ref names, in one query: every infer request reads the alias afresh (a move is served on
- * the next request, under another manifest ETag and so another loaded session), so this is on the hot path. A ref that
- * resolves to nothing takes the registry's own path, for its error (which aliases there are).
+ * the next request, under another manifest ETag and so another loaded session), so this is on the hot path and goes
+ * to the read connection where there is one. A ref that resolves to nothing takes the registry's own path, for its
+ * error (which aliases there are).
  */
-export async function resolveServedVersion(scope: ProjectScope, ref: ModelRef): Promise<ResolvedVersion> {
-  let query = prepared.get(scope.db);
-  if (!query) prepared.set(scope.db, (query = preparedResolve(scope.db)));
-  const [row] = await query.all({ projectId: scope.projectId, name: ref.name, version: 'version' in ref ? ref.version : null, alias: 'alias' in ref ? ref.alias : null });
+export async function resolveServedVersion(scope: ProjectScope, ref: ModelRef, reads?: ReadDb): Promise<ResolvedVersion> {
+  const db = reads ?? scope.db;
+  let query = prepared.get(db);
+  // The same builder on either: drizzle types the read connection's as synchronous, and `await` takes both answers.
+  if (!query) prepared.set(db, (query = preparedResolve(db as Db)));
+  const row = await query.get({ projectId: scope.projectId, name: ref.name, version: 'version' in ref ? ref.version : null, alias: 'alias' in ref ? ref.alias : null });
   return row ?? resolveModelRef(scope, ref);
 }

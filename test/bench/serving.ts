@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http';
 import * as ort from 'onnxruntime-node';
 import { writeOnnxModel } from '../../hub/registry/onnx/write.js';
 import { ONNX_SESSION_OPTIONS } from '../../hub/serving/engines/onnx.js';
-import { frameBinary, HEADER_LENGTH } from '../../shared/serving/binary.js';
+import { HEADER_LENGTH } from '../../shared/serving/binary.js';
 import { publishModel } from '../helpers/serving.js';
 import { startBenchHub, type BenchHub } from './hub.js';
 import { denseStackOnnx, RUNTIME_FULL } from './runtime.js';
@@ -78,17 +78,27 @@ async function calibrate(targetMs: number, make: (size: number) => { bytes: Uint
 
 const agent = new Agent({ keepAlive: true, maxSockets: 128 });
 
-/** One binary-extension infer call over a kept-alive socket; resolves to the reply's bytes. */
-function inferBinary(hub: BenchHub, model: string, x: Float32Array, dims: number[]): Promise<Buffer> {
-  const { body, headerLength } = frameBinary({ inputs: [{ name: 'x', shape: dims, datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], parameters: { binary_data_output: true } }, [x]);
+/** A binary-extension request, framed once: its JSON header and the tensor's bytes, sent as they are (no copy into one body). */
+interface BinaryRequest {
+  header: Uint8Array;
+  tensor: Uint8Array;
+}
+function binaryRequest(x: Float32Array, dims: number[]): BinaryRequest {
+  const header = new TextEncoder().encode(JSON.stringify({ inputs: [{ name: 'x', shape: dims, datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], parameters: { binary_data_output: true } }));
+  return { header, tensor: new Uint8Array(x.buffer, x.byteOffset, x.byteLength) };
+}
+
+/** One infer call over a kept-alive socket; resolves to the reply's bytes. */
+function inferBinary(hub: BenchHub, model: string, { header, tensor }: BinaryRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${hub.url}/v2/models/${model}/infer`, { method: 'POST', agent, headers: { authorization: `Bearer ${hub.key}`, 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(headerLength), 'content-length': body.byteLength } }, (res) => {
+    const req = request(`${hub.url}/v2/models/${model}/infer`, { method: 'POST', agent, headers: { authorization: `Bearer ${hub.key}`, 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(header.byteLength), 'content-length': header.byteLength + tensor.byteLength } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`infer ${model}: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
     });
     req.on('error', reject);
-    req.end(body);
+    req.write(header);
+    req.end(tensor);
   });
 }
 
@@ -99,15 +109,16 @@ async function overhead(hub: BenchHub, model: BenchModel, calls: number, target:
   const session = await ort.InferenceSession.create(model.bytes, ONNX_SESSION_OPTIONS);
   const x = new Float32Array(model.dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
   const feeds = { x: new ort.Tensor('float32', x, model.dims) };
+  const sent = binaryRequest(x, model.dims);
   for (let i = 0; i < 3; i++) {
     await session.run(feeds);
-    await inferBinary(hub, model.name, x, model.dims);
+    await inferBinary(hub, model.name, sent);
   }
   const local: number[] = [];
   const remote: number[] = [];
   for (let i = 0; i < calls; i++) {
     local.push(await timeMs(() => session.run(feeds)));
-    remote.push(await timeMs(() => inferBinary(hub, model.name, x, model.dims)));
+    remote.push(await timeMs(() => inferBinary(hub, model.name, sent)));
   }
   await session.release();
   const ratio = median(remote) / median(local);
@@ -123,13 +134,13 @@ async function overhead(hub: BenchHub, model: BenchModel, calls: number, target:
 
 /** `clients` concurrent clients each sending batch-1 requests one after another; requests a second and p99. */
 async function concurrent(hub: BenchHub, model: BenchModel, s: ServingSizes) {
-  const x = new Float32Array(model.dims.reduce((a, b) => a * b, 1)).fill(0.25);
-  for (let i = 0; i < 5; i++) await inferBinary(hub, model.name, x, model.dims);
+  const sent = binaryRequest(new Float32Array(model.dims.reduce((a, b) => a * b, 1)).fill(0.25), model.dims);
+  for (let i = 0; i < 5; i++) await inferBinary(hub, model.name, sent);
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: s.clients }, async () => {
-      for (let i = 0; i < s.requestsPerClient; i++) latencies.push(await timeMs(() => inferBinary(hub, model.name, x, model.dims)));
+      for (let i = 0; i < s.requestsPerClient; i++) latencies.push(await timeMs(() => inferBinary(hub, model.name, sent)));
     }),
   );
   const seconds = (performance.now() - started) / 1000;

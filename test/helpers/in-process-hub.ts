@@ -9,6 +9,7 @@ import { readConfig } from '../../hub/config.js';
 import type { Scope } from '../../hub/core/scope.js';
 import type { Db } from '../../hub/db/client.js';
 import { openLibsql } from '../../hub/db/libsql.js';
+import { openReadConnection } from '../../hub/db/read-connection.js';
 import { createProject } from '../../hub/projects/projects.js';
 import { nodeModelServer } from '../../hub/platform/node/serving.js';
 import type { ModelServer } from '../../hub/serving/server.js';
@@ -34,9 +35,10 @@ export async function openInProcessHub(env: Record<string, string> = {}, options
   const dir = await mkdtemp(join(tmpdir(), 'outpost-domain-'));
   const config = readConfig({ OUTPOST_DATA_DIR: dir, OUTPOST_DEMO: '0', ...TEST_LIMITS, ...env });
   const { db, close } = await openLibsql(config.dbUrl);
+  const reads = openReadConnection(config.dbUrl);
   const blobs = new FsBlobStore(config.blobDir);
   const serving = options.serving ? nodeModelServer(db, blobs, env) : undefined;
-  const app = createApp({ db, blobs, config, serving });
+  const app = createApp({ db, reads: reads?.db, blobs, config, serving });
   const { project, adminKey } = await createProject({ db }, 'domain-tests');
   const principal = { keyId: adminKey.key.id, actor: { type: 'key' as const, id: adminKey.key.id, name: adminKey.key.name }, projectId: project.id, kind: 'secret' as const, role: 'admin' as const, allowedOrigins: [] };
   const scope: Scope = { db, blobs, projectId: project.id, principal, now: Date.now };
@@ -56,6 +58,7 @@ export async function openInProcessHub(env: Record<string, string> = {}, options
     serving,
     close: async () => {
       await serving?.close();
+      reads?.close();
       close();
       await rm(dir, { recursive: true, force: true });
     },

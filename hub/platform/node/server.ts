@@ -5,6 +5,7 @@ import { createApp } from '../../app.js';
 import { runPeriodicWork } from '../../core/periodic.js';
 import { ConfigError, readConfig } from '../../config.js';
 import { openLibsql } from '../../db/libsql.js';
+import { openReadConnection } from '../../db/read-connection.js';
 import { registerDemoPipeline } from '../../demo/pipeline.js';
 import { seedDemo } from '../../demo/seed.js';
 import { ensureDefaultProject } from '../../projects/projects.js';
@@ -23,6 +24,7 @@ async function main() {
   await ensureConsoleBuilt(log);
   await ensureRuntimeBuilt(log);
   const { db, close } = await openLibsql(config.dbUrl, config.dbToken);
+  const reads = openReadConnection(config.dbUrl);
   const { project, created, newAdminKey } = await ensureDefaultProject(db, config.adminKey);
   // The only line with a key on stdout, printed once for a new database (DESIGN §10).
   if (newAdminKey) console.log(`admin key: ${newAdminKey}`);
@@ -39,7 +41,7 @@ async function main() {
 
   const serving = nodeModelServer(db, blobs, process.env);
   const webhooks = new WebhookLoop(db, config.webhooks).start();
-  const app = createApp({ db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving, webhooks });
+  const app = createApp({ db, reads: reads?.db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving, webhooks });
   // Leases that ran out while this hub was down are given their length again: their runners could not heartbeat.
   await graceLeasesAfterStart(db);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -67,6 +69,7 @@ async function main() {
     stopSweep();
     server.close(() => {
       void Promise.all([serving.close(), webhooks.stop()]).finally(() => {
+        reads?.close();
         close();
         process.exit(0);
       });

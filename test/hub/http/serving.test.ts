@@ -69,6 +69,19 @@ describe(`serving (/v2) on ${hub.runtime}`, () => {
     expect((await call('/v2/models/lin/infer', { key: p.keys.device, json: { inputs: [X] } })).status).toBe(onNode ? 200 : 501);
   });
 
+  it('refuses a revoked key on the very next infer request, and serves an alias move on the next one', async ({ p }) => {
+    const made = await call('/v1/keys', { key: p.keys.admin, json: { kind: 'secret', name: 'inference', role: 'read' } });
+    const infer = (key: string) => call('/v2/models/lin/infer', { key, json: { inputs: [X] } });
+    expect((await infer(made.body.secret)).status).toBe(onNode ? 200 : 501);
+    expect((await call(`/v1/keys/${made.body.key.id}`, { key: p.keys.admin, method: 'DELETE' })).status).toBe(200);
+    expect(await infer(made.body.secret)).toMatchObject({ status: 401, body: { error: expect.stringMatching(/revoked/) } });
+
+    const request: HubRequest = (path, init = {}) => fetch(hub.url + path, { ...init, headers: { authorization: `Bearer ${p.keys.write}`, ...(init.headers as object) } });
+    await publishModel(request, 'lin', { 'model.onnx': linearModelOnnx({ inputSize: 4, outputSize: 3, seed: 7 }) }, { alias: 'production' });
+    expect((await call('/v2/models/lin', { key: p.keys.read })).body.versions).toEqual(['1', '2']);
+    if (onNode) expect((await infer(p.keys.read)).body.model_version).toBe('2');
+  });
+
   it('lets pages on other origins send and read binary tensors (CORS)', async () => {
     const preflight = await call('/v2/models/lin/infer', { method: 'OPTIONS', headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,inference-header-content-length' } });
     expect(preflight.status).toBe(204);

@@ -36,8 +36,20 @@ describe('dynamic batching', () => {
   it('with no delay, runs a lone request at once and gathers those that arrive while the model is busy', async () => {
     const { model, runs } = doubler();
     const batcher = new DynamicBatcher(model, ['y'], { maxBatchSize: 64, maxDelayMs: 0 });
-    const outs = await Promise.all([1, 2, 3, 4].map((v) => batcher.run(rowsOf([[v, v]]), 1)));
+    const lone = batcher.run(rowsOf([[1, 1]]), 1);
+    // Requests arriving while that one runs (the model's run is under way once the event loop's turn ends).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runs).toEqual([1]);
+    const outs = await Promise.all([lone, ...[2, 3, 4].map((v) => batcher.run(rowsOf([[v, v]]), 1))]);
     expect(runs).toEqual([1, 3]);
+    expect(outs.map((o) => o.y!.data[0])).toEqual([2, 4, 6, 8]);
+  });
+
+  it('with no delay, runs requests that arrive in the same turn of the event loop as one batch', async () => {
+    const { model, runs } = doubler();
+    const batcher = new DynamicBatcher(model, ['y'], { maxBatchSize: 64, maxDelayMs: 0 });
+    const outs = await Promise.all([1, 2, 3, 4].map((v) => batcher.run(rowsOf([[v, v]]), 1)));
+    expect(runs).toEqual([4]);
     expect(outs.map((o) => o.y!.data[0])).toEqual([2, 4, 6, 8]);
   });
 
