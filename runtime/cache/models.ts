@@ -209,7 +209,7 @@ export class ModelCache {
           );
           await verifyBlob(data, file.digest, file.size, `${file.path} of ${manifest.model} v${manifest.version} as downloaded`);
           if (writer) {
-            const [chunks] = await Promise.all([chunkDigests(new Uint8Array(data)), writer.commit(file.size)]);
+            const [chunks] = await Promise.all([chunkDigests(data), writer.commit(file.size)]);
             written.set(file.digest, { opfs: opfsName(file.digest), chunks });
           }
           files[file.path] = data;
@@ -230,7 +230,7 @@ export class ModelCache {
   async save(ref: string, manifest: Manifest, files: Record<string, ArrayBuffer>, local = false, written: Written = new Map()): Promise<void> {
     const db = await openStore();
     // Hashed before the transaction opens: IndexedDB commits a transaction that waits on anything else.
-    const chunks = await Promise.all(manifest.files.map((f) => written.get(f.digest)?.chunks ?? chunkDigests(new Uint8Array(files[f.path]!))));
+    const chunks = await Promise.all(manifest.files.map((f) => written.get(f.digest)?.chunks ?? chunkDigests(files[f.path]!)));
     try {
       const tx = db.transaction(['blobs', 'manifests'], 'readwrite');
       const now = Date.now();

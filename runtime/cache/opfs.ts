@@ -34,6 +34,29 @@ export async function readOpfsFile(name: string): Promise<File> {
   return (await (await modelFolder()).getFileHandle(name)).getFile();
 }
 
+/**
+ * A stored file's bytes, in a worker straight into one buffer through a sync access handle (read-only, so readers in
+ * other tabs do not lock each other out); as a File read elsewhere, or when the handle is refused.
+ */
+export async function readOpfsBytes(name: string): Promise<ArrayBuffer> {
+  const handle = await (await modelFolder()).getFileHandle(name);
+  const sync = handle as FileSystemFileHandle & { createSyncAccessHandle?: (options?: { mode: string }) => Promise<FileSystemSyncAccessHandle> };
+  if (typeof sync.createSyncAccessHandle === 'function') {
+    try {
+      const access = await sync.createSyncAccessHandle({ mode: 'read-only' });
+      try {
+        const bytes = new ArrayBuffer(access.getSize());
+        if (access.read(new Uint8Array(bytes), { at: 0 }) === bytes.byteLength) return bytes;
+      } finally {
+        access.close();
+      }
+    } catch {
+      // Locked by a writer, or the mode unknown to this browser: read it as a File.
+    }
+  }
+  return (await handle.getFile()).arrayBuffer();
+}
+
 /** Writes a file as its bytes arrive; the file appears whole or not at all (the browser commits on close). */
 export interface OpfsWriter {
   write(bytes: Uint8Array, at: number): void;

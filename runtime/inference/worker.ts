@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
 import { chunkFailure } from '../cache/chunks.js';
-import { readOpfsFile } from '../cache/opfs.js';
+import { readOpfsBytes } from '../cache/opfs.js';
 import { OutpostRuntimeError } from '../errors.js';
+import { hashElsewhere } from './chunk-checker.js';
 import { createOnnxSession } from './engines/onnx.js';
 import { createTfjsSession } from './engines/tfjs.js';
 import { damagedFilesError, installErrorTransfer, type FailedCheck, type FileChecks, type InferenceWorkerApi, type WorkerConfig, type WorkerFile } from './protocol.js';
@@ -31,15 +32,15 @@ const outputBuffers = (outputs: Outputs) => Object.values(outputs).map((t) => t.
 async function readFile(file: WorkerFile): Promise<ArrayBuffer | null> {
   if (file instanceof ArrayBuffer) return file;
   if (file instanceof Blob) return file.arrayBuffer();
-  return readOpfsFile(file.opfs).then((f) => f.arrayBuffer(), () => null);
+  return readOpfsBytes(file.opfs).catch(() => null);
 }
 
-/** Every file against its recorded chunk digests; WebCrypto copies each chunk as it is called and hashes on a thread of its own. */
-async function checkFiles(files: Record<string, ArrayBuffer | null>, checks: FileChecks): Promise<FailedCheck[]> {
+/** Every file against its recorded chunk digests, hashed on the checker's thread (chunk-checker.ts). */
+async function checkFiles(files: Record<string, ArrayBuffer | null>, checks: FileChecks, handOver: boolean): Promise<FailedCheck[]> {
   const results = await Promise.all(
     Object.entries(checks).map(async ([path, check]) => {
       const bytes = files[path];
-      const why = bytes ? await chunkFailure(new Uint8Array(bytes), check) : 'it is missing from the browser’s storage';
+      const why = bytes ? await chunkFailure(bytes, check, hashElsewhere(handOver)) : 'it is missing from the browser’s storage';
       return why ? { path, digest: check.digest, why } : null;
     }),
   );
@@ -54,17 +55,21 @@ const api: InferenceWorkerApi = {
     if (!config) throw new Error('inference worker used before init');
     const read = await Promise.all(Object.entries(request.files).map(async ([path, data]) => [path, await readFile(data)] as const));
     const files = Object.fromEntries(read);
-    const failed = request.checks ? checkFiles(files, request.checks) : Promise.resolve([]);
-    const gone = read.filter(([, data]) => !data).map(([path]) => path);
-    if (gone.length) throw damagedFilesError(request.label, await failed);
+    const { checks } = request;
+    // Once the session is built the bytes are onnxruntime's own copy in its heap: ours go to the checker without a copy.
+    // tfjs may keep views of them, so they are copied there.
+    const check = (): Promise<FailedCheck[]> => (checks ? checkFiles(files, checks, request.format === 'onnx') : Promise.resolve([]));
+    if (read.some(([, data]) => !data)) throw damagedFilesError(request.label, await check());
     const build = { ...request, files: files as Record<string, ArrayBuffer> };
     const session = await (request.format === 'onnx' ? createOnnxSession(config, build) : createTfjsSession(config, build)).catch(async (err) => {
-      // Damaged bytes may fail the build before the check ends: then the check's verdict is the error that counts.
-      const damaged = await failed;
+      // Damaged bytes may be what broke the build: then the check's verdict is the error that counts.
+      const damaged = await check();
       if (damaged.length) throw damagedFilesError(request.label, damaged);
       throw err;
     });
-    // The check goes on while the caller gets its session: a run waits for it, and a failed one never runs the session.
+    // The check runs after the build, on the very bytes it was built from, while the caller already has its session:
+    // a run waits for it, and a failed one never runs the session.
+    const failed = check();
     const id = next++;
     sessions.set(id, {
       session,
