@@ -149,7 +149,7 @@ export class Outpost {
     if (pulled.manifest.format === 'tfjs-layers') void cachedAsset(this.hub.base, TRAINING_WORKER).catch(() => {});
     let session: Awaited<ReturnType<typeof openSession>>;
     try {
-      session = await openSession(this.deps, pulled.manifest, pulled.files, backend, pulled.verify);
+      session = await openSession(this.deps, pulled.manifest, pulled.files, backend, pulled.verify, (failed) => this.models.drop(failed.map((f) => f.digest)));
     } catch (err) {
       if (!pulled.verify || (err as OutpostRuntimeError).code !== 'integrity') throw err;
       // A cached file is damaged: the checked path drops it and downloads it again (or says why it cannot).

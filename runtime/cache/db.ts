@@ -4,6 +4,7 @@ import type { OutboxItem } from '../../shared/client/sync.js';
 import type { DatasetFile, DatasetVersion } from '../../shared/schemas/datasets.js';
 import type { TelemetrySyncItem } from '../../shared/schemas/sync.js';
 import type { FetchedRow } from '../features/answer.js';
+import { readOpfsFile } from './opfs.js';
 
 /** A manifest as last seen from a hub for a ref; `local` ones were saved on the device (fine-tunes). */
 export interface StoredManifest {
@@ -18,12 +19,22 @@ export interface StoredManifest {
 export interface StoredBlob {
   digest: string;
   size: number;
-  /** A Blob (IndexedDB keeps it as a file and hands out a cheap handle); ArrayBuffer in older records. */
-  data: Blob | ArrayBuffer;
+  /** A Blob (IndexedDB keeps it as a file and hands out a cheap handle); ArrayBuffer in older records. Absent when in OPFS. */
+  data?: Blob | ArrayBuffer;
+  /** The file's name in OPFS (runtime/cache/opfs.ts), for large model files. */
+  opfs?: string;
+  /** The hex sha256 of each 4 MiB chunk (runtime/cache/chunks.ts), recorded once the download matched the digest. */
+  chunks?: string[];
   storedAt: number;
 }
 
 export const blobBytes = (data: Blob | ArrayBuffer): Promise<ArrayBuffer> => (data instanceof Blob ? data.arrayBuffer() : Promise.resolve(data));
+
+/** A stored blob's bytes, from IndexedDB or OPFS; null when its OPFS file is gone. */
+export async function storedBytes(record: StoredBlob): Promise<ArrayBuffer | null> {
+  if (record.data) return blobBytes(record.data);
+  return readOpfsFile(record.opfs!).then((f) => f.arrayBuffer(), () => null);
+}
 
 export interface OutboxRecord {
   /** The item's client id: the hub applies each id once. */

@@ -20,7 +20,14 @@ export const RESUMES = 3;
  * another length comes back with that length (its contents unread past the expected size), so the caller's check
  * names the size.
  */
-export async function downloadBlob(hub: HubClient, file: NamedBlob, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<ArrayBuffer> {
+export async function downloadBlob(
+  hub: HubClient,
+  file: NamedBlob,
+  signal: AbortSignal | undefined,
+  onBytes: (n: number) => void,
+  /** Each piece of the body as it arrives, with its offset in the file (to write it to storage as it streams in). */
+  onChunk?: (bytes: Uint8Array, at: number) => void,
+): Promise<ArrayBuffer> {
   const out = new Uint8Array(file.size);
   let n = 0;
   for (let resumes = 0; ; resumes++) {
@@ -36,7 +43,10 @@ export async function downloadBlob(hub: HubClient, file: NamedBlob, signal: Abor
         const { done, value } = await reader.read();
         if (done) break;
         // More bytes than the manifest says: keep counting so verification names the size, but never write past the end.
-        if (n + value.byteLength <= out.byteLength) out.set(value, n);
+        if (n + value.byteLength <= out.byteLength) {
+          out.set(value, n);
+          onChunk?.(value, n);
+        }
         n += value.byteLength;
         onBytes(Math.min(n, file.size));
       }

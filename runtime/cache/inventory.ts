@@ -1,4 +1,5 @@
 import { manifestKey, openStore } from './db.js';
+import { deleteOpfsFile } from './opfs.js';
 
 export interface CachedModel {
   ref: string;
@@ -66,9 +67,14 @@ export class CacheInventory {
     const db = await openStore();
     const tx = db.transaction(['manifests', 'blobs'], 'readwrite');
     const used = new Set((await tx.objectStore('manifests').getAll()).flatMap((r) => r.manifest.files.map((f) => f.digest)));
-    for (const digest of await tx.objectStore('blobs').getAllKeys()) {
-      if (!used.has(digest)) await tx.objectStore('blobs').delete(digest);
+    const files: string[] = [];
+    for (const record of await tx.objectStore('blobs').getAll()) {
+      if (used.has(record.digest)) continue;
+      await tx.objectStore('blobs').delete(record.digest);
+      if (record.opfs) files.push(record.opfs);
     }
     await tx.done;
+    // After the records: a file is never gone while a record still names it.
+    for (const name of files) await deleteOpfsFile(name);
   }
 }

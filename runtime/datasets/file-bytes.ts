@@ -23,7 +23,7 @@ export async function datasetFileBytes(hub: HubClient, ref: string, file: Datase
   const db = await openStore();
   const kept = await db.get('datasetBlobs', file.digest);
   if (kept && kept.size === file.size) {
-    const data = await blobBytes(kept.data);
+    const data = await blobBytes(kept.data!);
     if (await verifyBlob(data, file.digest, file.size, file.path).then(() => true, () => false)) {
       onProgress?.({ path: file.path, loaded: file.size, total: file.size });
       return data;

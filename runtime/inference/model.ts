@@ -8,7 +8,7 @@ import { OutpostRuntimeError } from '../errors.js';
 import type { TelemetryAggregator } from '../telemetry/aggregator.js';
 import type { TelemetryJournal } from '../telemetry/journal.js';
 import type { WorkerPool } from './pool.js';
-import type { CreateRequest, FileChecks, LocalChoice, ModelBackend } from './protocol.js';
+import { damagedFilesError, type CreateRequest, type FailedCheck, type FileChecks, type LocalChoice, type ModelBackend, type WorkerFile } from './protocol.js';
 import { openRemoteSession } from './remote.js';
 import { checkFeeds, postable, type Feeds, type Outputs, type RunOptions } from './tensors.js';
 
@@ -18,6 +18,8 @@ export interface ModelSession {
   /** Runs checked feeds; `transfer` hands the feeds' buffers over instead of copying them (worker sessions). */
   run(feeds: Feeds, dtypes: Record<string, string>, transfer?: boolean): Promise<Outputs>;
   dispose(): Promise<void>;
+  /** Cache hits: settles once the stored files passed their check, rejecting with `integrity` when one failed. */
+  verified?: Promise<void>;
 }
 
 interface Loaded extends ModelSession {
@@ -33,24 +35,37 @@ export interface ModelDeps {
 }
 
 /**
- * Starts a session for a manifest's files in the right worker; buffers are transferred, not copied, and Blob
- * handles travel by reference. With `checks`, the worker hashes the very bytes it builds the session from (WebCrypto
- * works on its own thread while the session builds) and throws `integrity`, holding no session, when one fails.
+ * Starts a session for a manifest's files in the right worker; buffers are transferred, not copied, Blob handles travel
+ * by reference, and OPFS files go by name (the worker reads them). With `checks`, the worker hashes the very bytes it
+ * builds the session from, on WebCrypto's thread while the session builds; `create` throws `integrity` when the build
+ * fails and a check too, and otherwise returns before the check ends: `verified` settles when it does, after
+ * `onDamaged` has dropped the damaged files, and the worker runs the session only once it passed.
  */
 export async function openSession(
   deps: ModelDeps,
   manifest: Manifest,
-  files: Record<string, ArrayBuffer | Blob>,
+  files: Record<string, WorkerFile>,
   backend: LocalChoice,
   checks?: FileChecks,
+  onDamaged?: (failed: FailedCheck[]) => Promise<void>,
 ): Promise<ModelSession> {
   const worker = await deps.pool.get(manifest.format === 'onnx' ? 'onnx' : `tfjs-${backend}`);
   const label = `${manifest.model} v${manifest.version}`;
   const request: CreateRequest = { format: manifest.format, files, signature: manifest.signature, backend, label, ...(checks ? { checks } : {}) };
   const buffers = Object.values(files).filter((f): f is ArrayBuffer => f instanceof ArrayBuffer);
   const created = await worker.api.create(Comlink.transfer(request, buffers));
+  const verified = checks
+    ? worker.api.failedChecks(created.session).then(async (failed) => {
+        if (!failed.length) return;
+        await onDamaged?.(failed);
+        throw damagedFilesError(label, failed);
+      })
+    : undefined;
+  // Observed here so a page that never runs the model sees no unhandled rejection; `run` awaits it again.
+  verified?.catch(() => {});
   return {
     backend: created.backend,
+    verified,
     run(feeds, dtypes, transfer) {
       const moved = postable(feeds, transfer);
       return worker.api.run(created.session, Comlink.transfer(moved.tensors, moved.buffers), dtypes);
@@ -108,6 +123,8 @@ export class Model {
     const started = performance.now();
     try {
       const dtypes = checkFeeds(feeds, manifest.signature, `${manifest.model} v${manifest.version}`);
+      // The worker refuses too; waiting here also lets a damaged file be dropped before the caller hears of it.
+      await current.verified;
       const outputs = await current.run(feeds, dtypes, options.transfer);
       this.recordTelemetry(performance.now() - started);
       return outputs;

@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import type { Signature } from '../../shared/schemas/registry.js';
 import type { Backend } from '../../shared/schemas/telemetry.js';
+import type { StoredCheck } from '../cache/chunks.js';
 import { OutpostRuntimeError, type RuntimeErrorCode } from '../errors.js';
 import type { Feeds, Outputs } from './tensors.js';
 
@@ -8,6 +9,8 @@ import type { Feeds, Outputs } from './tensors.js';
 export interface InferenceWorkerApi {
   init(config: WorkerConfig): Promise<void>;
   create(request: CreateRequest): Promise<{ session: number; backend: DeviceBackend }>;
+  /** Resolves once a session's files passed their check (none to make: at once), or with the files that failed. */
+  failedChecks(session: number): Promise<FailedCheck[]>;
   run(session: number, feeds: Feeds, dtypes: Record<string, string>): Promise<Outputs>;
   dispose(session: number): Promise<void>;
 }
@@ -35,15 +38,32 @@ export interface CreateSession {
   backend: LocalChoice;
 }
 
-/** What `create` takes: files may be IndexedDB Blob handles, which the worker reads itself. */
+/** A file for a session: bytes, an IndexedDB Blob handle, or the name of an OPFS file; the worker reads the last two itself. */
+export type WorkerFile = ArrayBuffer | Blob | { opfs: string };
+
+/** What `create` takes. */
 export interface CreateRequest extends Omit<CreateSession, 'files'> {
-  files: Record<string, ArrayBuffer | Blob>;
-  /** Cache hits: the sha256 and size each file must have before the session may be used. */
+  files: Record<string, WorkerFile>;
+  /** Cache hits: what each file must be before the session may run. */
   checks?: FileChecks;
 }
 
-/** path → the sha256 digest and size a file must have. */
-export type FileChecks = Record<string, { digest: string; size: number }>;
+/** path → the digest, size and chunk digests a stored file must have. */
+export type FileChecks = Record<string, StoredCheck>;
+
+export interface FailedCheck {
+  path: string;
+  digest: string;
+  /** What was wrong, e.g. which chunk hashed to what. */
+  why: string;
+}
+
+/** What `model.run` rejects with when a stored file failed its check: the session never ran. */
+export const damagedFilesError = (label: string, failed: FailedCheck[]) =>
+  new OutpostRuntimeError(
+    'integrity',
+    `${label}: its cached ${failed.map((f) => `${f.path} was damaged on this device (${f.why})`).join('; ')}; the session was disposed before it ran and the file dropped from the cache: load the model again to download it`,
+  );
 
 /**
  * Errors cross the worker boundary as {name, message, stack, code} and are rebuilt on the other side, so a

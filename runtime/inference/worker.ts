@@ -1,9 +1,11 @@
 import * as Comlink from 'comlink';
+import { chunkFailure } from '../cache/chunks.js';
+import { readOpfsBytes } from '../cache/opfs.js';
 import { OutpostRuntimeError } from '../errors.js';
-import { failedChecks } from '../cache/digest.js';
+import { hashElsewhere } from './chunk-checker.js';
 import { createOnnxSession } from './engines/onnx.js';
 import { createTfjsSession } from './engines/tfjs.js';
-import { installErrorTransfer, type InferenceWorkerApi, type WorkerConfig } from './protocol.js';
+import { damagedFilesError, installErrorTransfer, type FailedCheck, type FileChecks, type InferenceWorkerApi, type WorkerConfig, type WorkerFile } from './protocol.js';
 import type { Feeds, Outputs } from './tensors.js';
 
 /** The inference worker: holds sessions, runs them off the page's main thread, transfers outputs back. */
@@ -12,16 +14,38 @@ interface Session {
   dispose(): Promise<void>;
 }
 
-installErrorTransfer();
-let config: WorkerConfig | undefined;
-const sessions = new Map<number, Session>();
-let next = 1;
-
-function throwIfFailed(label: string, failed: string[]): void {
-  if (failed.length) throw new OutpostRuntimeError('integrity', `${label}: cached ${failed.join(', ')} failed the sha256 check`);
+interface Held {
+  session: Session;
+  /** The check of the files the session was built from; runs wait for it. */
+  failed: Promise<FailedCheck[]>;
+  label: string;
 }
 
+installErrorTransfer();
+let config: WorkerConfig | undefined;
+const sessions = new Map<number, Held>();
+let next = 1;
+
 const outputBuffers = (outputs: Outputs) => Object.values(outputs).map((t) => t.data.buffer as ArrayBuffer);
+
+/** A file's bytes, read here so the page thread never copies them; null when an OPFS file is gone. */
+async function readFile(file: WorkerFile): Promise<ArrayBuffer | null> {
+  if (file instanceof ArrayBuffer) return file;
+  if (file instanceof Blob) return file.arrayBuffer();
+  return readOpfsBytes(file.opfs).catch(() => null);
+}
+
+/** Every file against its recorded chunk digests, hashed on the checker's thread (chunk-checker.ts). */
+async function checkFiles(files: Record<string, ArrayBuffer | null>, checks: FileChecks, handOver: boolean): Promise<FailedCheck[]> {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([path, check]) => {
+      const bytes = files[path];
+      const why = bytes ? await chunkFailure(bytes, check, hashElsewhere(handOver)) : 'it is missing from the browser’s storage';
+      return why ? { path, digest: check.digest, why } : null;
+    }),
+  );
+  return results.filter((r): r is FailedCheck => r !== null);
+}
 
 const api: InferenceWorkerApi = {
   async init(c) {
@@ -29,33 +53,49 @@ const api: InferenceWorkerApi = {
   },
   async create(request) {
     if (!config) throw new Error('inference worker used before init');
-    const files = Object.fromEntries(await Promise.all(Object.entries(request.files).map(async ([path, data]) => [path, data instanceof Blob ? await data.arrayBuffer() : data] as const)));
-    // WebCrypto copies each buffer as it is called and hashes on a thread of its own, so the checks run while the session builds.
-    const failures = request.checks ? failedChecks(files, request.checks) : Promise.resolve([]);
-    const build = { ...request, files };
+    const read = await Promise.all(Object.entries(request.files).map(async ([path, data]) => [path, await readFile(data)] as const));
+    const files = Object.fromEntries(read);
+    const { checks } = request;
+    // Once the session is built the bytes are onnxruntime's own copy in its heap: ours go to the checker without a copy.
+    // tfjs may keep views of them, so they are copied there.
+    const check = (): Promise<FailedCheck[]> => (checks ? checkFiles(files, checks, request.format === 'onnx') : Promise.resolve([]));
+    if (read.some(([, data]) => !data)) throw damagedFilesError(request.label, await check());
+    const build = { ...request, files: files as Record<string, ArrayBuffer> };
     const session = await (request.format === 'onnx' ? createOnnxSession(config, build) : createTfjsSession(config, build)).catch(async (err) => {
-      // Damaged bytes may fail the build before the check ends: then the check's verdict is the error that counts.
-      throwIfFailed(request.label, await failures);
+      // Damaged bytes may be what broke the build: then the check's verdict is the error that counts.
+      const damaged = await check();
+      if (damaged.length) throw damagedFilesError(request.label, damaged);
       throw err;
     });
-    const failed = await failures;
-    if (failed.length) {
-      await session.dispose();
-      throwIfFailed(request.label, failed);
-    }
+    // The check runs after the build, on the very bytes it was built from, while the caller already has its session:
+    // a run waits for it, and a failed one never runs the session.
+    const failed = check();
     const id = next++;
-    sessions.set(id, session);
+    sessions.set(id, {
+      session,
+      label: request.label,
+      failed: failed.then(async (damaged) => {
+        if (damaged.length) await session.dispose();
+        return damaged;
+      }),
+    });
     return { session: id, backend: session.backend };
   },
+  async failedChecks(id) {
+    return (await sessions.get(id)?.failed) ?? [];
+  },
   async run(id, feeds, dtypes) {
-    const session = sessions.get(id);
-    if (!session) throw new OutpostRuntimeError('disposed', 'this model was disposed: load it again');
-    const outputs = await session.run(feeds, dtypes);
+    const held = sessions.get(id);
+    if (!held) throw new OutpostRuntimeError('disposed', 'this model was disposed: load it again');
+    const damaged = await held.failed;
+    if (damaged.length) throw damagedFilesError(held.label, damaged);
+    const outputs = await held.session.run(feeds, dtypes);
     return Comlink.transfer(outputs, outputBuffers(outputs));
   },
   async dispose(id) {
-    await sessions.get(id)?.dispose();
+    const held = sessions.get(id);
     sessions.delete(id);
+    if (held && !(await held.failed).length) await held.session.dispose();
   },
 };
 

@@ -16,13 +16,14 @@ import { LOAD_FULL, LOAD_HUB_ENV, LOAD_SMOKE, loadBench } from './load.js';
 import { ROLLOUTS_FULL, ROLLOUTS_SMOKE, rolloutBench } from './rollouts.js';
 import { PIPELINES_FULL, PIPELINES_SMOKE, pipelineBench } from './pipelines.js';
 import { RUNTIME_FULL, RUNTIME_SMOKE, runtimeBench } from './runtime.js';
+import { EDGELOAD_FULL, EDGELOAD_SMOKE, edgeLoadBench } from './edge-load.js';
 import { firstLoadBench } from './first-load.js';
 import { SERVING_FULL, SERVING_SMOKE, servingBench } from './serving.js';
 import { fmt } from './stats.js';
 import { FULL, history, ingestion, mlflowLogBatch, search, seedSearchData, SMOKE, type Figure } from './tracking.js';
 
 const smoke = process.argv.includes('--smoke');
-// `--only tracking,search,features,datasets,runtime,firstload,finetune,chart,fuzz,load,rollouts,serving,pipelines` runs some parts (each still with its baseline); all of them by default.
+// `--only tracking,search,features,datasets,runtime,firstload,edgeload,finetune,chart,fuzz,load,rollouts,serving,pipelines` runs some parts (each still with its baseline); all of them by default.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const wanted = (part: string) => only === null || only.has(part);
@@ -60,6 +61,8 @@ if (wanted('datasets')) await withHub(undefined, (hub) => datasetBench(hub, smok
 if (wanted('runtime')) await withHub(undefined, (hub) => runtimeBench(hub, smoke ? RUNTIME_SMOKE : RUNTIME_FULL));
 // The edge's first load: bytes and time to the first inference on a cold WASM-only browser, against the build before.
 if (wanted('firstload')) await withHub(undefined, (hub) => firstLoadBench(hub, smoke ? 1 : 3));
+// Large models: a warm load of 100 MiB from OPFS against a session created from memory, and a download resumed halfway.
+if (wanted('edgeload')) await withHub(undefined, (hub) => edgeLoadBench(hub, smoke ? EDGELOAD_SMOKE : EDGELOAD_FULL));
 // On-device fine-tuning in Chromium: the page's responsiveness while the worker trains, and abort latency.
 if (wanted('finetune')) await withHub(undefined, (hub) => finetuneBench(hub, smoke ? FINETUNE_SMOKE : FINETUNE_FULL));
 // The console's chart in Chromium: the component with generated points, and its metric panel reading a hub.

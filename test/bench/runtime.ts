@@ -39,7 +39,7 @@ const DESIGN_RUN_MS = 5;
 export const SILERO_VAD_V5 = readFileSync(createRequire(import.meta.url).resolve('@ricky0123/vad-web/dist/silero_vad_v5.onnx'));
 
 /** A dense ReLU stack, made by the project's own ONNX writer: deterministic weights, no download. */
-export function denseStackOnnx({ width, layers }: RuntimeSizes): Uint8Array {
+export function denseStackOnnx({ width, layers }: Pick<RuntimeSizes, 'width' | 'layers'>): Uint8Array {
   let seed = 7;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5) * (2 / Math.sqrt(width));
   const nodes = [];

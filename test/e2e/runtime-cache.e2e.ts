@@ -103,7 +103,7 @@ test.describe('runtime model cache', () => {
     expect(await idbCounts(page)).toEqual({ blobs: 1, manifests: 1 });
   });
 
-  test('never uses a damaged cached blob: it is fetched again, or a clear error when the hub is unreachable', async ({ page, api, site, faulty, modelName }) => {
+  test('never runs a damaged cached blob: the run is refused and it is fetched again, or a clear error when the hub is unreachable', async ({ page, api, site, faulty, modelName }) => {
     await api.publish(modelName, 'onnx', { 'model.onnx': linearOnnx() }, 'production');
     const key = await api.publishableKey();
     await openSite(page, site);
@@ -133,17 +133,23 @@ test.describe('runtime model cache', () => {
     const load = () =>
       page.evaluate(async ({ hub, key, ref }) => {
         const op = await (window as any).Outpost.connect({ hub, key });
-        return op.load(ref).then((m: any) => `v${m.version} from ${m.source}`, (e: any) => `${e.code}: ${e.message}`);
+        const model = await op.load(ref).catch((e: any) => e);
+        if (model instanceof Error) return `${(model as any).code}: ${model.message}`;
+        const ran = await model.run({ x: { data: new Float32Array(4), dims: [1, 4] } }).then(() => 'ran', (e: any) => `${e.code}: ${e.message}`);
+        return `v${model.version} from ${model.source}: ${ran}`;
       }, { hub: faulty.url, key, ref });
-    expect(await load()).toBe('v1 from network');
+    expect(await load()).toBe('v1 from network: ran');
+    // The graph still parses with the byte flipped: the session builds, the check fails, and no run ever reaches it.
     await damage();
-    expect(await load()).toBe('v1 from network');
+    expect(await load()).toMatch(/^v1 from cache: integrity: .* its cached model\.onnx was damaged on this device \(its chunk 1 of 1 .*\); the session was disposed before it ran/);
+    expect(await load()).toBe('v1 from network: ran');
     // Half a model fails onnxruntime's parse before its hash is done: the check still decides, and it is fetched again.
     await damage('truncate');
-    expect(await load()).toBe('v1 from network');
-    expect(await load()).toBe('v1 from cache');
+    expect(await load()).toBe('v1 from network: ran');
+    expect(await load()).toBe('v1 from cache: ran');
     await damage();
     await faulty.stop();
+    expect(await load()).toMatch(/^v1 from cache: integrity: /);
     expect(await load()).toMatch(/^integrity: the cached copy of .* is damaged and the hub cannot be reached/);
   });
 

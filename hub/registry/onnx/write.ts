@@ -29,6 +29,8 @@ export interface OnnxModelSpec {
   nodes: OnnxNode[];
   opset?: number;
   producer?: string;
+  /** Writes the initializers' floats to this external data file instead (see `writeOnnxModelWithExternalData`). */
+  externalData?: string;
 }
 
 const IR_VERSION = 8;
@@ -37,19 +39,41 @@ const ATTR = { FLOAT: 1, INT: 2, FLOATS: 6, INTS: 7 } as const;
 const DTYPE_CODES = new Map(Object.entries(ONNX_DTYPES).map(([code, name]) => [name, Number(code)]));
 
 export function writeOnnxModel(spec: OnnxModelSpec): Uint8Array {
+  return writeModel(spec, undefined);
+}
+
+/** The model with every initializer's floats in one external data file, `spec.externalData`, as ONNX's external data format has them. */
+export function writeOnnxModelWithExternalData(spec: OnnxModelSpec & { externalData: string }): { model: Uint8Array; data: Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  const model = writeModel(spec, chunks);
+  const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  chunks.reduce((at, c) => (data.set(c, at), at + c.length), 0);
+  return { model, data };
+}
+
+function writeModel(spec: OnnxModelSpec, external: Uint8Array[] | undefined): Uint8Array {
   // ModelProto: ir_version=1, producer_name=2, graph=7, opset_import=8 (domain=1, version=2).
   const model = new ProtoWriter().varint(1, IR_VERSION);
   if (spec.producer) model.string(2, spec.producer);
-  model.message(7, (graph) => writeGraph(graph, spec));
+  model.message(7, (graph) => writeGraph(graph, spec, external));
   model.message(8, (opset) => opset.string(1, '').varint(2, spec.opset ?? 17));
   return model.finish();
 }
 
 // GraphProto: node=1, name=2, initializer=5, input=11, output=12.
-function writeGraph(graph: ProtoWriter, spec: OnnxModelSpec): void {
+function writeGraph(graph: ProtoWriter, spec: OnnxModelSpec, external: Uint8Array[] | undefined): void {
   spec.nodes.forEach((node, i) => graph.message(1, (w) => writeNode(w, node, `${node.op}_${i}`)));
   graph.string(2, 'main');
-  for (const init of spec.initializers ?? []) graph.message(5, (w) => writeTensor(w, init));
+  let offset = 0;
+  for (const init of spec.initializers ?? []) {
+    if (!external) graph.message(5, (w) => writeTensor(w, init));
+    else {
+      const floats = new Uint8Array(Float32Array.from(init.floats).buffer);
+      graph.message(5, (w) => writeExternalTensor(w, init, spec.externalData!, offset, floats.length));
+      external.push(floats);
+      offset += floats.length;
+    }
+  }
   for (const input of spec.inputs) graph.message(11, (w) => writeValueInfo(w, input));
   for (const output of spec.outputs) graph.message(12, (w) => writeValueInfo(w, output));
 }
@@ -85,6 +109,14 @@ function writeTensor(w: ProtoWriter, init: OnnxInitializer): void {
   if (count !== init.floats.length) throw new RangeError(`initializer ${init.name}: dims hold ${count} values, got ${init.floats.length}`);
   for (const dim of init.dims) w.varint(1, dim);
   w.varint(2, FLOAT).packedFloats(4, init.floats).string(8, init.name);
+}
+
+// TensorProto: external_data=13 (StringStringEntryProto key=1, value=2), data_location=14 (EXTERNAL=1).
+function writeExternalTensor(w: ProtoWriter, init: OnnxInitializer, location: string, offset: number, length: number): void {
+  for (const dim of init.dims) w.varint(1, dim);
+  w.varint(2, FLOAT).string(8, init.name);
+  for (const [key, value] of [['location', location], ['offset', String(offset)], ['length', String(length)]]) w.message(13, (e) => e.string(1, key!).string(2, value!));
+  w.varint(14, 1);
 }
 
 // ValueInfoProto: name=1, type=2 → TypeProto.tensor_type=1 → elem_type=1, shape=2 → dim=1 (dim_value=1, dim_param=2).

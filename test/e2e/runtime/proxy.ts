@@ -71,8 +71,9 @@ export class FaultyProxy extends LoopbackServer {
           if (cut) {
             // Promise the full length, send half, then hang up: the browser sees a body that breaks off.
             res.writeHead(up.statusCode ?? 502, headers);
-            res.write(payload.subarray(0, payload.length >> 1));
-            return setTimeout(() => res.socket?.destroy(), 20);
+            // Hang up once the half has left this process, so the client does receive all of it.
+            res.write(payload.subarray(0, payload.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+            return;
           }
           headers['content-length'] = String(payload.length);
           res.writeHead(up.statusCode ?? 502, headers);
