@@ -2,6 +2,7 @@
 import '@hono/zod-openapi';
 import { blobRoutes } from './blobs/routes.js';
 import { keyRoutes } from './auth/routes.js';
+import { teamRoutes } from './teams/routes.js';
 import { SyncDispatcher } from './core/sync/dispatcher.js';
 import { syncRoutes } from './core/sync/routes.js';
 import { projectRoutes } from './projects/routes.js';
@@ -73,6 +74,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
   const routes = app
     .route('/', projectRoutes)
     .route('/', keyRoutes)
+    .route('/', teamRoutes)
     .route('/', blobRoutes)
     .route('/', trackingRoutes)
     .route('/', registryRoutes)
@@ -86,6 +88,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
     .route('/', syncRoutes(sync));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'sk_… or pk_… key' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'outpost.session_token', description: 'a person signed in (POST /v1/session); `__Secure-outpost.session_token` on https' });
   registerServingDocs(app);
   app.doc31('/openapi.json', OPENAPI);
   app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI) as never)));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from '../shared/duration.js';
 import { KEY_RE } from '../shared/ids.js';
 
 const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
@@ -104,6 +105,18 @@ const envSchema = z.object({
   OUTPOST_WEBHOOK_TIMEOUT: duration('10s'),
   OUTPOST_WEBHOOK_RETRY_BASE: duration('1s'),
   OUTPOST_WEBHOOK_MAX_ATTEMPTS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be from 1 to 50').max(50, 'must be from 1 to 50').default(8),
+  OUTPOST_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  OUTPOST_INVITATION_TTL: z
+    .string()
+    .default('7d')
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (!ms) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as 7d, 12h or 10m (got "${v}")` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   OUTPOST_LOG: z.enum(['info', 'requests'], { message: 'must be info or requests' }).default('info'),
 });
 
@@ -128,6 +141,10 @@ export interface HubConfig {
   deviceRateLimit: RateRule | null;
   /** The header a trusted proxy puts the client's address in (its last entry is used); unset: the connection's. */
   clientIpHeader?: string;
+  /** Signs session cookies; unset: a secret the hub makes once and keeps in its database. */
+  authSecret?: string;
+  /** How long an invitation link works, in ms (OUTPOST_INVITATION_TTL). */
+  invitationTtlMs: number;
   /** Webhooks: private/loopback destinations allowed; each attempt's timeout; first retry delay; attempts before giving up. */
   webhooks: { allowPrivate: boolean; timeoutMs: number; retryBaseMs: number; maxAttempts: number };
 }
@@ -165,6 +182,8 @@ export function readConfig(env: Record<string, unknown>): HubConfig {
     authFailureLimit: e.OUTPOST_AUTH_FAILURE_LIMIT,
     deviceRateLimit: e.OUTPOST_DEVICE_RATE_LIMIT,
     clientIpHeader: e.OUTPOST_CLIENT_IP_HEADER?.toLowerCase(),
+    authSecret: e.OUTPOST_AUTH_SECRET,
+    invitationTtlMs: e.OUTPOST_INVITATION_TTL,
     webhooks: {
       allowPrivate: e.OUTPOST_WEBHOOK_ALLOW_PRIVATE,
       timeoutMs: e.OUTPOST_WEBHOOK_TIMEOUT,

@@ -6,10 +6,12 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'unauthorized'
   | 'forbidden'
+  | 'cross_site_request'
   | 'origin_not_allowed'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
+  | 'gone'
   | 'length_required'
   | 'payload_too_large'
   | 'range_not_satisfiable'
@@ -26,6 +28,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   404: 'not_found',
   405: 'method_not_allowed',
   409: 'conflict',
+  410: 'gone',
   411: 'length_required',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
@@ -60,4 +63,5 @@ export interface ErrorBody {
 export const notFound = (message: string) => new OutpostError(404, 'not_found', message);
 export const forbidden = (message: string) => new OutpostError(403, 'forbidden', message);
 export const badRequest = (message: string, details?: ErrorDetails) => new OutpostError(400, 'bad_request', message, details);
+export const gone = (message: string) => new OutpostError(410, 'gone', message);
 export const conflict = (message: string, details?: ErrorDetails) => new OutpostError(409, 'conflict', message, details);

@@ -6,6 +6,8 @@ import type { Principal } from '../core/scope.js';
 import type { ApiKeyRow } from '../db/schema.js';
 import { clientAddress } from '../http/client-address.js';
 import type { HubEnv } from '../http/env.js';
+import { membershipOf } from '../teams/members.js';
+import { assertSameOrigin, currentSession, hasSessionCookie } from '../teams/http.js';
 import { constantTimeEqual, hashKey } from './hash.js';
 import { findKeyByHash, touchKey } from './keys.js';
 
@@ -38,7 +40,7 @@ function checkOrigin(origin: string | undefined, allowed: string[]): void {
 }
 
 /** 429 with Retry-After (set on the context, so whichever error handler answers sends it). */
-function rateLimited(c: Context<HubEnv>, retryAfterS: number, message: string): OutpostError {
+export function rateLimited(c: Context<HubEnv>, retryAfterS: number, message: string): OutpostError {
   c.header('Retry-After', String(retryAfterS));
   return new OutpostError(429, 'rate_limited', `${message}; retry in ${retryAfterS} s`, { retryAfter: retryAfterS });
 }
@@ -55,14 +57,37 @@ async function authenticate(c: Context<HubEnv>, header: string): Promise<ApiKeyR
 }
 
 /**
+ * A person signed in by cookie, resolved on every request: the session row (better-auth), then their membership of
+ * the session's active project, so a removal or a role change holds from the next request. Writes must come from
+ * the hub's own origin. An owner acts with role admin; `memberRole` keeps the difference for team management.
+ */
+async function sessionPrincipal(c: Context<HubEnv>, rule: AccessRule): Promise<Principal> {
+  const signedIn = await currentSession(c);
+  if (!signedIn) throw unauthorized('your session has ended (signed out or expired): sign in again, or send "Authorization: Bearer <key>"');
+  assertSameOrigin(c);
+  const { user, session } = signedIn;
+  const projectId = (session as { activeProjectId?: string | null }).activeProjectId;
+  const member = projectId ? await membershipOf(c.var.deps.db, projectId, user.id) : undefined;
+  if (!projectId || !member) throw unauthorized('you are no longer a member of this session\'s project: sign in again or switch project');
+  const role = member.role === 'owner' ? 'admin' : member.role;
+  if (RANK[role] < RANK[rule.secret]) throw new OutpostError(403, 'forbidden', `this route needs role ${rule.secret} or higher; you are ${member.role === 'admin' ? 'an' : 'a'} ${member.role} of this project`);
+  return { keyId: user.id, actor: { type: 'user', id: user.id, name: user.name }, projectId, kind: 'secret', role, memberRole: member.role, allowedOrigins: [] };
+}
+
+/**
  * Authenticates the bearer key and checks its role; sets `principal`. 401 for no/bad/revoked key, 403 for a role too
  * weak. A client address with too many failed keys in a window (OUTPOST_AUTH_FAILURE_LIMIT) gets 429 without its
  * key being looked at, and a publishable key past its request budget (OUTPOST_DEVICE_RATE_LIMIT) gets 429 too. A
- * request without any key is no guess: it is neither limited nor counted.
+ * request without any key is no guess: it is neither limited nor counted. Without an Authorization header, a
+ * session cookie signs a person in instead (a header wins when both are sent).
  */
 export function access(rule: AccessRule) {
   return createMiddleware<HubEnv>(async (c, next) => {
     const header = c.req.header('authorization');
+    if (!header && hasSessionCookie(c)) {
+      c.set('principal', await sessionPrincipal(c, rule));
+      return next();
+    }
     if (!header) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
     const { db, config, rateLimiter } = c.var.deps;
     const failures = config.authFailureLimit;

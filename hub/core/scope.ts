@@ -1,5 +1,6 @@
 import type { KeyKind } from '../../shared/ids.js';
 import type { KeyRole } from '../../shared/schemas/keys.js';
+import type { MemberRole } from '../../shared/schemas/teams.js';
 import type { BlobStore } from '../blobs/store.js';
 import type { Db } from '../db/client.js';
 
@@ -22,6 +23,8 @@ export interface Principal {
   kind: KeyKind;
   role: KeyRole;
   allowedOrigins: string[];
+  /** For a person: their role in the project (`owner` acts as `admin` in `role`). Absent for a key. */
+  memberRole?: MemberRole;
 }
 
 /**

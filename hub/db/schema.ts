@@ -13,3 +13,4 @@ export * from '../rollouts/schema.js';
 export * from '../cicd/schema.js';
 export * from '../webhooks/schema.js';
 export * from '../pipelines/schema.js';
+export * from '../teams/schema.js';

@@ -1,0 +1,48 @@
+import type { Context } from 'hono';
+import { OutpostError } from '../../shared/errors.js';
+import type { HubEnv } from '../http/env.js';
+import { authFor, type Auth } from './auth.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** better-auth for this request: Secure cookies when the request came over https. */
+export function authOf(c: Context<HubEnv>): Promise<Auth> {
+  const { db, config } = c.var.deps;
+  return authFor(db, config.authSecret, new URL(c.req.url).protocol === 'https:');
+}
+
+/** The hub's own origin, as the request reached it. */
+export const hubOrigin = (c: Context<HubEnv>) => new URL(c.req.url).origin;
+
+/**
+ * The cross-site rule for cookie-authenticated writes (and the sign-in and accept POSTs, against login CSRF): the
+ * request must come from the hub's own origin, said by `Origin` or, without one, by `Sec-Fetch-Site: same-origin`.
+ */
+export function assertSameOrigin(c: Context<HubEnv>) {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const origin = c.req.header('origin');
+  if (origin !== undefined ? origin.toLowerCase() === hubOrigin(c).toLowerCase() : c.req.header('sec-fetch-site') === 'same-origin') return;
+  throw new OutpostError(
+    403,
+    'cross_site_request',
+    `a signed-in ${c.req.method} must come from the hub's own pages (${hubOrigin(c)}); this one came from ${origin ?? 'an unknown origin (no Origin or Sec-Fetch-Site header)'}. Scripts use an API key instead`,
+  );
+}
+
+/** Copies better-auth's Set-Cookie headers onto our reply. */
+export function forwardCookies(c: Context<HubEnv>, headers: Headers | undefined) {
+  for (const cookie of headers?.getSetCookie() ?? []) c.header('set-cookie', cookie, { append: true });
+}
+
+export type SignedIn = NonNullable<Awaited<ReturnType<Auth['api']['getSession']>>>;
+
+/** The request's live session (better-auth checks the cookie's signature and the row), or null. */
+export async function currentSession(c: Context<HubEnv>): Promise<SignedIn | null> {
+  const auth = await authOf(c);
+  const { headers, response } = await auth.api.getSession({ headers: c.req.raw.headers, query: { disableCookieCache: true }, returnHeaders: true });
+  forwardCookies(c, headers);
+  return response;
+}
+
+/** Whether the request carries a better-auth session cookie at all (so requests without one skip the lookup). */
+export const hasSessionCookie = (c: Context<HubEnv>) => /(?:^|;\s*)(?:__Secure-)?outpost\.session_token=/.test(c.req.header('cookie') ?? '');
