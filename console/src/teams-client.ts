@@ -1,17 +1,9 @@
 import type { HubClient } from '../../shared/client/hub-client';
 
-/** Wire shapes of the people routes (TEAMS contract, issue 20). */
-export type MemberRole = 'owner' | 'admin' | 'write' | 'read';
-export interface ProjectMembership { id: string; name: string; role: MemberRole }
-export interface SessionReply {
-  user: { id: string; email: string; name: string };
-  project: ProjectMembership;
-  projects: ProjectMembership[];
-}
+import type { Invitation, InvitationLink, InvitationPreview, Member, MemberRole, SessionReply, Team } from '../../shared/schemas/teams';
+
+export type { Invitation, InvitationPreview, Member, MemberRole, SessionReply };
 export interface Actor { type: 'user' | 'key'; id: string; name: string }
-export interface Member { userId: string; email: string; name: string; role: MemberRole; joinedAt: string }
-export interface Invitation { id: string; email: string; role: MemberRole; createdAt: string; expiresAt: string; invitedBy: Actor }
-export interface InvitationInfo { email: string; project: { id: string; name: string }; role: MemberRole; expiresAt: string; accountExists: boolean }
 export interface AuditEvent {
   id: string;
   at: string;
@@ -34,15 +26,15 @@ export const switchProject = (hub: HubClient, projectId: string) => hub.json<Ses
 export const teamSetup = (hub: HubClient) => hub.json<{ needsOwner: boolean }>('GET', '/v1/team/setup');
 export const createOwner = (hub: HubClient, body: { email: string; name: string; password: string }) => hub.json<SessionReply>('POST', '/v1/team/owner', body);
 
-export const getTeam = (hub: HubClient) => hub.json<{ members: Member[]; invitations: Invitation[] }>('GET', '/v1/team');
-export const invite = (hub: HubClient, body: { email: string; role: MemberRole }) => hub.json<{ invitation: Invitation; url: string }>('POST', '/v1/team/invitations', body);
-export const resendInvitation = (hub: HubClient, id: string) => hub.json<{ invitation: Invitation; url: string }>('POST', `/v1/team/invitations/${seg(id)}/resend`);
+export const getTeam = (hub: HubClient) => hub.json<Team>('GET', '/v1/team');
+export const invite = (hub: HubClient, body: { email: string; role: MemberRole }) => hub.json<InvitationLink>('POST', '/v1/team/invitations', body);
+export const resendInvitation = (hub: HubClient, id: string) => hub.json<InvitationLink>('POST', `/v1/team/invitations/${seg(id)}/resend`);
 export const revokeInvitation = async (hub: HubClient, id: string) => void (await hub.send(`/v1/team/invitations/${seg(id)}`, { method: 'DELETE' }));
 export const setMemberRole = (hub: HubClient, userId: string, role: MemberRole) => hub.json<{ member: Member }>('PATCH', `/v1/team/members/${seg(userId)}`, { role });
 export const removeMember = async (hub: HubClient, userId: string) => void (await hub.send(`/v1/team/members/${seg(userId)}`, { method: 'DELETE' }));
 
-export const getInvitation = (hub: HubClient, token: string) => hub.json<InvitationInfo>('GET', `/v1/invitations/${seg(token)}`);
-export const acceptInvitation = (hub: HubClient, token: string, body: { name: string; password: string }) =>
+export const getInvitation = (hub: HubClient, token: string) => hub.json<InvitationPreview>('GET', `/v1/invitations/${seg(token)}`);
+export const acceptInvitation = (hub: HubClient, token: string, body: { name?: string; password: string }) =>
   hub.json<SessionReply>('POST', `/v1/invitations/${seg(token)}/accept`, body);
 
 export function listAudit(hub: HubClient, query: AuditQuery) {

@@ -2,13 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { consoleHub } from '../hub';
 import { useLoad } from '../components/use-load';
 import { formatTime } from '../format';
-import { acceptInvitation, getInvitation, type InvitationInfo, type SessionReply } from '../teams-client';
+import { acceptInvitation, getInvitation, type InvitationPreview, type SessionReply } from '../teams-client';
 
 /** No key and no cookie: whoever holds the link may open it, and the token is what the hub checks. */
 const publicHub = consoleHub('');
 const MIN_PASSWORD = 8;
 
-function AcceptForm({ token, info, onSignedIn }: { token: string; info: InvitationInfo; onSignedIn: (session: SessionReply) => void }) {
+function AcceptForm({ token, info, onSignedIn }: { token: string; info: InvitationPreview; onSignedIn: (session: SessionReply) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   async function submit(event: Event) {
@@ -19,7 +19,7 @@ function AcceptForm({ token, info, onSignedIn }: { token: string; info: Invitati
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await acceptInvitation(publicHub, token, { name: String(data.get('name') ?? '').trim(), password }));
+      onSignedIn(await acceptInvitation(publicHub, token, info.accountExists ? { password } : { name: String(data.get('name')).trim(), password }));
     } catch (e) {
       setError((e as Error).message);
       setBusy(false);

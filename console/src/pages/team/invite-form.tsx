@@ -29,17 +29,18 @@ export function InviteForm({ mayMakeOwner, onInvited }: { mayMakeOwner: boolean;
     <form onSubmit={submit} aria-labelledby="invite-title">
       <h2 id="invite-title">Invite someone</h2>
       <div class="row">
-        <label>
-          Email <input name="email" type="email" required autocomplete="off" placeholder="ada@example.com" />
-        </label>
-        <label>
-          Role
-          <select name="role" defaultValue="read">
+        <div class="field">
+          <label for="invite-email">Email</label>
+          <input id="invite-email" name="email" type="email" required autocomplete="off" placeholder="ada@example.com" />
+        </div>
+        <div class="field">
+          <label for="invite-role">Role</label>
+          <select id="invite-role" name="role" defaultValue="read">
             {assignableRoles(mayMakeOwner).map((r) => (
               <option key={r} value={r}>{r}</option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" disabled={busy}>{busy ? 'Inviting…' : 'Invite'}</button>
       </div>
       {error && <p role="alert" class="error">{error}</p>}
