@@ -10,7 +10,7 @@ export interface AuditEvent {
   actor: Actor;
   action: string;
   target: string;
-  address: string | null;
+  address: string;
   reason: string | null;
   details: Record<string, unknown> | null;
 }

@@ -80,7 +80,8 @@ export function InvitePage({ token, onSignedIn }: { token: string; onSignedIn: (
         )
       ) : (
         <>
-          <dl class="facts card">
+          <section class="card" aria-label="The invitation">
+          <dl class="facts">
             <dt>Project</dt>
             <dd>{info.project.name}</dd>
             <dt>Email</dt>
@@ -90,6 +91,7 @@ export function InvitePage({ token, onSignedIn }: { token: string; onSignedIn: (
             <dt>Expires</dt>
             <dd>{formatTime(Date.parse(info.expiresAt))}</dd>
           </dl>
+          </section>
           <AcceptForm token={token} info={info} onSignedIn={onSignedIn} />
         </>
       )}

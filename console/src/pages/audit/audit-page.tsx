@@ -19,6 +19,9 @@ async function loadActors() {
   ];
 }
 
+/** The hub matches `action` exactly unless it ends in `.` or `*`; this field means "starts with". */
+const actionPrefix = (typed: string) => (!typed || /[.*]$/.test(typed) ? typed : `${typed}*`);
+
 const details = (e: AuditEvent) => (e.details && Object.keys(e.details).length ? JSON.stringify(e.details) : '');
 
 function Filters({ action, actor }: { action: string; actor: string }) {
@@ -60,7 +63,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
   const action = query.get('action') ?? '';
   const actor = query.get('actor') ?? '';
   const pages = usePages(async (pageToken: string | undefined) => {
-    const reply = await listAudit(hub, { action, actor, limit: PAGE, pageToken });
+    const reply = await listAudit(hub, { action: actionPrefix(action), actor, limit: PAGE, pageToken });
     return { items: reply.events, next: reply.nextPageToken ?? null };
   }, [action, actor]);
   useEffect(() => {
@@ -71,40 +74,43 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
     <section class="card" aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
       <Filters action={action} actor={actor} />
-      {pages.items.length === 0 ? (
-        pages.error || pages.loading ? <LoadState error={pages.error} loading={pages.loading} what="the audit log" /> : <p class="muted">No change matches.</p>
+      {pages.items.length > 0 && (
+        <div class="scroll" tabIndex={0} aria-label="Audit events">
+          <table class="audit">
+            <thead>
+              <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">From</th><th scope="col">Details</th></tr>
+            </thead>
+            <tbody>
+              {pages.items.map((e) => (
+                <tr key={e.id}>
+                  <td>{formatTime(Date.parse(e.at))}</td>
+                  <td>
+                    {e.actor.name}
+                    {e.actor.type === 'key' && <span class="muted"> (key)</span>}
+                  </td>
+                  <td><code>{e.action}</code></td>
+                  <td class="wrap">{e.target}</td>
+                  <td class="wrap">{e.reason ?? <span class="muted">—</span>}</td>
+                  <td>{e.address}</td>
+                  <td class="wrap"><code class="small">{details(e)}</code></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pages.error || (pages.loading && pages.items.length === 0) ? (
+        <LoadState error={pages.error} loading={pages.loading} what="the audit log" />
       ) : (
-        <>
-          <div class="scroll" tabIndex={0} aria-label="Audit events">
-            <table class="audit">
-              <thead>
-                <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">From</th><th scope="col">Details</th></tr>
-              </thead>
-              <tbody>
-                {pages.items.map((e) => (
-                  <tr key={e.id}>
-                    <td>{formatTime(Date.parse(e.at))}</td>
-                    <td>
-                      {e.actor.name}
-                      {e.actor.type === 'key' && <span class="muted"> (key)</span>}
-                    </td>
-                    <td><code>{e.action}</code></td>
-                    <td class="wrap">{e.target}</td>
-                    <td class="wrap">{e.reason ?? <span class="muted">—</span>}</td>
-                    <td>{e.address ?? '—'}</td>
-                    <td class="wrap"><code class="small">{details(e)}</code></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {pages.error && <p role="alert" class="error">{pages.error}</p>}
-          {pages.next !== null && (
-            <button type="button" class="secondary" onClick={pages.more} disabled={pages.loading}>
-              {pages.loading ? 'Loading…' : `Older events`}
-            </button>
-          )}
-        </>
+        pages.items.length === 0 && (
+          // A sparse filter may get an empty page that still has older events to look through.
+          <p class="muted">{pages.next === null ? 'No change matches.' : 'No change matches among the newest events; look further back.'}</p>
+        )
+      )}
+      {pages.next !== null && (
+        <button type="button" class="secondary" onClick={pages.more} disabled={pages.loading}>
+          {pages.loading ? 'Loading…' : 'Older events'}
+        </button>
       )}
     </section>
   );
