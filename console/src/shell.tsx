@@ -140,8 +140,8 @@ export function Shell({ onSignedOut, onSession }: { onSignedOut: (notice?: strin
         <span class="bar-end">
           <a href="/docs">API</a>
           {person ? (
-            <span class="who" title={person.user.email}>
-              {person.user.name} <span class="muted small">({person.project.role})</span>
+            <span class="who" title={`${person.user.name} <${person.user.email}>`}>
+              <span class="who-name">{person.user.name}</span> <span class="muted small">({person.project.role})</span>
             </span>
           ) : (
             <span class="who muted">signed in with a key</span>

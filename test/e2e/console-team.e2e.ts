@@ -126,6 +126,7 @@ test.describe('console team', () => {
     await expect(page.getByRole('heading', { name: 'Team', level: 1 })).toBeVisible();
 
     const carol = `carol-${uid}@example.com`;
+    await expect(page.getByLabel('Role', { exact: true })).toHaveValue('read'); // the least role unless one is picked
     await page.getByLabel('Email').fill(carol);
     await page.getByLabel('Role', { exact: true }).selectOption('admin');
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
@@ -209,6 +210,7 @@ test.describe('console team', () => {
     await page.getByLabel('Action starts with').fill('');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect(page).toHaveURL(/actor=/);
+    await expect(page.getByLabel('Actor')).not.toHaveValue('');
     for (const who of await page.locator('table.audit tbody tr td:nth-child(2)').allTextContents()) expect(who).toBe('Alan Turing');
   });
 

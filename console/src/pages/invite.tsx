@@ -81,16 +81,16 @@ export function InvitePage({ token, onSignedIn }: { token: string; onSignedIn: (
       ) : (
         <>
           <section class="card" aria-label="The invitation">
-          <dl class="facts">
-            <dt>Project</dt>
-            <dd>{info.project.name}</dd>
-            <dt>Email</dt>
-            <dd>{info.email}</dd>
-            <dt>Role</dt>
-            <dd>{info.role}</dd>
-            <dt>Expires</dt>
-            <dd>{formatTime(Date.parse(info.expiresAt))}</dd>
-          </dl>
+            <dl class="facts">
+              <dt>Project</dt>
+              <dd>{info.project.name}</dd>
+              <dt>Email</dt>
+              <dd>{info.email}</dd>
+              <dt>Role</dt>
+              <dd>{info.role}</dd>
+              <dt>Expires</dt>
+              <dd>{formatTime(Date.parse(info.expiresAt))}</dd>
+            </dl>
           </section>
           <AcceptForm token={token} info={info} onSignedIn={onSignedIn} />
         </>

@@ -22,7 +22,10 @@ async function loadActors() {
 /** The hub matches `action` exactly unless it ends in `.` or `*`; this field means "starts with". */
 const actionPrefix = (typed: string) => (!typed || /[.*]$/.test(typed) ? typed : `${typed}*`);
 
-const details = (e: AuditEvent) => (e.details && Object.keys(e.details).length ? JSON.stringify(e.details) : '');
+const details = (e: AuditEvent) =>
+  Object.entries(e.details ?? {})
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
 
 function Filters({ action, actor }: { action: string; actor: string }) {
   const actors = useLoad(loadActors, []);
@@ -37,18 +40,18 @@ function Filters({ action, actor }: { action: string; actor: string }) {
     navigate(`/audit${query.size ? `?${query}` : ''}`);
   }
   return (
-    <form onSubmit={apply} class="row" aria-label="Filter the audit log">
+    <form onSubmit={apply} class="row filters" aria-label="Filter the audit log">
       <label>
         Action starts with
         <input name="action" defaultValue={action} placeholder="member, model.alias" aria-describedby="action-help" />
       </label>
       <label>
         Actor
-        <select name="actor" key={`${actor}/${actors.data?.length ?? 0}`} defaultValue={actor}>
+        <select name="actor" key={`${actor}/${actors.data?.length ?? 0}`}>
           <option value="">anyone</option>
-          {actor && !actors.data?.some((a) => a.id === actor) && <option value={actor}>{actor}</option>}
+          {actor && !actors.data?.some((a) => a.id === actor) && <option value={actor} selected>{actor}</option>}
           {actors.data?.map((a) => (
-            <option key={a.id} value={a.id}>{a.label}</option>
+            <option key={a.id} value={a.id} selected={a.id === actor}>{a.label}</option>
           ))}
         </select>
       </label>
@@ -78,21 +81,24 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
         <div class="scroll" tabIndex={0} aria-label="Audit events">
           <table class="audit">
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">From</th><th scope="col">Details</th></tr>
+              <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">Details</th></tr>
             </thead>
             <tbody>
               {pages.items.map((e) => (
                 <tr key={e.id}>
-                  <td>{formatTime(Date.parse(e.at))}</td>
                   <td>
+                    {formatTime(Date.parse(e.at))}
+                    <br />
+                    <span class="muted small">from {e.address}</span>
+                  </td>
+                  <td class="wrap">
                     {e.actor.name}
                     {e.actor.type === 'key' && <span class="muted"> (key)</span>}
                   </td>
                   <td><code>{e.action}</code></td>
                   <td class="wrap">{e.target}</td>
                   <td class="wrap">{e.reason ?? <span class="muted">—</span>}</td>
-                  <td>{e.address}</td>
-                  <td class="wrap"><code class="small">{details(e)}</code></td>
+                  <td class="wrap details small">{details(e)}</td>
                 </tr>
               ))}
             </tbody>

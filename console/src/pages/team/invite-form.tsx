@@ -35,9 +35,9 @@ export function InviteForm({ mayMakeOwner, onInvited }: { mayMakeOwner: boolean;
         </div>
         <div class="field">
           <label for="invite-role">Role</label>
-          <select id="invite-role" name="role" defaultValue="read">
+          <select id="invite-role" name="role">
             {assignableRoles(mayMakeOwner).map((r) => (
-              <option key={r} value={r}>{r}</option>
+              <option key={r} value={r} selected={r === 'read'}>{r}</option>
             ))}
           </select>
         </div>

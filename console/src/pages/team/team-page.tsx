@@ -77,7 +77,7 @@ export function TeamPage() {
             <div class="scroll" tabIndex={0} aria-label="Members table">
               <table>
                 <thead>
-                  <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+                  <tr><th scope="col">Person</th><th scope="col">Role</th></tr>
                 </thead>
                 <tbody>
                   {loaded.data.members.map((m) => {
@@ -85,18 +85,23 @@ export function TeamPage() {
                     const roles = assignableRoles(mayMakeOwner || m.role === 'owner');
                     return (
                       <tr key={m.userId}>
-                        <td>{m.name}{isMe && <span class="muted"> (you)</span>}</td>
-                        <td>{m.email}</td>
-                        <td>
-                          <select aria-label={`Role of ${m.name}`} value={m.role} disabled={m.role === 'owner' && !mayMakeOwner} onChange={(e) => setPending({ kind: 'role', member: m, role: e.currentTarget.value as MemberRole })}>
-                            {roles.map((r) => (
-                              <option key={r} value={r}>{r}</option>
-                            ))}
-                          </select>
+                        <td class="wrap">
+                          {m.name}
+                          {isMe && <span class="muted"> (you)</span>}
+                          <br />
+                          <span class="muted small">
+                            {m.email} · joined {formatTime(Date.parse(m.joinedAt))}
+                          </span>
                         </td>
-                        <td>{formatTime(Date.parse(m.joinedAt))}</td>
                         <td>
-                          <button type="button" class="danger small" onClick={() => setPending({ kind: 'remove', member: m })} aria-label={`Remove ${m.name}`}>Remove</button>
+                          <div class="cell-actions">
+                            <select aria-label={`Role of ${m.name}`} value={m.role} disabled={m.role === 'owner' && !mayMakeOwner} onChange={(e) => setPending({ kind: 'role', member: m, role: e.currentTarget.value as MemberRole })}>
+                              {roles.map((r) => (
+                                <option key={r} value={r}>{r}</option>
+                              ))}
+                            </select>
+                            <button type="button" class="danger small" onClick={() => setPending({ kind: 'remove', member: m })} aria-label={`Remove ${m.name}`}>Remove</button>
+                          </div>
                         </td>
                       </tr>
                     );
@@ -114,18 +119,24 @@ export function TeamPage() {
               <div class="scroll" tabIndex={0} aria-label="Pending invitations table">
                 <table>
                   <thead>
-                    <tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Invited by</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+                    <tr><th scope="col">Invitation</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
                   </thead>
                   <tbody>
                     {loaded.data.invitations.map((i) => (
                       <tr key={i.id}>
-                        <td>{i.email}</td>
-                        <td>{i.role}</td>
-                        <td>{i.invitedBy.name}{i.invitedBy.type === 'key' && <span class="muted"> (key)</span>}</td>
-                        <td>{formatTime(Date.parse(i.expiresAt))}</td>
-                        <td class="small">
-                          <button type="button" class="secondary" onClick={() => resend(i)} aria-label={`Resend to ${i.email}`}>Resend</button>{' '}
-                          <button type="button" class="danger" onClick={() => setPending({ kind: 'revoke', invitation: i })} aria-label={`Revoke invitation of ${i.email}`}>Revoke</button>
+                        <td class="wrap">
+                          {i.email} <span class="chip">{i.role}</span>
+                          <br />
+                          <span class="muted small">
+                            invited by {i.invitedBy.name}
+                            {i.invitedBy.type === 'key' && ' (key)'} · expires {formatTime(Date.parse(i.expiresAt))}
+                          </span>
+                        </td>
+                        <td>
+                          <div class="cell-actions small">
+                            <button type="button" class="secondary" onClick={() => resend(i)} aria-label={`Resend to ${i.email}`}>Resend</button>
+                            <button type="button" class="danger" onClick={() => setPending({ kind: 'revoke', invitation: i })} aria-label={`Revoke invitation of ${i.email}`}>Revoke</button>
+                          </div>
                         </td>
                       </tr>
                     ))}
