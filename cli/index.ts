@@ -7,6 +7,7 @@ import { modelCommands } from './commands/model.js';
 import { operationsCommands } from './commands/operations.js';
 import { pipelineCommands } from './commands/pipelines.js';
 import { runsCommands } from './commands/runs.js';
+import { teamCommands } from './commands/team.js';
 import { CliError, cliContext } from './context.js';
 
 /**
@@ -25,7 +26,7 @@ const program = new Command('outpost')
 
 const cli = cliContext(program);
 // Each group adds its commands with program.command(), so they inherit exitOverride and the help settings.
-for (const addGroup of [modelCommands, runsCommands, featuresCommands, dataCommands, hubCommand, operationsCommands, pipelineCommands]) addGroup(program, cli);
+for (const addGroup of [modelCommands, runsCommands, featuresCommands, dataCommands, hubCommand, operationsCommands, pipelineCommands, teamCommands]) addGroup(program, cli);
 
 try {
   await program.parseAsync();

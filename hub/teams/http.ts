@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { OutpostError } from '../../shared/errors.js';
 import type { HubEnv } from '../http/env.js';
-import { authFor, type Auth } from './auth.js';
+import { authFor, COOKIE_PREFIX, type Auth } from './auth.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -45,4 +45,5 @@ export async function currentSession(c: Context<HubEnv>): Promise<SignedIn | nul
 }
 
 /** Whether the request carries a better-auth session cookie at all (so requests without one skip the lookup). */
-export const hasSessionCookie = (c: Context<HubEnv>) => /(?:^|;\s*)(?:__Secure-)?outpost\.session_token=/.test(c.req.header('cookie') ?? '');
+const SESSION_COOKIE = new RegExp(`(?:^|;\\s*)(?:__Secure-)?${COOKIE_PREFIX}\\.session_token=`);
+export const hasSessionCookie = (c: Context<HubEnv>) => SESSION_COOKIE.test(c.req.header('cookie') ?? '');

@@ -9,3 +9,4 @@ export * from './tracking.js';
 export * from './features.js';
 export * from './datasets.js';
 export * from './cicd.js';
+export * from './teams.js';

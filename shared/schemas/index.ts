@@ -10,3 +10,4 @@ export * from './features.js';
 export * from './datasets.js';
 export * from './cicd.js';
 export * from './webhooks.js';
+export * from './teams.js';
