@@ -188,9 +188,6 @@ test.describe('console team', () => {
     await dialog.getByLabel('Reason').fill('better on the holdout set');
     await dialog.getByRole('button', { name: 'Promote' }).click();
     await expect(dialog).toBeHidden();
-    // The alias history names the person, not a key id.
-    const history = page.getByRole('region', { name: 'Alias history' });
-    await expect(history.getByRole('row', { name: /better on the holdout set/ })).toContainText('Alan Turing');
 
     await page.getByRole('link', { name: 'Audit' }).click();
     const rows = page.locator('table.audit tbody tr');
@@ -212,6 +209,22 @@ test.describe('console team', () => {
     await expect(page).toHaveURL(/actor=/);
     await expect(page.getByLabel('Actor')).not.toHaveValue('');
     for (const who of await page.locator('table.audit tbody tr td:nth-child(2)').allTextContents()) expect(who).toBe('Alan Turing');
+  });
+
+  test('the alias history names the person who moved the alias', async ({ page, baseURL, uid }) => {
+    const team = new TeamData(baseURL!);
+    const project = await team.project(`history-${uid}`);
+    const model = `m-${uid}`;
+    await project.admin.model(model, 2);
+    await acceptInPage(page, (await team.invite(project.admin, `kate-${uid}@example.com`, 'write')).url, 'Katherine Johnson');
+    await page.goto(`/models/${model}`);
+    await page.getByRole('button', { name: 'Promote version 2' }).click();
+    const dialog = page.getByRole('dialog', { name: `Promote ${model}/2` });
+    await dialog.getByLabel('Reason').fill('checked by hand');
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+    await expect(dialog).toBeHidden();
+    const history = page.getByRole('region', { name: 'Alias history' });
+    await expect(history.getByRole('row', { name: /checked by hand/ })).toContainText('Katherine Johnson');
   });
 
   test('Audit page pages back with "Older events"', async ({ page, baseURL, uid }) => {
