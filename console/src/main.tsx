@@ -1,29 +1,74 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import './style.css';
-import { session } from './hub';
+import { consoleHub, onSignedOutByHub, session } from './hub';
+import { IdentityContext, type Identity } from './identity';
+import { InvitePage } from './pages/invite';
 import { SignIn } from './pages/sign-in';
+import { navigate, useLocation } from './router';
 import { Shell } from './shell';
+import { getSession, type SessionReply } from './teams-client';
+
+type Auth = Identity | { kind: 'out'; notice?: string } | { kind: 'checking' };
+
+const initialAuth = (): Auth => (session.key ? { kind: 'key' } : session.person ? { kind: 'checking' } : { kind: 'out' });
 
 function App() {
-  const [key, setKey] = useState(session.key);
-  if (!key) {
+  const loc = useLocation();
+  const [auth, setAuth] = useState<Auth>(initialAuth);
+
+  const signOut = (notice?: string) => {
+    session.signOut();
+    session.setPerson(false);
+    setAuth({ kind: 'out', notice });
+  };
+  const signedInAs = (reply: SessionReply) => {
+    session.signOut(); // a person's cookie replaces any key in this tab
+    session.setPerson(true);
+    setAuth({ kind: 'person', session: reply });
+  };
+
+  useEffect(() => onSignedOutByHub(() => signOut('Your sign-in has ended (signed out, removed from the project, or the key was revoked): sign in again.')), []);
+  useEffect(() => {
+    if (auth.kind !== 'checking') return;
+    getSession(consoleHub('')).then(signedInAs, (e: Error & { status?: number }) => {
+      if (e.status === 401) signOut();
+      else setAuth({ kind: 'out', notice: `Could not check your session: ${e.message}` });
+    });
+  }, [auth.kind]);
+
+  const invite = /^\/invite\/([^/]+)$/.exec(loc.path);
+  if (invite)
     return (
-      <SignIn
-        onSignedIn={(k) => {
-          session.signIn(k);
-          setKey(k);
+      <InvitePage
+        token={decodeURIComponent(invite[1]!)}
+        onSignedIn={(reply) => {
+          signedInAs(reply);
+          navigate('/', { replace: true });
         }}
       />
     );
-  }
+  if (auth.kind === 'checking')
+    return (
+      <main class="narrow">
+        <p class="muted" aria-live="polite">Checking your session…</p>
+      </main>
+    );
+  if (auth.kind === 'out')
+    return (
+      <SignIn
+        notice={auth.notice}
+        onKey={(k) => {
+          session.signIn(k);
+          setAuth({ kind: 'key' });
+        }}
+        onPerson={signedInAs}
+      />
+    );
   return (
-    <Shell
-      onSignOut={() => {
-        session.signOut();
-        setKey(null);
-      }}
-    />
+    <IdentityContext.Provider value={auth}>
+      <Shell key={auth.kind === 'person' ? `${auth.session.user.id}/${auth.session.project.id}` : 'key'} onSignedOut={signOut} onSession={signedInAs} />
+    </IdentityContext.Provider>
   );
 }
 

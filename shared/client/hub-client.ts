@@ -3,7 +3,7 @@ import { codeForStatus, OutpostError, type ErrorBody } from '../errors.js';
 export interface HubClientOptions {
   /** The hub's URL; '' for the page's own origin (the console). */
   hub: string;
-  /** The API key, or a function read on every call (a console session, a CLI flag checked only when used). */
+  /** The API key, or a function read on every call (a console session, a CLI flag checked only when used); '' sends none (the console signed in by cookie). */
   key: string | (() => string);
   /** What a caller throws when the hub cannot be reached at all (offline, refused, dropped): each says it its own way. */
   unreachable?: (cause: unknown, url: string) => Error;
@@ -36,7 +36,7 @@ export class HubClient {
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const key = typeof this.options.key === 'function' ? this.options.key() : this.options.key;
     const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${key}`);
+    if (key) headers.set('authorization', `Bearer ${key}`);
     try {
       return await fetch(this.base + path, { ...this.options.init, ...init, headers });
     } catch (err) {
