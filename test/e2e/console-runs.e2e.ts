@@ -26,11 +26,11 @@ test.describe('console runs', () => {
     await expect(rows(page)).toHaveCount(2);
     await expect(page).toHaveURL(/filter=metrics\.acc/);
 
-    await page.getByRole('button', { name: 'acc' }).click();
+    await page.getByRole('button', { name: 'acc', exact: true }).click();
     await expect(page).toHaveURL(/sort=metrics\.acc\+DESC/);
     await expect(rows(page).first()).toContainText('adam');
     await expect(page.getByRole('columnheader', { name: 'acc' })).toHaveAttribute('aria-sort', 'descending');
-    await page.getByRole('button', { name: 'acc' }).click();
+    await page.getByRole('button', { name: 'acc', exact: true }).click();
     await expect(rows(page).first()).toContainText('rmsprop');
 
     await page.getByText('Columns').click();
