@@ -1,10 +1,10 @@
 import type { AuditEvent, AuditPage, AuditQuery } from '../schemas/audit.js';
 import type { HubClient } from './hub-client.js';
 
-/** One page of `GET /v1/audit` (admin): may be shorter than `limit` even with a `nextPageToken` (see docs/audit.md). */
+/** One page of `GET /v1/audit` (admin; an empty filter is no filter): may be shorter than `limit` even with a `nextPageToken` (see docs/audit.md). */
 export function listAudit(hub: HubClient, query: AuditQuery = {}): Promise<AuditPage> {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
   const qs = params.toString();
   return hub.json<AuditPage>('GET', `/v1/audit${qs ? `?${qs}` : ''}`);
 }
