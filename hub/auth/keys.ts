@@ -4,7 +4,7 @@ import { newApiKey, newId } from '../../shared/ids.js';
 import type { CreateKey, CreatedKey, KeyInfo, KeyRole } from '../../shared/schemas/keys.js';
 import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
-import type { ReadDb } from '../db/read-connection.js';
+import type { ReadConnection, ReadDb } from '../db/read-connection.js';
 import { apiKeys, type ApiKeyRow } from '../db/schema.js';
 import { hashKey } from './hash.js';
 
@@ -69,11 +69,11 @@ const preparedByHash = (reads: ReadDb) => reads.select().from(apiKeys).where(eq(
 const byHash = new WeakMap<ReadDb, ReturnType<typeof preparedByHash>>();
 
 /** The key with this hash, read now: on the read connection where there is one (every request asks, see ReadDb). */
-export async function findKeyByHash(db: Db, hash: string, reads?: ReadDb): Promise<ApiKeyRow | undefined> {
+export async function findKeyByHash(db: Db, hash: string, reads?: ReadConnection): Promise<ApiKeyRow | undefined> {
   if (reads) {
-    let query = byHash.get(reads);
-    if (!query) byHash.set(reads, (query = preparedByHash(reads)));
-    return query.get({ hash });
+    let query = byHash.get(reads.db);
+    if (!query) byHash.set(reads.db, (query = preparedByHash(reads.db)));
+    return reads.remember(`key\0${hash}`, () => query.get({ hash }));
   }
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.hash, hash));
   return row;

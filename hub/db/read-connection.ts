@@ -7,16 +7,25 @@ import type * as schema from './schema.js';
  * A second connection to the embedded database file, for the point reads every request makes (its key, the ref an
  * inference names): drizzle over libsql's synchronous API, whose prepared statements keep their compiled SQLite
  * statement. Through `@libsql/client` each query is prepared again and its columns described, about 0.4 ms a query
- * on the 2-core development machine, against 0.03 ms here (docs/serving.md). Nothing is cached: each read is its own
- * read transaction, and in WAL mode it sees every commit made before it by any connection, this hub's or another
- * process's, so a revoked key or a moved alias is seen by the very next request.
+ * on the 2-core development machine, against 0.03 ms here (docs/serving.md).
  */
 export type ReadDb = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
 
 export interface ReadConnection {
   db: ReadDb;
+  /**
+   * The value `read` gave for `key` before, if no commit reached the database file since (by any connection, this
+   * hub's or another process's: SQLite's `PRAGMA data_version`, asked on every call); else `read()` now, remembered
+   * unless undefined. So a revoked key or a moved alias is seen by the very next request, as with a read each time,
+   * while a request that finds nothing changed skips its query and the decoding of its row. Callers must not change a
+   * value they are given: the next request gets the same object.
+   */
+  remember: <T>(key: string, read: () => T | undefined) => T | undefined;
   close: () => void;
 }
+
+/** Remembered values, all dropped when full: a bound on memory, not a policy (any commit drops them too). */
+const MAX_REMEMBERED = 10_000;
 
 /**
  * Opens the read connection on a `file:` database the write connection has already set up (WAL, migrations); null
@@ -31,5 +40,25 @@ export function openReadConnection(url: string): ReadConnection | null {
   native.exec('PRAGMA busy_timeout = 5000');
   const dialect = new SQLiteSyncDialect();
   const db = new BaseSQLiteDatabase('sync', dialect, new BetterSQLiteSession(native as never, dialect, undefined), undefined) as unknown as ReadDb;
-  return { db, close: () => native.close() };
+  const dataVersion = native.prepare('PRAGMA data_version').raw();
+  const remembered = new Map<string, unknown>();
+  let seen: unknown = null;
+  const remember = <T>(key: string, read: () => T | undefined): T | undefined => {
+    // Asked before the read: a commit landing between the two makes the next call's version differ, so at worst a
+    // value is read again, never kept past a commit.
+    const [version] = dataVersion.get() as [number];
+    if (version !== seen) {
+      remembered.clear();
+      seen = version;
+    } else if (remembered.has(key)) {
+      return remembered.get(key) as T;
+    }
+    const value = read();
+    if (value !== undefined) {
+      if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+      remembered.set(key, value);
+    }
+    return value;
+  };
+  return { db, remember, close: () => native.close() };
 }

@@ -6,6 +6,8 @@ import { invalid, type InferRequest, type RequestInput } from './protocol.js';
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isDims = (x: unknown): x is number[] => Array.isArray(x) && x.every((d) => Number.isInteger(d) && d >= 0);
 
+const utf8 = new TextDecoder();
+
 /** Splits the body into the JSON header and the binary tensor data after it (`Inference-Header-Content-Length`). */
 export function splitBody(body: Uint8Array, headerLength: string | undefined): { request: InferRequest; binary: Uint8Array } {
   let jsonLength = body.byteLength;
@@ -17,7 +19,7 @@ export function splitBody(body: Uint8Array, headerLength: string | undefined): {
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(body.subarray(0, jsonLength)));
+    json = JSON.parse(utf8.decode(body.subarray(0, jsonLength)));
   } catch (err) {
     throw invalid(`the request is not JSON: ${(err as Error).message}`);
   }
@@ -92,15 +94,15 @@ export interface InferInputs {
  * alone): names, datatypes, shapes, value counts and binary sizes, each refusal naming the input and what it expects.
  */
 export function readInputs(request: InferRequest, binary: Uint8Array, signature: Signature, label: string): InferInputs {
-  const expected = signature.inputs.map(describe).join(', ');
+  const expected = () => signature.inputs.map(describe).join(', ');
   const seen = new Set<string>();
   for (const input of request.inputs) {
-    if (!signature.inputs.some((s) => s.name === input.name)) throw invalid(`${label} has no input "${input.name}" (inputs: ${expected})`);
+    if (!signature.inputs.some((s) => s.name === input.name)) throw invalid(`${label} has no input "${input.name}" (inputs: ${expected()})`);
     if (seen.has(input.name)) throw invalid(`input "${input.name}" is given twice`);
     seen.add(input.name);
   }
   const missing = signature.inputs.find((s) => !seen.has(s.name));
-  if (missing) throw invalid(`${label} needs input "${missing.name}" (inputs: ${expected})`);
+  if (missing) throw invalid(`${label} needs input "${missing.name}" (inputs: ${expected()})`);
 
   const feeds: HostTensors = {};
   let offset = 0;

@@ -90,7 +90,9 @@ for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     async (c) => {
       const resolved = await resolve(c);
       const server = serverOf(c);
-      const { request, binary } = splitBody(await bodyBytes(c), c.req.header(HEADER_LENGTH));
+      // The binary tensors start right after the JSON header: read so that they lie aligned, for views without copies.
+      const headerLength = c.req.header(HEADER_LENGTH);
+      const { request, binary } = splitBody(await bodyBytes(c, Number(headerLength) || 0), headerLength);
       const { body, headers } = await server.infer(resolved, request, binary);
       return c.body(body as never, 200, headers);
     },

@@ -9,12 +9,14 @@ import type { HubEnv } from '../../http/env.js';
  * an async iterator over it cost a small request (an inference) more than the rest of its body reading (profiled).
  * Without a usable Content-Length, or once the body was read another way, the standard Request body.
  */
-export async function readNodeBody(c: Context<HubEnv>): Promise<Uint8Array> {
+export async function readNodeBody(c: Context<HubEnv>, alignAt = 0): Promise<Uint8Array> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const length = Number(c.req.header('content-length'));
   if (!incoming || incoming.readableEnded || c.req.raw.bodyUsed || !Number.isSafeInteger(length)) return new Uint8Array(await c.req.arrayBuffer());
-  // One buffer of the declared size, filled as chunks arrive: no list of chunks, no second copy.
-  const out = new Uint8Array(length);
+  // One buffer of the declared size, filled as chunks arrive: no list of chunks, no second copy. It starts a few bytes
+  // into its ArrayBuffer where that puts byte `alignAt` on a multiple of 8 (see bodyBytes).
+  const pad = Number.isSafeInteger(alignAt) && alignAt > 0 ? (8 - (alignAt % 8)) % 8 : 0;
+  const out = new Uint8Array(new ArrayBuffer(length + pad), pad, length);
   let at = 0;
   await new Promise<void>((resolve, reject) => {
     const fail = (err: Error) => {

@@ -41,7 +41,7 @@ async function main() {
 
   const serving = nodeModelServer(db, blobs, process.env);
   const webhooks = new WebhookLoop(db, config.webhooks).start();
-  const app = createApp({ db, reads: reads?.db, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving, webhooks });
+  const app = createApp({ db, reads: reads ?? undefined, config, blobs, assets: hubAssets(CONSOLE_DIR, RUNTIME_DIR), readBody: readNodeBody, serving, webhooks });
   // Leases that ran out while this hub was down are given their length again: their runners could not heartbeat.
   await graceLeasesAfterStart(db);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashKey } from '../../../hub/auth/hash.js';
 import { findKeyByHash, revokeKey } from '../../../hub/auth/keys.js';
@@ -30,11 +31,11 @@ describe('the read connection', () => {
   it('reads the same key row as the write connection, and sees its revocation on the very next read', async () => {
     const { hub, reads, project, hash } = await open();
     try {
-      const row = await findKeyByHash(hub.db, hash, reads.db);
+      const row = await findKeyByHash(hub.db, hash, reads);
       expect(row).toEqual(await findKeyByHash(hub.db, hash));
       expect(row?.revokedAt).toBeNull();
       await revokeKey({ db: hub.db, projectId: project.id }, row!.id);
-      expect((await findKeyByHash(hub.db, hash, reads.db))?.revokedAt).toEqual(expect.any(Date));
+      expect((await findKeyByHash(hub.db, hash, reads))?.revokedAt).toEqual(expect.any(Date));
     } finally {
       reads.close();
       hub.close();
@@ -45,11 +46,57 @@ describe('the read connection', () => {
     const { url, hub, reads, hash } = await open();
     const other = createClient({ url });
     try {
-      expect((await findKeyByHash(hub.db, hash, reads.db))?.revokedAt).toBeNull();
+      expect((await findKeyByHash(hub.db, hash, reads))?.revokedAt).toBeNull();
       await other.execute({ sql: 'UPDATE api_keys SET revoked_at = ? WHERE hash = ?', args: [Date.now(), hash] });
-      expect((await findKeyByHash(hub.db, hash, reads.db))?.revokedAt).toEqual(expect.any(Date));
+      expect((await findKeyByHash(hub.db, hash, reads))?.revokedAt).toEqual(expect.any(Date));
       await other.execute({ sql: 'DELETE FROM api_keys WHERE hash = ?', args: [hash] });
-      expect(await findKeyByHash(hub.db, hash, reads.db)).toBeUndefined();
+      expect(await findKeyByHash(hub.db, hash, reads)).toBeUndefined();
+    } finally {
+      other.close();
+      reads.close();
+      hub.close();
+    }
+  });
+
+  it('remembers a read until a commit reaches the file, from this hub or another process, and never remembers nothing', async () => {
+    const { url, hub, reads, hash } = await open();
+    const other = createClient({ url });
+    let calls = 0;
+    const read = () => {
+      calls++;
+      return { n: calls };
+    };
+    try {
+      const first = reads.remember('a', read);
+      expect(reads.remember('a', read)).toBe(first);
+      expect(calls).toBe(1);
+      // A commit on the hub's own write connection.
+      await hub.db.run(sql`UPDATE api_keys SET name = 'renamed' WHERE hash = ${hash}`);
+      expect(reads.remember('a', read)).toEqual({ n: 2 });
+      expect(reads.remember('a', read)).toEqual({ n: 2 });
+      // One from another process's connection to the same file.
+      await other.execute({ sql: 'UPDATE api_keys SET name = ? WHERE hash = ?', args: ['again', hash] });
+      expect(reads.remember('a', read)).toEqual({ n: 3 });
+      // A key that read nothing is read again each time: a miss is not remembered.
+      let misses = 0;
+      expect(reads.remember('b', () => void misses++)).toBeUndefined();
+      expect(reads.remember('b', () => void misses++)).toBeUndefined();
+      expect(misses).toBe(2);
+    } finally {
+      other.close();
+      reads.close();
+      hub.close();
+    }
+  });
+
+  it('serves a remembered key row until it is revoked, and the revocation from the very next read', async () => {
+    const { url, hub, reads, hash } = await open();
+    const other = createClient({ url });
+    try {
+      const row = await findKeyByHash(hub.db, hash, reads);
+      expect(await findKeyByHash(hub.db, hash, reads)).toBe(row);
+      await other.execute({ sql: 'UPDATE api_keys SET revoked_at = ? WHERE hash = ?', args: [Date.now(), hash] });
+      expect((await findKeyByHash(hub.db, hash, reads))?.revokedAt).toEqual(expect.any(Date));
     } finally {
       other.close();
       reads.close();
