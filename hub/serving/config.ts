@@ -11,6 +11,8 @@ export interface ServingConfig {
   batching: BatchOptions | null;
   /** How often server inference figures go into telemetry. */
   telemetryFlushMs: number;
+  /** Threads one ONNX run may use (onnxruntime's intra-op threads, the calling one included); null: one a core. */
+  threads: number | null;
 }
 
 export const SERVING_DEFAULTS = { memory: '2GiB', maxBatchSize: 64, maxDelayMs: 0, telemetryFlushMs: 10_000 } as const;
@@ -33,7 +35,8 @@ export function readServingConfig(env: Record<string, unknown>): ServingConfig {
     ? null
     : { maxBatchSize: whole(env, 'OUTPOST_SERVE_MAX_BATCH', SERVING_DEFAULTS.maxBatchSize, 1), maxDelayMs: whole(env, 'OUTPOST_SERVE_MAX_DELAY_MS', SERVING_DEFAULTS.maxDelayMs, 0) };
   const preload = typeof env.OUTPOST_SERVE === 'string' ? env.OUTPOST_SERVE.split(',').map((r) => r.trim()).filter(Boolean) : [];
-  return { preload, memoryBytes, batching, telemetryFlushMs: whole(env, 'OUTPOST_SERVE_TELEMETRY_MS', SERVING_DEFAULTS.telemetryFlushMs, 100) };
+  const threads = whole(env, 'OUTPOST_SERVE_THREADS', 0, 1) || null;
+  return { preload, memoryBytes, batching, telemetryFlushMs: whole(env, 'OUTPOST_SERVE_TELEMETRY_MS', SERVING_DEFAULTS.telemetryFlushMs, 100), threads };
 }
 
 /** A model's own batching from its tags, over the defaults; `serve.max_batch_size: 1` turns it off for that model. */

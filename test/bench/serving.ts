@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
 import * as ort from 'onnxruntime-node';
 import { writeOnnxModel } from '../../hub/registry/onnx/write.js';
-import { ONNX_SESSION_OPTIONS } from '../../hub/serving/engines/onnx.js';
+import { readServingConfig } from '../../hub/serving/config.js';
+import { onnxSessionOptions } from '../../hub/serving/engines/onnx.js';
 import { HEADER_LENGTH } from '../../shared/serving/binary.js';
 import { publishModel } from '../helpers/serving.js';
 import { startBenchHub, type BenchHub } from './hub.js';
@@ -23,12 +24,22 @@ export interface ServingSizes {
 export const SERVING_FULL: ServingSizes = { slowCalls: 30, fastCalls: 300, slowMs: 50, fastMs: 1, clients: 64, requestsPerClient: 40 };
 export const SERVING_SMOKE: ServingSizes = { slowCalls: 3, fastCalls: 5, slowMs: 2, fastMs: 0.2, clients: 4, requestsPerClient: 3 };
 
-/** The session options of both arms, as the bench prints them: the hub's (ONNX_SESSION_OPTIONS), the in-process baseline's. */
-const OPTIONS_TEXT = 'both arms: onnxruntime-node CPU, graph optimization all, default intra-op threads, spinning off';
+/**
+ * The session options of both arms: the hub's for the OUTPOST_SERVE_THREADS this process runs with (its hubs get the
+ * same), and the in-process baseline's, printed in each figure's name.
+ */
+const HUB_THREADS = readServingConfig(process.env).threads;
+const SESSION_OPTIONS = onnxSessionOptions(HUB_THREADS);
+const OPTIONS_TEXT = `both arms: onnxruntime-node CPU, graph optimization all, ${HUB_THREADS ? `${HUB_THREADS} intra-op thread${HUB_THREADS > 1 ? 's' : ''}` : 'default intra-op threads (one a core)'}, spinning off`;
 
 /** Targets fixed before measuring. */
 const TARGET_OVERHEAD = 1.1;
 const TARGET_BATCHING = 3;
+
+/** The gated ≈ 50 ms model's example: 64 rows of 1024 floats (256 KB), its layers calibrated. */
+const DEEP_ROWS = 64;
+const DEEP_WIDTH = 1024;
+const tensorKb = (floats: number) => fmt((floats * 4) / 1024);
 
 /** x float32 ["batch", rows, width] through `layers` MatMul + Relu: compute grows with rows, weights stay small. */
 function rowStackOnnx(rows: number, width = 256, layers = 8): Uint8Array {
@@ -54,7 +65,7 @@ interface BenchModel {
 }
 
 async function inProcessMs(bytes: Uint8Array, dims: number[], calls = 7): Promise<number> {
-  const session = await ort.InferenceSession.create(bytes, ONNX_SESSION_OPTIONS);
+  const session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
   const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1), dims);
   for (let i = 0; i < 2; i++) await session.run({ x });
   const times = [];
@@ -106,7 +117,7 @@ const hubRequest = (hub: BenchHub) => (path: string, init: RequestInit = {}) => 
 
 /** Batch 1, one client: the hub over HTTP with binary tensors against onnxruntime-node in this process with the hub's session options, calls interleaved. */
 async function overhead(hub: BenchHub, model: BenchModel, calls: number, target: number | null): Promise<Figure> {
-  const session = await ort.InferenceSession.create(model.bytes, ONNX_SESSION_OPTIONS);
+  const session = await ort.InferenceSession.create(model.bytes, SESSION_OPTIONS);
   const x = new Float32Array(model.dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
   const feeds = { x: new ort.Tensor('float32', x, model.dims) };
   const sent = binaryRequest(x, model.dims);
@@ -136,6 +147,12 @@ async function overhead(hub: BenchHub, model: BenchModel, calls: number, target:
 async function concurrent(hub: BenchHub, model: BenchModel, s: ServingSizes) {
   const sent = binaryRequest(new Float32Array(model.dims.reduce((a, b) => a * b, 1)).fill(0.25), model.dims);
   for (let i = 0; i < 5; i++) await inferBinary(hub, model.name, sent);
+  // Warmed as it is then measured, in both arms alike: the clients at once, a few requests each (the batched path's
+  // code is not run by requests one at a time).
+  const warm = async () => {
+    for (let i = 0; i < 3; i++) await inferBinary(hub, model.name, sent);
+  };
+  await Promise.all(Array.from({ length: s.clients }, warm));
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
@@ -157,17 +174,25 @@ async function concurrent(hub: BenchHub, model: BenchModel, s: ServingSizes) {
  */
 export async function servingBench(s: ServingSizes): Promise<Figure[]> {
   console.error('calibrating the generated serving models…');
-  const slow = await calibrate(s.slowMs, (rows) => ({ bytes: rowStackOnnx(rows), dims: [1, rows, 256], describe: `≈ ${s.slowMs} ms model (8 × MatMul 256², ${rows} rows an example)` }), 64, 1, 8192);
+  // The gated ≈ 50 ms model does its work in depth, as served models of that size do (a transformer's layers over 64
+  // tokens, a CNN's over one image): tensors of 256 KB each way. The one beside it grows its rows instead, so its
+  // tensors grow with its run time (≈ 6 MB each way at 50 ms on a quiet machine): there moving the bytes over
+  // loopback shows, and it is reported, not gated.
+  const slow = await calibrate(s.slowMs, (layers) => ({ bytes: rowStackOnnx(DEEP_ROWS, DEEP_WIDTH, layers), dims: [1, DEEP_ROWS, DEEP_WIDTH], describe: `≈ ${s.slowMs} ms model (${layers} × MatMul ${DEEP_WIDTH}², ${DEEP_ROWS} rows an example: ${tensorKb(DEEP_ROWS * DEEP_WIDTH)} KB tensors each way)` }), 8, 1, 64);
+  const wide = await calibrate(s.slowMs, (rows) => ({ bytes: rowStackOnnx(rows), dims: [1, rows, 256], describe: `≈ ${s.slowMs} ms model grown in rows (8 × MatMul 256², ${rows} rows an example: ${tensorKb(rows * 256)} KB tensors each way)` }), 64, 1, 8192);
   const fast = await calibrate(s.fastMs, (layers) => ({ bytes: denseStackOnnx({ ...RUNTIME_FULL, width: 512, layers }), dims: [1, 512], describe: `≈ ${s.fastMs} ms model (${layers} × MatMul 512² + Relu)` }), 8, 1, 256);
   const figures: Figure[] = [];
-  const batched = await startBenchHub(undefined, {});
-  const unbatched = await startBenchHub(undefined, { OUTPOST_SERVE_BATCHING: '0' });
+  const threads: Record<string, string> = HUB_THREADS ? { OUTPOST_SERVE_THREADS: String(HUB_THREADS) } : {};
+  const batched = await startBenchHub(undefined, { ...threads });
+  const unbatched = await startBenchHub(undefined, { ...threads, OUTPOST_SERVE_BATCHING: '0' });
   try {
     for (const hub of [batched, unbatched]) {
       await publishModel(hubRequest(hub), 'slow', { 'model.onnx': slow.bytes }, { alias: 'production' });
+      await publishModel(hubRequest(hub), 'wide', { 'model.onnx': wide.bytes }, { alias: 'production' });
       await publishModel(hubRequest(hub), 'fast', { 'model.onnx': fast.bytes }, { alias: 'production' });
     }
     figures.push(await overhead(batched, { name: 'slow', ...slow }, s.slowCalls, TARGET_OVERHEAD));
+    figures.push(await overhead(batched, { name: 'wide', ...wide }, s.slowCalls, null));
     figures.push(await overhead(batched, { name: 'fast', ...fast }, s.fastCalls, null));
     const off = await concurrent(unbatched, { name: 'fast', ...fast }, s);
     const on = await concurrent(batched, { name: 'fast', ...fast }, s);

@@ -9,7 +9,8 @@ import { ModelServer } from '../../serving/server.js';
 
 /** `/v2` inference on Node: onnxruntime-node for ONNX, tfjs for tfjs-layers; only this entry imports them. */
 export function nodeModelServer(db: Db, blobs: BlobStore, env: Record<string, unknown>): ModelServer {
-  return new ModelServer({ db, blobs, engines: { onnx: onnxEngine, 'tfjs-layers': tfjsEngine }, config: readServingConfig(env) });
+  const config = readServingConfig(env);
+  return new ModelServer({ db, blobs, engines: { onnx: onnxEngine(config.threads), 'tfjs-layers': tfjsEngine }, config });
 }
 
 /** Loads the refs of OUTPOST_SERVE in the default project; one that fails is logged and the rest still load. */

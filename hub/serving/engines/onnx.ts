@@ -11,33 +11,41 @@ function hostData(tensor: ort.Tensor): TensorArray {
 }
 
 /**
- * The hub's session options. Its intra-op threads do not spin between runs: they would hold the cores the event loop
- * needs for the next requests (measured: +40 ms a request with a busy client beside it on 2 cores).
+ * The hub's session options: graph optimization `all`; `threads` intra-op threads (OUTPOST_SERVE_THREADS; null:
+ * onnxruntime's default, one a core), the calling thread being one of them; threads that do not spin between runs:
+ * they would hold the cores the event loop needs for the next requests (measured: +40 ms a request with a busy client
+ * beside it on 2 cores).
  */
-export const ONNX_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
-  graphOptimizationLevel: 'all',
-  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-};
+export function onnxSessionOptions(threads: number | null): ort.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: 'all',
+    ...(threads ? { intraOpNumThreads: threads } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
 
 /** ONNX on onnxruntime-node's CPU provider; the model is the version's `.onnx` file. */
-export const onnxEngine: InferenceEngine = {
-  async load(files, _signature, label): Promise<LoadedModel> {
-    const path = Object.keys(files).find((p) => p.endsWith('.onnx')) ?? Object.keys(files)[0];
-    if (!path) throw new Error(`${label} has no files`);
-    const session = await ort.InferenceSession.create(files[path]!, ONNX_SESSION_OPTIONS);
-    return {
-      async run(feeds, outputs) {
-        const inputs: Record<string, ort.Tensor> = {};
-        for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims);
-        const result = await session.run(inputs, outputs);
-        const out: HostTensors = {};
-        for (const name of outputs) {
-          const t = result[name]!;
-          out[name] = { dtype: t.type, dims: [...t.dims], data: hostData(t) };
-        }
-        return out;
-      },
-      dispose: () => session.release(),
-    };
-  },
-};
+export function onnxEngine(threads: number | null): InferenceEngine {
+  const options = onnxSessionOptions(threads);
+  return {
+    async load(files, _signature, label): Promise<LoadedModel> {
+      const path = Object.keys(files).find((p) => p.endsWith('.onnx')) ?? Object.keys(files)[0];
+      if (!path) throw new Error(`${label} has no files`);
+      const session = await ort.InferenceSession.create(files[path]!, options);
+      return {
+        async run(feeds, outputs) {
+          const inputs: Record<string, ort.Tensor> = {};
+          for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims);
+          const result = await session.run(inputs, outputs);
+          const out: HostTensors = {};
+          for (const name of outputs) {
+            const t = result[name]!;
+            out[name] = { dtype: t.type, dims: [...t.dims], data: hostData(t) };
+          }
+          return out;
+        },
+        dispose: () => session.release(),
+      };
+    },
+  };
+}
