@@ -49,6 +49,7 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
   const app = newRouter();
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    if (deps.reads) c.set('reads', deps.reads.forRequest());
     await next();
   });
   app.onError(handleError);

@@ -50,7 +50,7 @@ async function authenticate(c: Context<HubEnv>, header: string): Promise<ApiKeyR
   const key = bearerOf(header);
   if (!keyKindOf(key)) throw unauthorized('invalid API key: expected sk_… or pk_… followed by 43 characters');
   const hash = await hashKey(key);
-  const row = await findKeyByHash(c.var.deps.db, hash, c.var.deps.reads);
+  const row = await findKeyByHash(c.var.deps.db, hash, c.var.reads);
   if (!row || !constantTimeEqual(row.hash, hash)) throw unauthorized('invalid API key: no such key');
   if (row.revokedAt) throw unauthorized(`API key ${row.prefix} was revoked at ${row.revokedAt.toISOString()}`);
   return row;

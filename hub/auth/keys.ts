@@ -4,7 +4,7 @@ import { newApiKey, newId } from '../../shared/ids.js';
 import type { CreateKey, CreatedKey, KeyInfo, KeyRole } from '../../shared/schemas/keys.js';
 import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
-import type { ReadConnection, ReadDb } from '../db/read-connection.js';
+import type { ReadDb, Reads } from '../db/read-connection.js';
 import { apiKeys, type ApiKeyRow } from '../db/schema.js';
 import { hashKey } from './hash.js';
 
@@ -69,7 +69,7 @@ const preparedByHash = (reads: ReadDb) => reads.select().from(apiKeys).where(eq(
 const byHash = new WeakMap<ReadDb, ReturnType<typeof preparedByHash>>();
 
 /** The key with this hash, read now: on the read connection where there is one (every request asks, see ReadDb). */
-export async function findKeyByHash(db: Db, hash: string, reads?: ReadConnection): Promise<ApiKeyRow | undefined> {
+export async function findKeyByHash(db: Db, hash: string, reads?: Reads): Promise<ApiKeyRow | undefined> {
   if (reads) {
     let query = byHash.get(reads.db);
     if (!query) byHash.set(reads.db, (query = preparedByHash(reads.db)));

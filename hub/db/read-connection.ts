@@ -11,16 +11,26 @@ import type * as schema from './schema.js';
  */
 export type ReadDb = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
 
-export interface ReadConnection {
+/** Point reads on the read connection: its drizzle handle, and rows remembered until the next commit. */
+export interface Reads {
   db: ReadDb;
   /**
    * The value `read` gave for `key` before, if no commit reached the database file since (by any connection, this
-   * hub's or another process's: SQLite's `PRAGMA data_version`, asked on every call); else `read()` now, remembered
-   * unless undefined. So a revoked key or a moved alias is seen by the very next request, as with a read each time,
-   * while a request that finds nothing changed skips its query and the decoding of its row. Callers must not change a
-   * value they are given: the next request gets the same object.
+   * hub's or another process's: SQLite's `PRAGMA data_version`); else `read()` now, remembered unless undefined. So a
+   * revoked key or a moved alias is seen by the very next request, as with a read each time, while a request that
+   * finds nothing changed skips its query and the decoding of its row. Callers must not change a value they are
+   * given: the next request gets the same object.
    */
   remember: <T>(key: string, read: () => T | undefined) => T | undefined;
+}
+
+export interface ReadConnection extends Reads {
+  /**
+   * Reads for one request, which ask the version once, at its first `remember`: that check comes after the request
+   * arrived, so after every commit whose reply its client saw before sending it. (The connection's own `remember`
+   * asks on every call.)
+   */
+  forRequest: () => Reads;
   close: () => void;
 }
 
@@ -43,16 +53,17 @@ export function openReadConnection(url: string): ReadConnection | null {
   const dataVersion = native.prepare('PRAGMA data_version').raw();
   const remembered = new Map<string, unknown>();
   let seen: unknown = null;
-  const remember = <T>(key: string, read: () => T | undefined): T | undefined => {
-    // Asked before the read: a commit landing between the two makes the next call's version differ, so at worst a
-    // value is read again, never kept past a commit.
-    const [version] = dataVersion.get() as [number];
-    if (version !== seen) {
-      remembered.clear();
-      seen = version;
-    } else if (remembered.has(key)) {
-      return remembered.get(key) as T;
+  const recall = <T>(ask: boolean, key: string, read: () => T | undefined): T | undefined => {
+    if (ask) {
+      // Asked before the read: a commit landing between the two makes the next version differ, so at worst a value
+      // is read again, never kept past a commit.
+      const [version] = dataVersion.get() as [number];
+      if (version !== seen) {
+        remembered.clear();
+        seen = version;
+      }
     }
+    if (remembered.has(key)) return remembered.get(key) as T;
     const value = read();
     if (value !== undefined) {
       if (remembered.size >= MAX_REMEMBERED) remembered.clear();
@@ -60,5 +71,16 @@ export function openReadConnection(url: string): ReadConnection | null {
     }
     return value;
   };
-  return { db, remember, close: () => native.close() };
+  const forRequest = (): Reads => {
+    let asked = false;
+    return {
+      db,
+      remember: (key, read) => {
+        const ask = !asked;
+        asked = true;
+        return recall(ask, key, read);
+      },
+    };
+  };
+  return { db, remember: (key, read) => recall(true, key, read), forRequest, close: () => native.close() };
 }

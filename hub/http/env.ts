@@ -3,7 +3,7 @@ import type { BlobStore } from '../blobs/store.js';
 import type { HubConfig } from '../config.js';
 import type { Principal } from '../core/scope.js';
 import type { Db } from '../db/client.js';
-import type { ReadConnection } from '../db/read-connection.js';
+import type { ReadConnection, Reads } from '../db/read-connection.js';
 import type { ModelServer } from '../serving/server.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { WebhookPlatform } from '../webhooks/platform.js';
@@ -32,5 +32,7 @@ export type HubEnv = {
   Variables: {
     deps: HubDeps;
     principal: Principal;
+    /** This request's reads on the read connection (ReadConnection.forRequest), where the hub has one. */
+    reads?: Reads;
   };
 };

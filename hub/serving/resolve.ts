@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { ModelRef } from '../../shared/refs.js';
 import type { ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
-import type { ReadConnection, ReadDb } from '../db/read-connection.js';
+import type { ReadDb, Reads } from '../db/read-connection.js';
 import { modelAliases, modelVersions, registeredModels } from '../db/schema.js';
 import { resolveModelRef } from '../registry/refs.js';
 import type { ResolvedVersion } from './server.js';
@@ -37,13 +37,13 @@ const prepared = new WeakMap<Db | ReadDb, ReturnType<typeof preparedResolve>>();
  * to the read connection where there is one. A ref that resolves to nothing takes the registry's own path, for its
  * error (which aliases there are).
  */
-export async function resolveServedVersion(scope: ProjectScope, ref: ModelRef, reads?: ReadConnection): Promise<ResolvedVersion> {
+export async function resolveServedVersion(scope: ProjectScope, ref: ModelRef, reads?: Reads): Promise<ResolvedVersion> {
   const db = reads?.db ?? scope.db;
   let query = prepared.get(db);
   // The same builder on either: drizzle types the read connection's as synchronous, and `await` takes both answers.
   if (!query) prepared.set(db, (query = preparedResolve(db as Db)));
   const args = { projectId: scope.projectId, name: ref.name, version: 'version' in ref ? ref.version : null, alias: 'alias' in ref ? ref.alias : null };
-  // On the read connection the row is remembered until the next commit (ReadConnection.remember): JSON-encoded keys,
+  // On the read connection the row is remembered until the next commit (Reads.remember): JSON-encoded keys,
   // so no name can make two refs collide.
   const row = reads ? reads.remember(`ref\0${JSON.stringify(args)}`, () => (query as unknown as { get: (a: typeof args) => ResolvedVersion | undefined }).get(args)) : await query.get(args);
   return row ?? resolveModelRef(scope, ref);

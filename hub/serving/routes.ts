@@ -32,7 +32,7 @@ function refOf(c: Context<HubEnv>): ModelRef {
 
 /** The version the request names, read now (an alias that moved is seen at once); pk_ keys see only exposed models. */
 async function resolve(c: Context<HubEnv>): Promise<ResolvedVersion> {
-  const resolved = await resolveServedVersion(scopeOf(c), refOf(c), c.var.deps.reads);
+  const resolved = await resolveServedVersion(scopeOf(c), refOf(c), c.var.reads);
   assertDeviceReadable(resolved.model, c.var.principal.kind);
   return resolved;
 }

@@ -89,6 +89,23 @@ describe('the read connection', () => {
     }
   });
 
+  it('asks the version once a request: a request\'s reads see the commits made before its first read, the next request\'s see the rest', async () => {
+    const { url, hub, reads, hash } = await open();
+    const other = createClient({ url });
+    try {
+      const first = reads.forRequest();
+      expect((await findKeyByHash(hub.db, hash, first))?.revokedAt).toBeNull();
+      await other.execute({ sql: 'UPDATE api_keys SET revoked_at = ? WHERE hash = ?', args: [Date.now(), hash] });
+      // Still the first request: its client cannot have seen a reply of this commit before sending it.
+      expect((await findKeyByHash(hub.db, hash, first))?.revokedAt).toBeNull();
+      expect((await findKeyByHash(hub.db, hash, reads.forRequest()))?.revokedAt).toEqual(expect.any(Date));
+    } finally {
+      other.close();
+      reads.close();
+      hub.close();
+    }
+  });
+
   it('serves a remembered key row until it is revoked, and the revocation from the very next read', async () => {
     const { url, hub, reads, hash } = await open();
     const other = createClient({ url });
