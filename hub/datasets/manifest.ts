@@ -19,6 +19,10 @@ type ChangeRow = { kind: 'added' | 'deleted' | 'modified' | 'renamed'; path: str
  * What changed from `from` to `to`, computed in SQL a page at a time, ordered by path (a rename by its new path). A
  * path only in `from` and one only in `to` with the same digest are a rename; several of one digest pair up in path
  * order. Every change has a distinct path, so `after` (the last path of a page) pages through them.
+ *
+ * The entries of one version not in the other (`except`, ordered by path) are found first: SQLite merges the two
+ * versions' primary-key scans in one pass each, where a lookup per path of one version in the other cost 4× as much
+ * (EXPLAIN QUERY PLAN: `MERGE (EXCEPT)`). Every change is among those few rows: a path in both is modified.
  */
 export async function diffPage(
   { db }: ProjectScope,
@@ -31,10 +35,14 @@ export async function diffPage(
   const B = to.version.id;
   const rows = await db.all<ChangeRow>(sql`
     with
-      gone as (select a.path, a.digest, a.size, row_number() over (partition by a.digest order by a.path) as rn from dataset_files a
-               where a.version_id = ${A} and not exists (select 1 from dataset_files b where b.version_id = ${B} and b.path = a.path)),
-      came as (select b.path, b.digest, b.size, row_number() over (partition by b.digest order by b.path) as rn from dataset_files b
-               where b.version_id = ${B} and not exists (select 1 from dataset_files a where a.version_id = ${A} and a.path = b.path)),
+      only_a as materialized (select path, digest, size from dataset_files where version_id = ${A}
+                              except select path, digest, size from dataset_files where version_id = ${B} order by path),
+      only_b as materialized (select path, digest, size from dataset_files where version_id = ${B}
+                              except select path, digest, size from dataset_files where version_id = ${A} order by path),
+      gone as (select a.path, a.digest, a.size, row_number() over (partition by a.digest order by a.path) as rn from only_a a
+               where not exists (select 1 from only_b b where b.path = a.path)),
+      came as (select b.path, b.digest, b.size, row_number() over (partition by b.digest order by b.path) as rn from only_b b
+               where not exists (select 1 from only_a a where a.path = b.path)),
       changes as (
         select 'renamed' as kind, c.path as path, g.path as old_path, c.digest as digest, c.size as size, null as old_digest, null as old_size
           from came c join gone g on g.digest = c.digest and g.rn = c.rn
@@ -45,9 +53,7 @@ export async function diffPage(
         select 'deleted', g.path, null, g.digest, g.size, null, null from gone g
           where not exists (select 1 from came c where c.digest = g.digest and c.rn = g.rn)
         union all
-        select 'modified', b.path, null, b.digest, b.size, a.digest, a.size from dataset_files b
-          join dataset_files a on a.version_id = ${A} and a.path = b.path
-          where b.version_id = ${B} and (a.digest != b.digest or a.size != b.size)
+        select 'modified', b.path, null, b.digest, b.size, a.digest, a.size from only_b b join only_a a on a.path = b.path
       )
     select * from changes where path > ${after} order by path limit ${limit + 1}`);
   const page: DiffPage = {
