@@ -2,14 +2,20 @@ import { sql } from 'drizzle-orm';
 import type { DatasetFile, DiffPage } from '../../shared/schemas/datasets.js';
 import { formatRef } from '../../shared/refs.js';
 import type { ProjectScope } from '../core/scope.js';
+import type { ReadDb } from '../db/read-connection.js';
 import type { DatasetRow, DatasetVersionRow } from '../db/schema.js';
 
-/** One page of a version's files in path order (UTF-8 byte order); `next` is the `after` of the next page. */
-export async function manifestPage({ db }: ProjectScope, version: DatasetVersionRow, after: string, limit: number) {
-  const rows = await db.all<DatasetFile & { md5: string | null }>(sql`
-    select path, digest, size, md5 from dataset_files where version_id = ${version.id} and path > ${after} order by path limit ${limit + 1}`);
+/**
+ * One page of a version's files in path order (UTF-8 byte order); `next` is the `after` of the next page. Read on the
+ * read connection where there is one (Node, a `file:` database): `@libsql/client` builds each row with a
+ * `defineProperty` per column, which made up half of a 10,000-entry page's time (profiled).
+ */
+export async function manifestPage({ db }: ProjectScope, version: DatasetVersionRow, after: string, limit: number, reads?: ReadDb) {
+  const query = sql`select path, digest, size, md5 from dataset_files where version_id = ${version.id} and path > ${after} order by path limit ${limit + 1}`;
+  const rows = reads ? reads.values<[string, string, number, string | null]>(query) : (await db.all<DatasetFile & { md5: string | null }>(query)).map((r) => [r.path, r.digest, r.size, r.md5] as const);
   // `md5` only where a file has one (imported from DVC), so pages of pushed folders stay as they were.
-  const files: DatasetFile[] = rows.slice(0, limit).map((r) => ({ path: r.path, digest: r.digest, size: Number(r.size), ...(r.md5 ? { md5: r.md5 } : {}) }));
+  const shown = rows.length > limit ? rows.slice(0, limit) : rows;
+  const files: DatasetFile[] = shown.map(([path, digest, size, md5]) => (md5 ? { path, digest, size: Number(size), md5 } : { path, digest, size: Number(size) }));
   return { files, next: rows.length > limit ? files[files.length - 1]!.path : null };
 }
 
