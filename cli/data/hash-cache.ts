@@ -28,8 +28,9 @@ export async function sha256OfFile(path: string): Promise<string> {
  * entries.
  */
 export class HashCache {
-  /** Lines of the file, `path\tsize\tmtimeMs\tino\tdigest`, kept as text: 100,000 entries load and match without parsing. */
+  /** Lines of the file, `path\tsize\tmtimeMs\tino\tdigest`, kept as text: only a matched line's three numbers are parsed. */
   private readonly lines: string[];
+  private readonly savedAt: number;
   /** Which lines this command saw (their files unchanged), and the digests it learned otherwise, by path. */
   private readonly seen: Uint8Array;
   private seenCount = 0;
@@ -50,8 +51,6 @@ export class HashCache {
     this.lines = Number.isFinite(savedAt) ? lines.slice(1).filter((line) => line.indexOf('\t') > 0) : [];
     this.seen = new Uint8Array(this.lines.length);
   }
-
-  private readonly savedAt: number;
 
   static async open(folder: string): Promise<HashCache> {
     const key = createHash('sha256').update(resolve(folder)).digest('hex').slice(0, 32);
