@@ -9,7 +9,13 @@ export type LocalFile = DatasetFile & { absolute: string };
 /** The hub's manifest digest: sha256 over the path-ordered `path\tdigest\tsize\n` lines (docs/datasets.md). */
 export function manifestDigest(files: Iterable<DatasetFile>): string {
   const hash = createHash('sha256');
-  for (const f of files) hash.update(`${f.path}\t${f.digest}\t${f.size}\n`);
+  // Lines are hashed a megabyte of text at a time: an update per line cost more than the hashing (profiled).
+  let text = '';
+  for (const f of files) {
+    text += `${f.path}\t${f.digest}\t${f.size}\n`;
+    if (text.length >= 1 << 20) (hash.update(text), (text = ''));
+  }
+  hash.update(text);
   return `sha256:${hash.digest('hex')}`;
 }
 

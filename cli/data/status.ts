@@ -25,12 +25,15 @@ export async function datasetStatus(hub: HubClient, dir: string, name: string, a
   const gone: DatasetFile[] = [];
   const came: DatasetFile[] = [];
   const modified: string[] = [];
-  if (!version) came.push(...local.files);
+  // A loop, not `push(...files)`: spreading 130,000 arguments overflows the stack.
+  if (!version) for (const f of local.files) came.push(f);
   else if (version.manifestDigest !== local.digest) {
     let i = 0;
-    let after: string | undefined;
-    do {
-      const page = await datasetFiles(hub, ref.name, version.version, { after, limit: DATASET_LIMITS.page });
+    const pageAfter = (after?: string) => datasetFiles(hub, ref.name, version!.version, { after, limit: DATASET_LIMITS.page });
+    let page = await pageAfter();
+    for (;;) {
+      // The next page is asked for before this one is merged, so the hub reads it while this process merges.
+      const next = page.next === null ? null : pageAfter(page.next);
       for (const f of page.files) {
         while (i < local.files.length && compareUtf8(local.files[i]!.path, f.path) < 0) came.push(local.files[i++]!);
         const mine = local.files[i];
@@ -39,8 +42,9 @@ export async function datasetStatus(hub: HubClient, dir: string, name: string, a
           i++;
         } else gone.push(f);
       }
-      after = page.next ?? undefined;
-    } while (after !== undefined);
+      if (!next) break;
+      page = await next;
+    }
     while (i < local.files.length) came.push(local.files[i++]!);
   }
   const changes: Changes = { ...pairRenames(gone, came), modified };

@@ -2,14 +2,20 @@ import { sql } from 'drizzle-orm';
 import type { DatasetFile, DiffPage } from '../../shared/schemas/datasets.js';
 import { formatRef } from '../../shared/refs.js';
 import type { ProjectScope } from '../core/scope.js';
+import type { ReadDb } from '../db/read-connection.js';
 import type { DatasetRow, DatasetVersionRow } from '../db/schema.js';
 
-/** One page of a version's files in path order (UTF-8 byte order); `next` is the `after` of the next page. */
-export async function manifestPage({ db }: ProjectScope, version: DatasetVersionRow, after: string, limit: number) {
-  const rows = await db.all<DatasetFile & { md5: string | null }>(sql`
-    select path, digest, size, md5 from dataset_files where version_id = ${version.id} and path > ${after} order by path limit ${limit + 1}`);
+/**
+ * One page of a version's files in path order (UTF-8 byte order); `next` is the `after` of the next page. Read on the
+ * read connection where there is one (Node, a `file:` database): `@libsql/client` builds each row with a
+ * `defineProperty` per column, which made up half of a 10,000-entry page's time (profiled).
+ */
+export async function manifestPage({ db }: ProjectScope, version: DatasetVersionRow, after: string, limit: number, reads?: ReadDb) {
+  const query = sql`select path, digest, size, md5 from dataset_files where version_id = ${version.id} and path > ${after} order by path limit ${limit + 1}`;
+  const rows = reads ? reads.values<[string, string, number, string | null]>(query) : (await db.all<DatasetFile & { md5: string | null }>(query)).map((r) => [r.path, r.digest, r.size, r.md5] as const);
   // `md5` only where a file has one (imported from DVC), so pages of pushed folders stay as they were.
-  const files: DatasetFile[] = rows.slice(0, limit).map((r) => ({ path: r.path, digest: r.digest, size: Number(r.size), ...(r.md5 ? { md5: r.md5 } : {}) }));
+  const shown = rows.length > limit ? rows.slice(0, limit) : rows;
+  const files: DatasetFile[] = shown.map(([path, digest, size, md5]) => (md5 ? { path, digest, size: Number(size), md5 } : { path, digest, size: Number(size) }));
   return { files, next: rows.length > limit ? files[files.length - 1]!.path : null };
 }
 
@@ -19,6 +25,10 @@ type ChangeRow = { kind: 'added' | 'deleted' | 'modified' | 'renamed'; path: str
  * What changed from `from` to `to`, computed in SQL a page at a time, ordered by path (a rename by its new path). A
  * path only in `from` and one only in `to` with the same digest are a rename; several of one digest pair up in path
  * order. Every change has a distinct path, so `after` (the last path of a page) pages through them.
+ *
+ * The entries of one version not in the other (`except`, ordered by path) are found first: SQLite merges the two
+ * versions' primary-key scans in one pass each, where a lookup per path of one version in the other cost 4× as much
+ * (EXPLAIN QUERY PLAN: `MERGE (EXCEPT)`). Every change is among those few rows: a path in both is modified.
  */
 export async function diffPage(
   { db }: ProjectScope,
@@ -31,10 +41,14 @@ export async function diffPage(
   const B = to.version.id;
   const rows = await db.all<ChangeRow>(sql`
     with
-      gone as (select a.path, a.digest, a.size, row_number() over (partition by a.digest order by a.path) as rn from dataset_files a
-               where a.version_id = ${A} and not exists (select 1 from dataset_files b where b.version_id = ${B} and b.path = a.path)),
-      came as (select b.path, b.digest, b.size, row_number() over (partition by b.digest order by b.path) as rn from dataset_files b
-               where b.version_id = ${B} and not exists (select 1 from dataset_files a where a.version_id = ${A} and a.path = b.path)),
+      only_a as materialized (select path, digest, size from dataset_files where version_id = ${A}
+                              except select path, digest, size from dataset_files where version_id = ${B} order by path),
+      only_b as materialized (select path, digest, size from dataset_files where version_id = ${B}
+                              except select path, digest, size from dataset_files where version_id = ${A} order by path),
+      gone as (select a.path, a.digest, a.size, row_number() over (partition by a.digest order by a.path) as rn from only_a a
+               where not exists (select 1 from only_b b where b.path = a.path)),
+      came as (select b.path, b.digest, b.size, row_number() over (partition by b.digest order by b.path) as rn from only_b b
+               where not exists (select 1 from only_a a where a.path = b.path)),
       changes as (
         select 'renamed' as kind, c.path as path, g.path as old_path, c.digest as digest, c.size as size, null as old_digest, null as old_size
           from came c join gone g on g.digest = c.digest and g.rn = c.rn
@@ -45,9 +59,7 @@ export async function diffPage(
         select 'deleted', g.path, null, g.digest, g.size, null, null from gone g
           where not exists (select 1 from came c where c.digest = g.digest and c.rn = g.rn)
         union all
-        select 'modified', b.path, null, b.digest, b.size, a.digest, a.size from dataset_files b
-          join dataset_files a on a.version_id = ${A} and a.path = b.path
-          where b.version_id = ${B} and (a.digest != b.digest or a.size != b.size)
+        select 'modified', b.path, null, b.digest, b.size, a.digest, a.size from only_b b join only_a a on a.path = b.path
       )
     select * from changes where path > ${after} order by path limit ${limit + 1}`);
   const page: DiffPage = {

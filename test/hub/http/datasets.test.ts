@@ -210,6 +210,20 @@ describe(`dataset versions (${hub.runtime})`, () => {
     expectError(await get(p, '/v1/datasets/dd/versions/1/diff?against=nope/1'), 404, 'not_found');
   });
 
+  it('pairs several paths of one digest as renames in path order, and a path whose bytes changed as modified', async ({ project: p }) => {
+    const [same, y, y2] = await Promise.all([upload(p, 'x', 'same bytes'), upload(p, 'y', 'y'), upload(p, 'y', 'y, longer')]);
+    await register(p, 'dup', { files: ['x1', 'x2', 'keep'].map((path) => ({ ...same!, path })).concat(y!) });
+    await register(p, 'dup', { files: ['keep', 'z1', 'z2', 'z3'].map((path) => ({ ...same!, path })).concat(y2!) });
+    const r = await get(p, '/v1/datasets/dup/versions/2/diff?against=1');
+    expect(r.body).toMatchObject({
+      added: [{ path: 'z3' }],
+      deleted: [],
+      modified: [{ path: 'y', digest: y2!.digest, size: y2!.size, old: { digest: y!.digest, size: y!.size } }],
+      renamed: [{ path: { old: 'x1', new: 'z1' } }, { path: { old: 'x2', new: 'z2' } }],
+      next: null,
+    });
+  });
+
   it('computes the schema and statistics of CSV and Parquet files, and an error for one that does not parse', async ({ project: p }) => {
     const csv = await upload(p, 'tables/scores.csv', 'id,score,name,flag\n1,0.5,a,true\n2,,b,false\n3,1.5,a,true\n');
     const parquet = await upload(
