@@ -147,8 +147,9 @@ test.describe('runtime storage of large model files', () => {
   const cases = [
     { where: 'OPFS', file: 'model.onnx.data', model: externalDataModel },
     { where: 'IndexedDB', file: 'model.onnx.data', model: externalDataModel },
-    // The model file itself in OPFS: read into onnxruntime's heap, checked from there.
+    // The model file itself: read into onnxruntime's heap, checked from there.
     { where: 'OPFS', file: 'model.onnx', model: singleFileModel },
+    { where: 'IndexedDB', file: 'model.onnx', model: singleFileModel },
   ] as const;
   for (const { where, file, model } of cases) {
     test(`a stored ${file} damaged in ${where} never produces a result: the session is disposed before any run, and the next load downloads it again`, async ({ page, api, site, hubUrl, modelName }) => {
