@@ -3,7 +3,7 @@ import { chunkFailure } from '../cache/chunks.js';
 import { readOpfsBytes } from '../cache/opfs.js';
 import { OutpostRuntimeError } from '../errors.js';
 import { hashElsewhere } from './chunk-checker.js';
-import { createOnnxSession, onnxMainPath, type StoredModel } from './engines/onnx.js';
+import { createOnnxSession, onnxMainPath, type OpfsModel } from './engines/onnx.js';
 import { createTfjsSession } from './engines/tfjs.js';
 import { damagedFilesError, installErrorTransfer, type FailedCheck, type FileChecks, type InferenceWorkerApi, type WorkerConfig, type WorkerFile } from './protocol.js';
 import type { Feeds, Outputs } from './tensors.js';
@@ -58,16 +58,16 @@ const api: InferenceWorkerApi = {
   },
   async create(request) {
     if (!config) throw new Error('inference worker used before init');
-    // A stored ONNX model file (OPFS or IndexedDB) is read by the engine, into onnxruntime's heap (engines/ort-heap.ts); the rest here.
+    // An ONNX model file in OPFS is read by the engine, into onnxruntime's heap (engines/ort-heap.ts); the rest here.
     const main = request.format === 'onnx' ? onnxMainPath(Object.keys(request.files)) : undefined;
     const mainFile = main === undefined ? undefined : request.files[main];
-    const storedModel: StoredModel | undefined = mainFile && !(mainFile instanceof ArrayBuffer) ? { file: mainFile } : undefined;
-    const rest = Object.entries(request.files).filter(([path]) => !storedModel || path !== main);
+    const opfsModel: OpfsModel | undefined = mainFile && !(mainFile instanceof ArrayBuffer) && !(mainFile instanceof Blob) ? { opfs: mainFile.opfs } : undefined;
+    const rest = Object.entries(request.files).filter(([path]) => !opfsModel || path !== main);
     const read = await Promise.all(rest.map(async ([path, data]) => [path, await readFile(data)] as const));
     const { checks } = request;
     const bytes = (): Record<string, Uint8Array | null> => ({
       ...Object.fromEntries(read.map(([path, data]) => [path, data && new Uint8Array(data)])),
-      ...(storedModel?.placed ? { [main!]: storedModel.placed.bytes } : {}),
+      ...(opfsModel?.placed ? { [main!]: opfsModel.placed.bytes } : {}),
     });
     // Once the session is built the bytes are onnxruntime's own copy in its heap: ours go to the checker without a copy
     // (those in onnxruntime's heap are copied there a chunk at a time, and the heap's region freed after).
@@ -76,12 +76,12 @@ const api: InferenceWorkerApi = {
       try {
         return checks ? await checkFiles(bytes(), checks, request.format === 'onnx', readOnly) : [];
       } finally {
-        storedModel?.placed?.release();
+        opfsModel?.placed?.release();
       }
     };
     if (read.some(([, data]) => !data)) throw damagedFilesError(request.label, await check(true));
     const build = { ...request, files: Object.fromEntries(read) as Record<string, ArrayBuffer> };
-    const session = await (request.format === 'onnx' ? createOnnxSession(config, build, storedModel) : createTfjsSession(config, build)).catch(async (err) => {
+    const session = await (request.format === 'onnx' ? createOnnxSession(config, build, opfsModel) : createTfjsSession(config, build)).catch(async (err) => {
       // Damaged bytes may be what broke the build: then the check's verdict is the error that counts.
       const damaged = await check(true);
       if (damaged.length) throw damagedFilesError(request.label, damaged);

@@ -5,7 +5,7 @@ import { OutpostRuntimeError } from '../../errors.js';
 import type { CreateSession, WorkerConfig } from '../protocol.js';
 import type { Feeds, Outputs, TensorData } from '../tensors.js';
 import { webgpuAdapter } from './gpu.js';
-import { readIntoHeap, startOrt, type StoredFile } from './ort-heap.js';
+import { readIntoHeap, startOrt } from './ort-heap.js';
 import { readOpfsBytes } from '../../cache/opfs.js';
 
 /**
@@ -50,33 +50,31 @@ export const SESSION_OPTIONS = { graphOptimizationLevel: 'all' } as const;
 export const onnxMainPath = (paths: string[]) => paths.find((p) => p.endsWith('.onnx')) ?? paths[0]!;
 
 /**
- * The model file when it is a stored file the engine reads itself (an OPFS file or an IndexedDB Blob): into the heap
- * of the onnxruntime build it picks (ort-heap.ts), or into a buffer where that heap is not to be had. `placed` is set
- * once read (bytes null when the file is gone), for the caller's check, and `release` must be called once the check
- * is done.
+ * The model file when it is an OPFS file the engine reads itself: into the heap of the onnxruntime build it picks
+ * (ort-heap.ts), or into a buffer where that heap is not to be had. `placed` is set once read (bytes null when the
+ * file is gone), for the caller's check, and `release` must be called once the check is done.
  */
-export interface StoredModel {
-  file: StoredFile;
+export interface OpfsModel {
+  opfs: string;
   placed?: { bytes: Uint8Array | null; release(): void };
 }
 
-export async function createOnnxSession(config: WorkerConfig, request: CreateSession, stored?: StoredModel): Promise<OnnxSession> {
+export async function createOnnxSession(config: WorkerConfig, request: CreateSession, opfsModel?: OpfsModel): Promise<OnnxSession> {
   if (request.backend === 'webgl' || request.backend === 'cpu') {
     throw new OutpostRuntimeError('backend_unavailable', `backend "${request.backend}" does not run ONNX models: use "webgpu", "wasm" or "auto"`);
   }
   const paths = Object.keys(request.files);
-  const main = stored ? undefined : onnxMainPath(paths);
+  const main = opfsModel ? undefined : onnxMainPath(paths);
   const externalData = paths.filter((p) => p !== main).map((path) => ({ path, data: new Uint8Array(request.files[path]!) }));
   const modelFor = async (lib: typeof Ort): Promise<Uint8Array> => {
-    if (!stored) return new Uint8Array(request.files[main!]!);
-    if (!stored.placed) {
-      const { file } = stored;
-      const heap = await readIntoHeap(lib, file);
-      const buffer = heap ? null : await (file instanceof Blob ? file.arrayBuffer() : readOpfsBytes(file.opfs)).catch(() => null);
-      stored.placed = heap ?? { bytes: buffer && new Uint8Array(buffer), release() {} };
+    if (!opfsModel) return new Uint8Array(request.files[main!]!);
+    if (!opfsModel.placed) {
+      const heap = await readIntoHeap(lib, opfsModel.opfs);
+      const buffer = heap ? null : await readOpfsBytes(opfsModel.opfs).catch(() => null);
+      opfsModel.placed = heap ?? { bytes: buffer && new Uint8Array(buffer), release() {} };
     }
-    if (!stored.placed.bytes) throw new OutpostRuntimeError('integrity', `${request.label}: its cached model file is missing from the browser’s storage`);
-    return stored.placed.bytes;
+    if (!opfsModel.placed.bytes) throw new OutpostRuntimeError('integrity', `${request.label}: its cached model file is missing from the browser’s storage`);
+    return opfsModel.placed.bytes;
   };
   const create = async (lib: typeof Ort, ep: Backend) =>
     lib.InferenceSession.create(await modelFor(lib), { ...SESSION_OPTIONS, executionProviders: [ep], ...(externalData.length ? { externalData } : {}) });

@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import { readOpfsInto } from '../../cache/opfs.js';
 
 /**
- * A model file read from OPFS (or an IndexedDB Blob) straight into onnxruntime-web's wasm heap, so a warm load makes no 100 MB buffer of its
+ * A model file read from OPFS straight into onnxruntime-web's wasm heap, so a warm load makes no 100 MB buffer of its
  * own: a fresh buffer that size costs its page faults (about 1 ms per MiB on this project's machine, more than reading
  * the file), where the heap's pages are already there from the last session. onnxruntime-web builds a session from a
  * `Uint8Array` on its own heap without copying it (`createSession`: `modelData.buffer === wasm.HEAPU8.buffer`), and
@@ -69,26 +69,11 @@ export interface HeapFile {
   release(): void;
 }
 
-/** A stored file as the worker gets it: an OPFS file's name, or an IndexedDB Blob. */
-export type StoredFile = { opfs: string } | Blob;
-
-/** A Blob's bytes copied into `view` as they stream in (no buffer of the whole file); false when its size differs. */
-async function readBlobInto(blob: Blob, size: number, view: () => Uint8Array): Promise<boolean> {
-  const reader = blob.stream().getReader();
-  let at = 0;
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    if (at + next.value.byteLength > size) return false;
-    view().set(next.value, at);
-    at += next.value.byteLength;
-  }
-  return at === size;
-}
-
 /**
- * A stored file read into `lib`'s heap; null when there is no heap to read into or the file cannot be read that way
- * (gone, no sync access handle, or one that refuses a view of shared memory): the caller reads it into a buffer then.
+ * An OPFS file read into `lib`'s heap; null when there is no heap to read into or the file cannot be read that way
+ * (no sync access handle, or one that refuses a view of shared memory): the caller reads it into a buffer then.
  */
-export async function readIntoHeap(lib: typeof Ort, file: StoredFile): Promise<HeapFile | null> {
+export async function readIntoHeap(lib: typeof Ort, opfs: string): Promise<HeapFile | null> {
   const heap = (await startOrt(lib)) as (Heap & { release: (ptr: number) => void }) | null;
   if (!heap) return null;
   const { module, held } = heap;
@@ -100,21 +85,13 @@ export async function readIntoHeap(lib: typeof Ort, file: StoredFile): Promise<H
     held.delete(ptr);
     heap.release(ptr);
   };
-  const place = (size: number) => {
+  const placed = await readOpfsInto(opfs, (size) => {
     ptr = module._malloc(Math.max(1, size));
     if (!ptr) return null;
     held.add(ptr);
-    // Taken after the malloc: a heap that grew has a new buffer.
+    // Read after the malloc: a heap that grew has a new buffer.
     return module.HEAPU8.subarray(ptr, ptr + size);
-  };
-  let placed: Uint8Array | null;
-  if (file instanceof Blob) {
-    const size = file.size;
-    // The heap's buffer is taken afresh for every piece: another allocation meanwhile may have grown it.
-    placed = place(size) && (await readBlobInto(file, size, () => module.HEAPU8.subarray(ptr, ptr + size)).catch(() => false)) ? module.HEAPU8.subarray(ptr, ptr + size) : null;
-  } else {
-    placed = await readOpfsInto(file.opfs, place).catch(() => null);
-  }
+  }).catch(() => null);
   if (!placed) {
     release();
     return null;
