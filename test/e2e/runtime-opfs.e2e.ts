@@ -147,7 +147,7 @@ test.describe('runtime storage of large model files', () => {
   const cases = [
     { where: 'OPFS', file: 'model.onnx.data', model: externalDataModel },
     { where: 'IndexedDB', file: 'model.onnx.data', model: externalDataModel },
-    // The model file itself: read into onnxruntime's heap, checked from there.
+    // The model file itself: from OPFS read into onnxruntime's heap and checked from there; from IndexedDB into a buffer.
     { where: 'OPFS', file: 'model.onnx', model: singleFileModel },
     { where: 'IndexedDB', file: 'model.onnx', model: singleFileModel },
   ] as const;
