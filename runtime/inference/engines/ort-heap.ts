@@ -23,11 +23,19 @@ interface Heap {
   module: OrtModule;
   /** Regions placed here and not yet released: onnxruntime's free of one is held back until then. */
   held: Set<number>;
+  /** The module's own free. */
+  free(ptr: number): void;
 }
+
+/** y = Identity(x), 80 bytes (hub/registry/onnx/write.ts): a session to start the wasm with. */
+const IDENTITY_ONNX = 'CAg6RgocCgF4EgF5GgpJZGVudGl0eV8wIghJZGVudGl0eRIEbWFpbloPCgF4EgoKCAgBEgQKAggBYg8KAXkSCgoICAESBAoCCAFCBAoAEBE=';
 
 const heaps = new WeakMap<typeof Ort, Promise<Heap | null>>();
 
-/** Starts onnxruntime-web's wasm (a create of a model that is not one: the backend starts, then the parse fails) and catches its module. */
+/**
+ * Starts onnxruntime-web's wasm (a session of a tiny model, created and released) and catches its module; null when
+ * the module was not caught or lacks what is needed. Must come before any other session of `lib` in this context.
+ */
 export function startOrt(lib: typeof Ort): Promise<Heap | null> {
   let heap = heaps.get(lib);
   if (!heap) {
@@ -45,7 +53,8 @@ export function startOrt(lib: typeof Ort): Promise<Heap | null> {
         },
       });
       try {
-        await lib.InferenceSession.create(new Uint8Array([0]), { executionProviders: ['wasm'] }).then((s) => s.release(), () => {});
+        const model = Uint8Array.from(atob(IDENTITY_ONNX), (c) => c.charCodeAt(0));
+        await lib.InferenceSession.create(model, { executionProviders: ['wasm'] }).then((s) => s.release(), () => {});
       } finally {
         delete (Object.prototype as { instantiateWasm?: unknown }).instantiateWasm;
       }
@@ -56,7 +65,7 @@ export function startOrt(lib: typeof Ort): Promise<Heap | null> {
       module._free = (ptr) => {
         if (!held.has(ptr)) free(ptr);
       };
-      return { module, held, release: free } as Heap & { release: (ptr: number) => void };
+      return { module, held, free };
     })();
     heaps.set(lib, heap);
   }
@@ -74,7 +83,7 @@ export interface HeapFile {
  * (no sync access handle, or one that refuses a view of shared memory): the caller reads it into a buffer then.
  */
 export async function readIntoHeap(lib: typeof Ort, opfs: string): Promise<HeapFile | null> {
-  const heap = (await startOrt(lib)) as (Heap & { release: (ptr: number) => void }) | null;
+  const heap = await startOrt(lib);
   if (!heap) return null;
   const { module, held } = heap;
   let ptr = 0;
@@ -83,7 +92,7 @@ export async function readIntoHeap(lib: typeof Ort, opfs: string): Promise<HeapF
     if (done || !ptr) return;
     done = true;
     held.delete(ptr);
-    heap.release(ptr);
+    heap.free(ptr);
   };
   const placed = await readOpfsInto(opfs, (size) => {
     ptr = module._malloc(Math.max(1, size));
