@@ -37,13 +37,13 @@ async function readFile(file: WorkerFile): Promise<ArrayBuffer | null> {
 
 /**
  * Every file against its recorded chunk digests, hashed on the checker's thread (chunk-checker.ts); a file that is null
- * (gone from storage) or absent fails, except with `readOnly`, where an absent file (never read: a build that failed
+ * (gone from storage) or absent fails, except with `onlyRead`, where an absent file (never read: a build that failed
  * before it) is left out.
  */
-async function checkFiles(files: Record<string, Uint8Array | null>, checks: FileChecks, handOver: boolean, readOnly = false): Promise<FailedCheck[]> {
+async function checkFiles(files: Record<string, Uint8Array | null>, checks: FileChecks, handOver: boolean, onlyRead = false): Promise<FailedCheck[]> {
   const results = await Promise.all(
     Object.entries(checks).map(async ([path, check]) => {
-      if (readOnly && !(path in files)) return null;
+      if (onlyRead && !(path in files)) return null;
       const bytes = files[path];
       const why = bytes ? await chunkFailure(bytes, check, hashElsewhere(handOver)) : 'it is missing from the browser’s storage';
       return why ? { path, digest: check.digest, why } : null;
@@ -72,9 +72,9 @@ const api: InferenceWorkerApi = {
     // Once the session is built the bytes are onnxruntime's own copy in its heap: ours go to the checker without a copy
     // (those in onnxruntime's heap are copied there a chunk at a time, and the heap's region freed after).
     // tfjs may keep views of them, so they are copied there.
-    const check = async (readOnly = false): Promise<FailedCheck[]> => {
+    const check = async (onlyRead = false): Promise<FailedCheck[]> => {
       try {
-        return checks ? await checkFiles(bytes(), checks, request.format === 'onnx', readOnly) : [];
+        return checks ? await checkFiles(bytes(), checks, request.format === 'onnx', onlyRead) : [];
       } finally {
         opfsModel?.placed?.release();
       }
