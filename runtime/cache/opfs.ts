@@ -25,13 +25,31 @@ export function opfsAvailable(): Promise<boolean> {
   return available;
 }
 
-async function modelFolder(): Promise<FileSystemDirectoryHandle> {
-  return (await navigator.storage.getDirectory()).getDirectoryHandle(FOLDER, { create: true });
+let folder: Promise<FileSystemDirectoryHandle> | undefined;
+
+/** The folder's handle, looked up once per context (that lookup is most of the time a warm load spends opening a file). */
+function modelFolder(): Promise<FileSystemDirectoryHandle> {
+  if (!folder) {
+    const looking = navigator.storage.getDirectory().then((root) => root.getDirectoryHandle(FOLDER, { create: true }));
+    looking.catch(() => folder === looking && (folder = undefined));
+    folder = looking;
+  }
+  return folder;
+}
+
+/** A file's handle; a refusal is asked once more with the folder looked up afresh (its handle may have gone stale). */
+async function fileHandle(name: string, create = false): Promise<FileSystemFileHandle> {
+  try {
+    return await (await modelFolder()).getFileHandle(name, { create });
+  } catch {
+    folder = undefined;
+    return (await modelFolder()).getFileHandle(name, { create });
+  }
 }
 
 /** A stored file, read where it is asked for (the inference worker reads its own, so no page thread copies it). */
 export async function readOpfsFile(name: string): Promise<File> {
-  return (await (await modelFolder()).getFileHandle(name)).getFile();
+  return (await fileHandle(name)).getFile();
 }
 
 /**
@@ -39,7 +57,7 @@ export async function readOpfsFile(name: string): Promise<File> {
  * other tabs do not lock each other out); as a File read elsewhere, or when the handle is refused.
  */
 export async function readOpfsBytes(name: string): Promise<ArrayBuffer> {
-  const handle = await (await modelFolder()).getFileHandle(name);
+  const handle = await fileHandle(name);
   const sync = handle as FileSystemFileHandle & { createSyncAccessHandle?: (options?: { mode: string }) => Promise<FileSystemSyncAccessHandle> };
   if (typeof sync.createSyncAccessHandle === 'function') {
     try {
@@ -57,6 +75,25 @@ export async function readOpfsBytes(name: string): Promise<ArrayBuffer> {
   return (await handle.getFile()).arrayBuffer();
 }
 
+/**
+ * A stored file read through a sync access handle into the view `into` gives for its size (a worker's memory that is
+ * already there, e.g. onnxruntime's heap); null when this context has no sync access handle, or `into` gives none, or
+ * the read comes up short. Rejects when the file is gone.
+ */
+export async function readOpfsInto(name: string, into: (size: number) => Uint8Array | null): Promise<Uint8Array | null> {
+  const handle = (await fileHandle(name)) as FileSystemFileHandle & { createSyncAccessHandle?: (options?: { mode: string }) => Promise<FileSystemSyncAccessHandle> };
+  if (typeof handle.createSyncAccessHandle !== 'function') return null;
+  const access = await handle.createSyncAccessHandle({ mode: 'read-only' }).catch(() => null);
+  if (!access) return null;
+  try {
+    const view = into(access.getSize());
+    if (!view) return null;
+    return access.read(view as Uint8Array<ArrayBuffer>, { at: 0 }) === view.byteLength ? view : null;
+  } finally {
+    access.close();
+  }
+}
+
 /** Writes a file as its bytes arrive; the file appears whole or not at all (the browser commits on close). */
 export interface OpfsWriter {
   write(bytes: Uint8Array, at: number): void;
@@ -66,7 +103,7 @@ export interface OpfsWriter {
 }
 
 export async function openOpfsWriter(name: string): Promise<OpfsWriter> {
-  const handle = await (await modelFolder()).getFileHandle(name, { create: true });
+  const handle = await fileHandle(name, true);
   const stream = await handle.createWritable();
   // Writes go in order, one after another; the first failure (a full quota) is what commit reports.
   let chain: Promise<void> = Promise.resolve();

@@ -1,4 +1,4 @@
-import { hashHere, type ChunkHasher } from '../cache/chunks.js';
+import { chunkCount, hashHere, isShared, type ChunkHasher } from '../cache/chunks.js';
 
 /**
  * Hashes chunks on a thread of its own, a worker the inference worker starts: Chromium's WebCrypto digests on the
@@ -32,14 +32,30 @@ function start(): Worker | undefined {
   }
 }
 
-/** Hashes on the checker's thread; `handOver` transfers the buffer there (detached here) instead of copying it. */
+function post(worker: Worker, bytes: ArrayBuffer, chunk: number): Promise<string[]> {
+  const id = nextId++;
+  const done = new Promise<string[]>((resolve) => waiting.set(id, resolve));
+  worker.postMessage({ id, bytes, chunk }, [bytes]);
+  return done;
+}
+
+/**
+ * Hashes on the checker's thread. With `handOver`, a view of a whole buffer of its own goes there by transfer (detached
+ * here) instead of a copy; anything else (a part of a buffer, onnxruntime's shared heap, or bytes the caller keeps) is
+ * copied a chunk at a time, each copy transferred.
+ */
 export const hashElsewhere =
   (handOver: boolean): ChunkHasher =>
-  (bytes, chunk) => {
+  async (view, chunk) => {
     checker ??= start();
-    if (!checker) return hashHere(bytes, chunk);
-    const id = nextId++;
-    const done = new Promise<string[]>((resolve) => waiting.set(id, resolve));
-    checker.postMessage({ id, bytes, chunk }, handOver ? [bytes] : []);
-    return done;
+    if (!checker) return hashHere(view, chunk);
+    const whole = !isShared(view) && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+    if (handOver && whole) return post(checker, view.buffer as ArrayBuffer, chunk);
+    const parts: Promise<string[]>[] = [];
+    for (let i = 0, n = chunkCount(view.byteLength, chunk); i < n; i++) {
+      parts.push(post(checker, view.slice(i * chunk, (i + 1) * chunk).buffer, chunk));
+      // Between copies, this thread's other tasks (other sessions' runs) get their turn.
+      if (i + 1 < n) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return (await Promise.all(parts)).flat();
   };

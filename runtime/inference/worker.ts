@@ -3,7 +3,7 @@ import { chunkFailure } from '../cache/chunks.js';
 import { readOpfsBytes } from '../cache/opfs.js';
 import { OutpostRuntimeError } from '../errors.js';
 import { hashElsewhere } from './chunk-checker.js';
-import { createOnnxSession } from './engines/onnx.js';
+import { createOnnxSession, onnxMainPath, type OpfsModel } from './engines/onnx.js';
 import { createTfjsSession } from './engines/tfjs.js';
 import { damagedFilesError, installErrorTransfer, type FailedCheck, type FileChecks, type InferenceWorkerApi, type WorkerConfig, type WorkerFile } from './protocol.js';
 import type { Feeds, Outputs } from './tensors.js';
@@ -35,10 +35,15 @@ async function readFile(file: WorkerFile): Promise<ArrayBuffer | null> {
   return readOpfsBytes(file.opfs).catch(() => null);
 }
 
-/** Every file against its recorded chunk digests, hashed on the checker's thread (chunk-checker.ts). */
-async function checkFiles(files: Record<string, ArrayBuffer | null>, checks: FileChecks, handOver: boolean): Promise<FailedCheck[]> {
+/**
+ * Every file against its recorded chunk digests, hashed on the checker's thread (chunk-checker.ts); a file that is null
+ * (gone from storage) or absent fails, except with `onlyRead`, where an absent file (never read: a build that failed
+ * before it) is left out.
+ */
+async function checkFiles(files: Record<string, Uint8Array | null>, checks: FileChecks, handOver: boolean, onlyRead = false): Promise<FailedCheck[]> {
   const results = await Promise.all(
     Object.entries(checks).map(async ([path, check]) => {
+      if (onlyRead && !(path in files)) return null;
       const bytes = files[path];
       const why = bytes ? await chunkFailure(bytes, check, hashElsewhere(handOver)) : 'it is missing from the browser’s storage';
       return why ? { path, digest: check.digest, why } : null;
@@ -53,23 +58,39 @@ const api: InferenceWorkerApi = {
   },
   async create(request) {
     if (!config) throw new Error('inference worker used before init');
-    const read = await Promise.all(Object.entries(request.files).map(async ([path, data]) => [path, await readFile(data)] as const));
-    const files = Object.fromEntries(read);
+    // An ONNX model file in OPFS is read by the engine, into onnxruntime's heap (engines/ort-heap.ts); the rest here.
+    const main = request.format === 'onnx' ? onnxMainPath(Object.keys(request.files)) : undefined;
+    const mainFile = main === undefined ? undefined : request.files[main];
+    const opfsModel: OpfsModel | undefined = mainFile && !(mainFile instanceof ArrayBuffer) && !(mainFile instanceof Blob) ? { opfs: mainFile.opfs } : undefined;
+    const rest = Object.entries(request.files).filter(([path]) => !opfsModel || path !== main);
+    const read = await Promise.all(rest.map(async ([path, data]) => [path, await readFile(data)] as const));
     const { checks } = request;
-    // Once the session is built the bytes are onnxruntime's own copy in its heap: ours go to the checker without a copy.
+    const bytes = (): Record<string, Uint8Array | null> => ({
+      ...Object.fromEntries(read.map(([path, data]) => [path, data && new Uint8Array(data)])),
+      ...(opfsModel?.placed ? { [main!]: opfsModel.placed.bytes } : {}),
+    });
+    // Once the session is built the bytes are onnxruntime's own copy in its heap: ours go to the checker without a copy
+    // (those in onnxruntime's heap are copied there a chunk at a time, and the heap's region freed after).
     // tfjs may keep views of them, so they are copied there.
-    const check = (): Promise<FailedCheck[]> => (checks ? checkFiles(files, checks, request.format === 'onnx') : Promise.resolve([]));
-    if (read.some(([, data]) => !data)) throw damagedFilesError(request.label, await check());
-    const build = { ...request, files: files as Record<string, ArrayBuffer> };
-    const session = await (request.format === 'onnx' ? createOnnxSession(config, build) : createTfjsSession(config, build)).catch(async (err) => {
+    const check = async (onlyRead = false): Promise<FailedCheck[]> => {
+      try {
+        return checks ? await checkFiles(bytes(), checks, request.format === 'onnx', onlyRead) : [];
+      } finally {
+        opfsModel?.placed?.release();
+      }
+    };
+    if (read.some(([, data]) => !data)) throw damagedFilesError(request.label, await check(true));
+    const build = { ...request, files: Object.fromEntries(read) as Record<string, ArrayBuffer> };
+    const session = await (request.format === 'onnx' ? createOnnxSession(config, build, opfsModel) : createTfjsSession(config, build)).catch(async (err) => {
       // Damaged bytes may be what broke the build: then the check's verdict is the error that counts.
-      const damaged = await check();
+      const damaged = await check(true);
       if (damaged.length) throw damagedFilesError(request.label, damaged);
       throw err;
     });
     // The check runs after the build, on the very bytes it was built from, while the caller already has its session:
-    // a run waits for it, and a failed one never runs the session.
-    const failed = check();
+    // a run waits for it, and a failed one never runs the session. It starts once this reply is on its way (copying
+    // bytes out of onnxruntime's heap is work this thread does).
+    const failed = new Promise((resolve) => setTimeout(resolve, 0)).then(() => check());
     const id = next++;
     sessions.set(id, {
       session,

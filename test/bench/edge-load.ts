@@ -166,7 +166,7 @@ export async function edgeLoadBench(hub: BenchHub, s: EdgeLoadSizes): Promise<Fi
     const missing = model.byteLength - cut.bytes;
     return [
       {
-        name: `warm op.load of a generated ${mib} ONNX model (${s.layers}×${s.width}² dense; OPFS on a profile on disk, read in the worker, chunks checked after the build) vs InferenceSession.create from memory on the page, same plain wasm build, 1 thread; median round of ${s.rounds}, each a fresh browser, ${s.loads} loads a side (rounds: ${opfs.each})`,
+        name: `warm op.load of a generated ${mib} ONNX model (${s.layers}×${s.width}² dense; OPFS on a profile on disk, read in the worker straight into onnxruntime's heap, chunks checked after the build) vs InferenceSession.create from memory on the page, same plain wasm build, 1 thread; median round of ${s.rounds}, each a fresh browser, ${s.loads} loads a side (rounds: ${opfs.each})`,
         value: ms(opfs.measured),
         baseline: ms(opfs.baseline),
         ratio: fmt(opfs.ratio, 3),

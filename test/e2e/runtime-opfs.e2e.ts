@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { linearModelWeights, writeOnnxModelWithExternalData } from '../../hub/registry/onnx/write.js';
+import { linearModelOnnx, linearModelWeights, writeOnnxModelWithExternalData } from '../../hub/registry/onnx/write.js';
 import { expect, openSite, test } from './runtime/fixtures.js';
 
 /** y = x·W + b with W [1024, 1100] in an external data file: 4.5 MB of weights (two 4 MiB chunks) beside a small graph. */
@@ -22,6 +22,9 @@ function externalDataModel() {
   });
   return { 'model.onnx': model, 'model.onnx.data': data };
 }
+
+/** The same model in one file (4.5 MB, in OPFS): the worker reads it straight into onnxruntime's heap. */
+const singleFileModel = () => ({ 'model.onnx': linearModelOnnx({ inputSize: 1024, outputSize: 1100, seed: 3 }) });
 
 const hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -126,22 +129,45 @@ test.describe('runtime storage of large model files', () => {
     expect(await loadAndRun(page, args)).toEqual({ load: 'v1 from cache', run: first.run });
   });
 
-  for (const where of ['OPFS', 'IndexedDB'] as const) {
-    test(`a stored file damaged in ${where} never produces a result: the session is disposed before any run, and the next load downloads it again`, async ({ page, api, site, hubUrl, modelName }) => {
-      const files = externalDataModel();
+  test('keeps a one-file model of 4.5 MB in OPFS and loads it warm, read into onnxruntime\'s heap, with the same result', async ({ page, api, site, hubUrl, modelName }) => {
+    const files = singleFileModel();
+    await api.publish(modelName, 'onnx', files, 'production');
+    const args = { hub: hubUrl, key: await api.publishableKey(), ref: `${modelName}@production` };
+    await openSite(page, site);
+    const first = await loadAndRun(page, args);
+    expect(first).toMatchObject({ load: 'v1 from network', run: expect.stringMatching(/^y sums to /) });
+    // The same weights as the external-data model's.
+    const other = externalDataModel();
+    await api.publish(`${modelName}-ext`, 'onnx', other, 'production');
+    expect((await loadAndRun(page, { ...args, ref: `${modelName}-ext@production` })).run).toBe(first.run);
+    expect((await stored(page)).blobs[hex(files['model.onnx'])]).toEqual({ in: 'opfs', chunks: 2 });
+    for (let i = 0; i < 3; i++) expect(await loadAndRun(page, args)).toEqual({ load: 'v1 from cache', run: first.run });
+  });
+
+  const cases = [
+    { where: 'OPFS', file: 'model.onnx.data', model: externalDataModel },
+    { where: 'IndexedDB', file: 'model.onnx.data', model: externalDataModel },
+    // The model file itself: from OPFS read into onnxruntime's heap and checked from there; from IndexedDB into a buffer.
+    { where: 'OPFS', file: 'model.onnx', model: singleFileModel },
+    { where: 'IndexedDB', file: 'model.onnx', model: singleFileModel },
+  ] as const;
+  for (const { where, file, model } of cases) {
+    test(`a stored ${file} damaged in ${where} never produces a result: the session is disposed before any run, and the next load downloads it again`, async ({ page, api, site, hubUrl, modelName }) => {
+      const files: Record<string, Uint8Array> = model();
       await api.publish(modelName, 'onnx', files, 'production');
       const args = { hub: hubUrl, key: await api.publishableKey(), ref: `${modelName}@production` };
       if (where === 'IndexedDB') await withoutOpfs(page);
       await openSite(page, site);
       const first = await loadAndRun(page, args);
-      const weights = hex(files['model.onnx.data']);
+      const weights = hex(files[file]!);
       expect((await stored(page)).blobs[weights]?.in).toBe(where.toLowerCase());
       // A weight in the second chunk: the graph still parses and would compute, with one wrong weight.
       await damage(page, weights, 4 * 2 ** 20 + 1001);
       const damaged = await loadAndRun(page, args);
       expect(damaged.load).toBe('v1 from cache');
-      const last = files['model.onnx.data'].length - 1;
-      expect(damaged.run).toMatch(new RegExp(`^integrity: .* its cached model\\.onnx\\.data was damaged on this device \\(its chunk 2 of 2 \\(bytes 4194304–${last}\\) hashes to sha256:[0-9a-f]{64}, recorded sha256:[0-9a-f]{64}\\); the session was disposed before it ran and the file dropped from the cache: load the model again`));
+      const last = files[file]!.length - 1;
+      const name = file.replaceAll('.', '\\.');
+      expect(damaged.run).toMatch(new RegExp(`^integrity: .* its cached ${name} was damaged on this device \\(its chunk 2 of 2 \\(bytes 4194304–${last}\\) hashes to sha256:[0-9a-f]{64}, recorded sha256:[0-9a-f]{64}\\); the session was disposed before it ran and the file dropped from the cache: load the model again`));
       const after = await stored(page);
       expect(after.blobs[weights]).toBeUndefined();
       expect(after.files[weights]).toBeUndefined();

@@ -5,6 +5,8 @@ import { OutpostRuntimeError } from '../../errors.js';
 import type { CreateSession, WorkerConfig } from '../protocol.js';
 import type { Feeds, Outputs, TensorData } from '../tensors.js';
 import { webgpuAdapter } from './gpu.js';
+import { readIntoHeap, startOrt } from './ort-heap.js';
+import { readOpfsBytes } from '../../cache/opfs.js';
 
 /**
  * onnxruntime-web's two builds: JSEP (WebGPU and wasm, a 28 MB wasm) and plain wasm (14 MB). A worker loads the plain
@@ -27,6 +29,8 @@ function loadOrt(config: WorkerConfig, build: OrtBuild): Promise<typeof Ort> {
     // Threads need SharedArrayBuffer, which only cross-origin isolated pages (COOP + COEP) have.
     mod.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
     mod.env.wasm.proxy = false;
+    // Its wasm starts now rather than in the first load's create, and its heap is caught for reading files into (ort-heap.ts).
+    await startOrt(mod);
     return mod;
   })());
   loading.catch(() => delete ort[build]);
@@ -42,15 +46,38 @@ export interface OnnxSession {
 /** Session options shared with the bench baseline, so the two differ only by the runtime around them. */
 export const SESSION_OPTIONS = { graphOptimizationLevel: 'all' } as const;
 
-export async function createOnnxSession(config: WorkerConfig, request: CreateSession): Promise<OnnxSession> {
+/** The file an ONNX session is built from; the others are its external data. */
+export const onnxMainPath = (paths: string[]) => paths.find((p) => p.endsWith('.onnx')) ?? paths[0]!;
+
+/**
+ * The model file when it is an OPFS file the engine reads itself: into the heap of the onnxruntime build it picks
+ * (ort-heap.ts), or into a buffer where that heap is not to be had. `placed` is set once read (bytes null when the
+ * file is gone), for the caller's check, and `release` must be called once the check is done.
+ */
+export interface OpfsModel {
+  opfs: string;
+  placed?: { bytes: Uint8Array | null; release(): void };
+}
+
+export async function createOnnxSession(config: WorkerConfig, request: CreateSession, opfsModel?: OpfsModel): Promise<OnnxSession> {
   if (request.backend === 'webgl' || request.backend === 'cpu') {
     throw new OutpostRuntimeError('backend_unavailable', `backend "${request.backend}" does not run ONNX models: use "webgpu", "wasm" or "auto"`);
   }
   const paths = Object.keys(request.files);
-  const main = paths.find((p) => p.endsWith('.onnx')) ?? paths[0]!;
+  const main = opfsModel ? undefined : onnxMainPath(paths);
   const externalData = paths.filter((p) => p !== main).map((path) => ({ path, data: new Uint8Array(request.files[path]!) }));
-  const model = new Uint8Array(request.files[main]!);
-  const create = (lib: typeof Ort, ep: Backend) => lib.InferenceSession.create(model, { ...SESSION_OPTIONS, executionProviders: [ep], ...(externalData.length ? { externalData } : {}) });
+  const modelFor = async (lib: typeof Ort): Promise<Uint8Array> => {
+    if (!opfsModel) return new Uint8Array(request.files[main!]!);
+    if (!opfsModel.placed) {
+      const heap = await readIntoHeap(lib, opfsModel.opfs);
+      const buffer = heap ? null : await readOpfsBytes(opfsModel.opfs).catch(() => null);
+      opfsModel.placed = heap ?? { bytes: buffer && new Uint8Array(buffer), release() {} };
+    }
+    if (!opfsModel.placed.bytes) throw new OutpostRuntimeError('integrity', `${request.label}: its cached model file is missing from the browser’s storage`);
+    return opfsModel.placed.bytes;
+  };
+  const create = async (lib: typeof Ort, ep: Backend) =>
+    lib.InferenceSession.create(await modelFor(lib), { ...SESSION_OPTIONS, executionProviders: [ep], ...(externalData.length ? { externalData } : {}) });
 
   let session: Ort.InferenceSession | undefined;
   let backend: Backend = 'wasm';
