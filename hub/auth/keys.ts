@@ -68,7 +68,7 @@ export async function revokeKey({ db, projectId }: ProjectScope, keyId: string):
 const preparedByHash = (reads: ReadDb) => reads.select().from(apiKeys).where(eq(apiKeys.hash, sql.placeholder('hash'))).prepare();
 const byHash = new WeakMap<ReadDb, ReturnType<typeof preparedByHash>>();
 
-/** The key with this hash, read now: on the read connection where there is one (every request asks, see ReadDb). */
+/** The key with this hash as of now: on the read connection where there is one, remembered until the next commit (Reads.remember). */
 export async function findKeyByHash(db: Db, hash: string, reads?: Reads): Promise<ApiKeyRow | undefined> {
   if (reads) {
     let query = byHash.get(reads.db);
