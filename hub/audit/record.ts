@@ -73,7 +73,7 @@ export const auditChanges = createMiddleware<HubEnv>(async (c, next) => {
   const event = await eventOf(c);
   if (!event) return;
   try {
-    await recordAuditEvent(c.var.deps.db, event);
+    await recordAuditEvent(c.get('deps').db, event);
   } catch (err) {
     console.error(`[outpost] audit event not stored: ${JSON.stringify(event)}: ${(err as Error).message}`);
     throw new OutpostError(500, 'internal', `the change was applied, but its audit event could not be stored (${(err as Error).message}); check the hub's database before retrying`);

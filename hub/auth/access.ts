@@ -50,7 +50,7 @@ async function authenticate(c: Context<HubEnv>, header: string): Promise<ApiKeyR
   const key = bearerOf(header);
   if (!keyKindOf(key)) throw unauthorized('invalid API key: expected sk_… or pk_… followed by 43 characters');
   const hash = await hashKey(key);
-  const row = await findKeyByHash(c.var.deps.db, hash, c.var.reads);
+  const row = await findKeyByHash(c.get('deps').db, hash, c.get('reads'));
   if (!row || !constantTimeEqual(row.hash, hash)) throw unauthorized('invalid API key: no such key');
   if (row.revokedAt) throw unauthorized(`API key ${row.prefix} was revoked at ${row.revokedAt.toISOString()}`);
   return row;
@@ -67,7 +67,7 @@ async function sessionPrincipal(c: Context<HubEnv>, rule: AccessRule): Promise<P
   assertSameOrigin(c);
   const { user, session } = signedIn;
   const projectId = (session as { activeProjectId?: string | null }).activeProjectId;
-  const member = projectId ? await membershipOf(c.var.deps.db, projectId, user.id) : undefined;
+  const member = projectId ? await membershipOf(c.get('deps').db, projectId, user.id) : undefined;
   if (!projectId || !member) throw unauthorized('you are no longer a member of this session\'s project: sign in again or switch project');
   const role = member.role === 'owner' ? 'admin' : member.role;
   if (RANK[role] < RANK[rule.secret]) throw new OutpostError(403, 'forbidden', `this route needs role ${rule.secret} or higher; you are ${member.role === 'admin' ? 'an' : 'a'} ${member.role} of this project`);
@@ -89,7 +89,7 @@ export function access(rule: AccessRule) {
       return next();
     }
     if (!header) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
-    const { db, config, rateLimiter } = c.var.deps;
+    const { db, config, rateLimiter } = c.get('deps');
     const failures = config.authFailureLimit;
     const address = failures ? `auth:${clientAddress(c)}` : '';
     if (failures) {

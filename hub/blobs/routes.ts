@@ -76,7 +76,7 @@ export const blobRoutes = router
     const length = c.req.header('content-length');
     const { size, created } = await uploadBlob(scopeOf(c), digest, {
       body: () => c.req.raw.body ?? new Blob([]).stream(),
-      maxBytes: c.var.deps.config.maxUpload,
+      maxBytes: c.get('deps').config.maxUpload,
       declaredSize: length === undefined ? undefined : Number(length),
     });
     return c.json({ digest, size, created }, created ? 201 : 200);
@@ -104,7 +104,7 @@ export const blobRoutes = router
     if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${row.size}`;
     const status = range ? 206 : 200;
     if (c.req.method === 'HEAD') return c.body(null, status, headers);
-    const stream = await c.var.deps.blobs.read(digest, range);
+    const stream = await c.get('deps').blobs.read(digest, range);
     if (!stream) throw notFound(`blob ${digest} not found in this project`);
     return c.body(stream, status, headers);
   });

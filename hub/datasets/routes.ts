@@ -209,7 +209,7 @@ export const datasetRoutes = router
       const s = scopeOf(c);
       const { name, version } = c.req.valid('param');
       const { after, limit } = c.req.valid('query');
-      return c.json(await manifestPage(s, (await resolveRoute(s, name, version)).version, after ?? '', limit, c.var.deps.reads?.db), 200);
+      return c.json(await manifestPage(s, (await resolveRoute(s, name, version)).version, after ?? '', limit, c.get('deps').reads?.db), 200);
     },
   )
   .openapi(

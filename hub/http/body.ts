@@ -7,6 +7,6 @@ import type { HubEnv } from './env.js';
  * typed arrays over the bytes after it (binary tensors after a JSON header) view them without a copy.
  */
 export async function bodyBytes(c: Context<HubEnv>, alignAt = 0): Promise<Uint8Array> {
-  const { readBody } = c.var.deps;
+  const { readBody } = c.get('deps');
   return readBody ? readBody(c, alignAt) : new Uint8Array(await c.req.arrayBuffer());
 }

@@ -7,7 +7,7 @@ import type { HubEnv } from './env.js';
  * connection's peer on Node, and Cloudflare's CF-Connecting-IP on Workers.
  */
 export function clientAddress(c: Context<HubEnv>): string {
-  const trusted = c.var.deps.config.clientIpHeader;
+  const trusted = c.get('deps').config.clientIpHeader;
   const fromProxy = trusted ? c.req.header(trusted)?.split(',').pop()?.trim() : undefined;
   if (fromProxy) return fromProxy;
   const socket = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket;

@@ -46,7 +46,7 @@ export const capBody = (maxSize: number, tooLarge: () => Error): MiddlewareHandl
     );
     c.req.raw = new Request(c.req.raw, { body: relayed, duplex: 'half' } as RequestInit);
     const onError = async (): Promise<never> => {
-      await drain(reader, c.var.deps.config.maxUpload);
+      await drain(reader, c.get('deps').config.maxUpload);
       throw tooLarge();
     };
     return bodyLimit({ maxSize, onError })(c, next);
@@ -54,6 +54,6 @@ export const capBody = (maxSize: number, tooLarge: () => Error): MiddlewareHandl
 
 /** Caps request bodies at OUTPOST_MAX_BODY; every route that declares a JSON body gets it (see `hubRoute`), and routes taking raw bodies (blobs) declare their own. */
 export const bodyCap = createMiddleware<HubEnv>(async (c, next) => {
-  const { maxBody } = c.var.deps.config;
+  const { maxBody } = c.get('deps').config;
   return capBody(maxBody, () => tooLarge(maxBody))(c, next);
 });

@@ -4,7 +4,7 @@ import type { HubEnv } from './env.js';
 
 /** The request's scope, built from the app's dependencies and the authenticated principal (set by `access`). */
 export function scopeOf(c: Context<HubEnv>): RequestScope {
-  const { db, blobs } = c.var.deps;
-  const principal = c.var.principal;
+  const { db, blobs } = c.get('deps');
+  const principal = c.get('principal');
   return { db, blobs, projectId: principal.projectId, principal, now: Date.now };
 }

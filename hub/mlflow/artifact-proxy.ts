@@ -59,7 +59,7 @@ export const artifactProxyRoutes = new Hono<HubEnv>()
     const length = c.req.header('content-length');
     await uploadRunArtifact(s, run, fileOnly(raw, path), {
       body: () => c.req.raw.body ?? new Blob([]).stream(),
-      maxBytes: c.var.deps.config.maxUpload,
+      maxBytes: c.get('deps').config.maxUpload,
       declaredSize: length === undefined ? undefined : Number(length),
     });
     return c.json({});

@@ -42,7 +42,7 @@ export const registryAliasRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, body.name);
     const version = await loadVersion(s, model, body.version);
-    await moveAlias(s, model, body.alias, version.version, c.var.principal.keyId, REASON);
+    await moveAlias(s, model, body.alias, version.version, c.get('principal').keyId, REASON);
     return c.json({});
   })
   .delete('/registered-models/alias', write, async (c) => {
@@ -50,7 +50,7 @@ export const registryAliasRoutes = new Hono<HubEnv>()
     const s = scope(c);
     const model = await loadModel(s, name);
     // Deleting an alias the model does not have changes nothing, as in MLflow's stores.
-    if ((await aliasesOf(s, model.id))[alias] !== undefined) await deleteAlias(s, model, alias, c.var.principal.keyId, REASON);
+    if ((await aliasesOf(s, model.id))[alias] !== undefined) await deleteAlias(s, model, alias, c.get('principal').keyId, REASON);
     return c.json({});
   })
   .get('/registered-models/alias', read, async (c) => {

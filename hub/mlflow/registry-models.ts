@@ -51,7 +51,7 @@ export const registeredModelRoutes = new Hono<HubEnv>()
     checkModelName(body.name);
     const tags = tagRecord(body.tags);
     const s = scope(c);
-    const model = await uniqueName(body.name, modelAlreadyExists, () => createModel(s, c.var.principal.keyId, { name: body.name, description: body.description ?? '', tags }));
+    const model = await uniqueName(body.name, modelAlreadyExists, () => createModel(s, c.get('principal').keyId, { name: body.name, description: body.description ?? '', tags }));
     return c.json({ registered_model: await registeredModelJson(s.db, model) });
   })
   .get('/registered-models/get', read, async (c) => {

@@ -72,7 +72,7 @@ export const modelVersionRoutes = new Hono<HubEnv>()
     const model = await loadModel(s, body.name);
     const content = await versionContent(s, body.source, body.run_id);
     try {
-      const { version: created } = await createVersion(s, model, c.var.principal.keyId, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
+      const { version: created } = await createVersion(s, model, c.get('principal').keyId, { ...content, description: body.description ?? '', tags: { ...tags, [SOURCE_TAG]: body.source } });
       return c.json({ model_version: await modelVersionJsonOf(s, model, await getVersionRow(s, model, created.version)) });
     } catch (err) {
       // A file whose blob is gone is a bad source here, not a name clash (which is what a 409 would mean to MLflow).

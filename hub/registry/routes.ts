@@ -54,7 +54,7 @@ export const registryRoutes = router
     route({ method: 'post', path: '/v1/models', summary: 'Register a model', middleware: write, request: body(createModelSchema), responses: { 201: { description: 'Created', content: modelReply }, ...errorResponses(400, 401, 403, 409) } }),
     async (c) => {
       const s = scopeOf(c);
-      return c.json({ model: await toModel(s, await createModel(s, c.var.principal.keyId, c.req.valid('json'))) }, 201);
+      return c.json({ model: await toModel(s, await createModel(s, c.get('principal').keyId, c.req.valid('json'))) }, 201);
     },
   )
   .openapi(
@@ -166,7 +166,7 @@ export const registryRoutes = router
       const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
       const { version, reason, force } = c.req.valid('json');
-      return c.json(await moveAlias(s, await findModel(s, name), alias, version, c.var.principal.keyId, reason, { force, admin: s.principal.role === 'admin' }), 200);
+      return c.json(await moveAlias(s, await findModel(s, name), alias, version, c.get('principal').keyId, reason, { force, admin: s.principal.role === 'admin' }), 200);
     },
   )
   .openapi(
@@ -181,7 +181,7 @@ export const registryRoutes = router
     async (c) => {
       const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
-      return c.json(await deleteAlias(s, await findModel(s, name), alias, c.var.principal.keyId, c.req.valid('query').reason), 200);
+      return c.json(await deleteAlias(s, await findModel(s, name), alias, c.get('principal').keyId, c.req.valid('query').reason), 200);
     },
   )
   .openapi(
@@ -198,7 +198,7 @@ export const registryRoutes = router
       const s = scopeOf(c);
       const { name, alias } = c.req.valid('param');
       const { reason, force } = (c.req.valid('json') as { reason?: string; force?: boolean } | undefined) ?? {};
-      return c.json(await rollbackAlias(s, await findModel(s, name), alias, c.var.principal.keyId, reason, { force, admin: s.principal.role === 'admin' }), 200);
+      return c.json(await rollbackAlias(s, await findModel(s, name), alias, c.get('principal').keyId, reason, { force, admin: s.principal.role === 'admin' }), 200);
     },
   )
   .openapi(
@@ -249,7 +249,7 @@ async function manifestResponse(c: Context<HubEnv>, ref: ReturnType<typeof parse
   const s = scopeOf(c);
   const resolved = await resolveModelRef(s, ref);
   const { model } = resolved;
-  assertDeviceReadable(model, c.var.principal.kind);
+  assertDeviceReadable(model, c.get('principal').kind);
   // A rollout of this alias decides per device which version it gets; the ETag names that version.
   const rollout = 'alias' in ref ? await activeRollout(s, model, ref.alias) : null;
   const device = c.req.header('outpost-device');

@@ -42,7 +42,7 @@ export const rolloutRoutes = newRouter()
     async (c) => {
       const s = scopeOf(c);
       const model = await findModel(s, c.req.valid('param').name);
-      const row = await createRollout(s, model, c.req.valid('json'), c.var.principal.keyId);
+      const row = await createRollout(s, model, c.req.valid('json'), c.get('principal').keyId);
       return c.json((await withFigures(s, model, [row]))[0]!, 201);
     },
   )
@@ -76,7 +76,7 @@ for (const [action, summary] of [
     const { name, id } = c.req.valid('param');
     const model = await findModel(s, name);
     const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-    const row = await controlRollout(s, model, id, action, c.var.principal.keyId, reason);
+    const row = await controlRollout(s, model, id, action, c.get('principal').keyId, reason);
     return c.json((await withFigures(s, model, [row]))[0]!, 200);
   });
 }

@@ -32,13 +32,13 @@ function refOf(c: Context<HubEnv>): ModelRef {
 
 /** The version the request names, read now (an alias that moved is seen at once); pk_ keys see only exposed models. */
 async function resolve(c: Context<HubEnv>): Promise<ResolvedVersion> {
-  const resolved = await resolveServedVersion(scopeOf(c), refOf(c), c.var.reads);
-  assertDeviceReadable(resolved.model, c.var.principal.kind);
+  const resolved = await resolveServedVersion(scopeOf(c), refOf(c), c.get('reads'));
+  assertDeviceReadable(resolved.model, c.get('principal').kind);
   return resolved;
 }
 
 function serverOf(c: Context<HubEnv>) {
-  const server = c.var.deps.serving;
+  const server = c.get('deps').serving;
   if (!server) throw new InferenceError(501, ON_NODE_ONLY);
   return server;
 }
@@ -67,7 +67,7 @@ router.use('/v2/models/*', async (c, next) => {
   await next();
 });
 
-router.get('/v2', (c) => c.json({ name: 'outpost', version: VERSION, extensions: c.var.deps.serving ? ['binary_tensor_data'] : [] }));
+router.get('/v2', (c) => c.json({ name: 'outpost', version: VERSION, extensions: c.get('deps').serving ? ['binary_tensor_data'] : [] }));
 router.get('/v2/health/live', (c) => c.json({ live: true }));
 router.get('/v2/health/ready', (c) => c.json({ ready: true }));
 
@@ -86,7 +86,7 @@ for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
   router.post(
     `${base}/infer`,
     reader,
-    (c, next) => capBody(c.var.deps.config.maxBody, () => new InferenceError(413, `request body is larger than ${c.var.deps.config.maxBody} bytes (OUTPOST_MAX_BODY)`))(c, next),
+    (c, next) => capBody(c.get('deps').config.maxBody, () => new InferenceError(413, `request body is larger than ${c.get('deps').config.maxBody} bytes (OUTPOST_MAX_BODY)`))(c, next),
     async (c) => {
       const resolved = await resolve(c);
       const server = serverOf(c);

@@ -7,7 +7,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** better-auth for this request: Secure cookies when the request came over https. */
 export function authOf(c: Context<HubEnv>): Promise<Auth> {
-  const { db, config } = c.var.deps;
+  const { db, config } = c.get('deps');
   return authFor(db, config.authSecret, new URL(c.req.url).protocol === 'https:');
 }
 

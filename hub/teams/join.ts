@@ -19,7 +19,7 @@ const ownerExists = () => conflict('an account exists already: the first owner w
  * primary key makes a concurrent second attempt fail whole (409) rather than leave two first owners.
  */
 export async function createFirstOwner(c: Context<HubEnv>, projectId: string, input: CreateOwner): Promise<void> {
-  const { db } = c.var.deps;
+  const { db } = c.get('deps');
   if (await anyAccount(db)) throw ownerExists();
   const now = new Date();
   const account = await newAccountRows(await authOf(c), input, now);
@@ -41,7 +41,7 @@ export async function createFirstOwner(c: Context<HubEnv>, projectId: string, in
  * use: a second accept (or a concurrent twin, which loses on the unique membership or email) answers 410.
  */
 export async function acceptInvitation(c: Context<HubEnv>, token: string, input: AcceptInvitation): Promise<SessionReply> {
-  const { db } = c.var.deps;
+  const { db } = c.get('deps');
   const { row } = await usableInvitation(db, token, Date.now());
   const auth = await authOf(c);
   const now = new Date();

@@ -186,7 +186,7 @@ export const teamRoutes = newRouter()
   })
   .openapi(getSessionRoute, async (c) => {
     const signedIn = await currentSession(c);
-    const reply = signedIn ? await replyForSession(c.var.deps.db, signedIn) : null;
+    const reply = signedIn ? await replyForSession(c.get('deps').db, signedIn) : null;
     if (!reply) throw new OutpostError(401, 'unauthorized', signedIn ? 'your account is not a member of any project any more' : 'not signed in (no session, or it ended)');
     return c.json(reply, 200);
   })
@@ -205,12 +205,12 @@ export const teamRoutes = newRouter()
     if (!signedIn) throw new OutpostError(401, 'unauthorized', 'not signed in (no session, or it ended)');
     assertSameOrigin(c);
     const { projectId } = c.req.valid('json');
-    const { db } = c.var.deps;
+    const { db } = c.get('deps');
     if (!(await membershipOf(db, projectId, signedIn.user.id))) throw forbidden(`you are not a member of project "${projectId}"`);
     await setActiveProject(db, signedIn.session.id, projectId);
     return c.json((await sessionReply(db, signedIn.user, projectId))!, 200);
   })
-  .openapi(setupRoute, async (c) => c.json({ needsOwner: !(await anyAccount(c.var.deps.db)) }, 200))
+  .openapi(setupRoute, async (c) => c.json({ needsOwner: !(await anyAccount(c.get('deps').db)) }, 200))
   .openapi(ownerRoute, async (c) => {
     const scope = scopeOf(c);
     if (scope.principal.actor.type !== 'key') throw forbidden('only an admin key creates the first owner; you are signed in already');
@@ -224,11 +224,11 @@ export const teamRoutes = newRouter()
     return c.json({ members, invitations }, 200);
   })
   .openapi(inviteRoute, async (c) => {
-    const { invitation, token } = await createInvitation(scopeOf(c), c.req.valid('json'), c.var.deps.config.invitationTtlMs);
+    const { invitation, token } = await createInvitation(scopeOf(c), c.req.valid('json'), c.get('deps').config.invitationTtlMs);
     return c.json({ invitation, url: linkOf(c, token) }, 201);
   })
   .openapi(resendRoute, async (c) => {
-    const { invitation, token } = await resendInvitation(scopeOf(c), c.req.valid('param').id, c.var.deps.config.invitationTtlMs);
+    const { invitation, token } = await resendInvitation(scopeOf(c), c.req.valid('param').id, c.get('deps').config.invitationTtlMs);
     return c.json({ invitation, url: linkOf(c, token) }, 200);
   })
   .openapi(revokeRoute, async (c) => {
@@ -240,7 +240,7 @@ export const teamRoutes = newRouter()
     await removeMember(scopeOf(c), c.req.valid('param').userId);
     return c.body(null, 204);
   })
-  .openapi(previewRoute, async (c) => c.json(await previewInvitation(c.var.deps.db, c.req.valid('param').token, Date.now()), 200))
+  .openapi(previewRoute, async (c) => c.json(await previewInvitation(c.get('deps').db, c.req.valid('param').token, Date.now()), 200))
   .openapi(acceptRoute, async (c) => {
     assertSameOrigin(c);
     const reply = await acceptInvitation(c, c.req.valid('param').token, c.req.valid('json'));

@@ -20,7 +20,7 @@ export const invalidCredentials = () => new OutpostError(401, 'unauthorized', IN
  * OUTPOST_AUTH_FAILURE_LIMIT: `check` before trying, `fail` after a wrong one.
  */
 export function passwordLimits(c: Context<HubEnv>, email: string) {
-  const { config, rateLimiter } = c.var.deps;
+  const { config, rateLimiter } = c.get('deps');
   const rule = config.authFailureLimit;
   const buckets = [`auth:${clientAddress(c)}`, `account:${email.toLowerCase()}`];
   return {
@@ -55,7 +55,7 @@ export const setActiveProject = (db: Db, sessionId: string, projectId: string) =
  */
 export async function signIn(c: Context<HubEnv>, email: string, password: string, limits: ReturnType<typeof passwordLimits> | null, projectId?: string): Promise<SessionReply> {
   const auth = await authOf(c);
-  const { db } = c.var.deps;
+  const { db } = c.get('deps');
   let result;
   try {
     result = await auth.api.signInEmail({ body: { email, password, rememberMe: true }, headers: c.req.raw.headers, returnHeaders: true });

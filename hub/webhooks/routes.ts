@@ -21,7 +21,7 @@ const tags = ['webhooks'];
 const admin = access({ secret: 'admin' });
 const idParam = z.object({ id: z.string().min(1).max(100) });
 const deliveryParams = z.object({ id: z.string().min(1).max(100), deliveryId: z.string().min(1).max(100) });
-const rulesOf = (c: Context<HubEnv>) => ({ allowPrivate: c.var.deps.config.webhooks.allowPrivate, resolve: c.var.deps.webhooks?.resolve });
+const rulesOf = (c: Context<HubEnv>) => ({ allowPrivate: c.get('deps').config.webhooks.allowPrivate, resolve: c.get('deps').webhooks?.resolve });
 
 /** Webhook subscriptions (`/v1/webhooks`), their delivery log and redelivery. */
 export const webhookRoutes = newRouter()
