@@ -87,22 +87,28 @@ async function inProcessMs(bytes: Uint8Array, dims: number[]): Promise<number> {
 }
 
 /**
- * Scales a generated model until its in-process batch-1 run takes about `targetMs` (within 15%, at most 5 sizes
- * tried), and keeps the size measured closest to it: run time is not linear in size once the weights outgrow the
- * caches. Its name gives the time measured.
+ * Scales a generated model until its in-process batch-1 run takes about `targetMs` (within 15%, at most 8 sizes
+ * tried) and keeps the size measured closest to it. Run time is not linear in size once the weights outgrow the
+ * caches (a 512-wide layer is 1 MB), so once a size too small and one too large are known the next is between them.
+ * Its name gives the time measured; the sizes tried go to stderr.
  */
 async function calibrate(targetMs: number, make: (size: number) => { bytes: Uint8Array; dims: number[]; describe: string }, start: number, min: number, max: number) {
   const tried = new Map<number, { made: ReturnType<typeof make>; ms: number }>();
-  let size = start;
-  for (let round = 0; round < 5 && !tried.has(size); round++) {
+  let [low, high] = [min - 1, max + 1];
+  for (let size = start; tried.size < 8 && !tried.has(size); ) {
     const made = make(size);
     const ms = await inProcessMs(made.bytes, made.dims);
     tried.set(size, { made, ms });
     if (Math.abs(ms - targetMs) / targetMs < 0.15) break;
-    size = Math.max(min, Math.min(max, Math.round((size * targetMs) / ms)));
+    if (ms < targetMs) low = Math.max(low, size);
+    else high = Math.min(high, size);
+    const scaled = Math.round((size * targetMs) / ms);
+    size = scaled > low && scaled < high ? scaled : Math.round((low + high) / 2);
+    size = Math.max(min, Math.min(max, size));
   }
   const off = (ms: number) => Math.abs(Math.log(ms / targetMs));
   const { made, ms } = [...tried.values()].reduce((a, b) => (off(b.ms) < off(a.ms) ? b : a));
+  console.error(`  calibrated to ${targetMs} ms: ${[...tried].map(([size, t]) => `${size} → ${fmt(t.ms, 2)} ms`).join(', ')}`);
   return { ...made, describe: `${made.describe}, ${fmt(ms, 2)} ms a run in-process when calibrated` };
 }
 
