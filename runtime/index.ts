@@ -2,7 +2,7 @@ export { connect, Outpost, type ConnectOptions, type LoadOptions } from './conne
 export { OutpostRuntimeError, type RuntimeErrorCode } from './errors.js';
 export type { Model } from './inference/model.js';
 export type { Feeds, Outputs, RunOptions, Tensor, OutputTensor, TensorData } from './inference/tensors.js';
-export type { BackendChoice, ModelBackend } from './inference/protocol.js';
+export type { BackendChoice, LoadPath, ModelBackend } from './inference/protocol.js';
 export type { LoadProgress, FileProgress } from './cache/models.js';
 export type { CachedModel } from './cache/inventory.js';
 export type { SyncStatus } from './sync/outbox.js';

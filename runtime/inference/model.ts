@@ -8,13 +8,14 @@ import { OutpostRuntimeError } from '../errors.js';
 import type { TelemetryAggregator } from '../telemetry/aggregator.js';
 import type { TelemetryJournal } from '../telemetry/journal.js';
 import type { WorkerPool } from './pool.js';
-import { damagedFilesError, type CreateRequest, type FailedCheck, type FileChecks, type LocalChoice, type ModelBackend, type WorkerFile } from './protocol.js';
+import { damagedFilesError, type CreateRequest, type FailedCheck, type FileChecks, type LoadPath, type LocalChoice, type ModelBackend, type WorkerFile } from './protocol.js';
 import { openRemoteSession } from './remote.js';
 import { checkFeeds, postable, type Feeds, type Outputs, type RunOptions } from './tensors.js';
 
 /** Where a loaded model runs: a session in a worker on this device, or the hub's `/v2` endpoint. */
 export interface ModelSession {
   backend: ModelBackend;
+  loadPath: LoadPath;
   /** Runs checked feeds; `transfer` hands the feeds' buffers over instead of copying them (worker sessions). */
   run(feeds: Feeds, dtypes: Record<string, string>, transfer?: boolean): Promise<Outputs>;
   dispose(): Promise<void>;
@@ -65,6 +66,7 @@ export async function openSession(
   verified?.catch(() => {});
   return {
     backend: created.backend,
+    loadPath: created.loadPath,
     verified,
     run(feeds, dtypes, transfer) {
       const moved = postable(feeds, transfer);
@@ -104,6 +106,10 @@ export class Model {
   /** The device backend it runs on, or 'remote' when the hub runs it. */
   get backend(): ModelBackend {
     return this.current.backend;
+  }
+  /** How its model file reached the engine this time: 'heap', 'buffer', or 'remote' (see LoadPath). */
+  get loadPath(): LoadPath {
+    return this.current.loadPath;
   }
   get signature(): Signature {
     return this.current.manifest.signature;

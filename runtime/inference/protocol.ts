@@ -8,7 +8,7 @@ import type { Feeds, Outputs } from './tensors.js';
 /** The inference worker's API, as seen through Comlink. Buffers in `files`, feeds and outputs are transferred. */
 export interface InferenceWorkerApi {
   init(config: WorkerConfig): Promise<void>;
-  create(request: CreateRequest): Promise<{ session: number; backend: DeviceBackend }>;
+  create(request: CreateRequest): Promise<{ session: number; backend: DeviceBackend; loadPath: DeviceLoadPath }>;
   /** Resolves once a session's files passed their check (none to make: at once), or with the files that failed. */
   failedChecks(session: number): Promise<FailedCheck[]>;
   run(session: number, feeds: Feeds, dtypes: Record<string, string>): Promise<Outputs>;
@@ -25,6 +25,14 @@ export interface WorkerConfig {
 export type DeviceBackend = Exclude<Backend, 'server'>;
 /** Where a model runs: a device backend, or `remote` for the hub's `/v2` endpoint. */
 export type ModelBackend = DeviceBackend | 'remote';
+/**
+ * How a session's model file reached its engine: `heap` when an ONNX model file in OPFS was read straight into
+ * onnxruntime-web's wasm heap (engines/ort-heap.ts), `buffer` when its bytes were in a buffer of their own (a download,
+ * an IndexedDB Blob, external data, tfjs, or an onnxruntime build whose heap was not caught).
+ */
+export type DeviceLoadPath = 'heap' | 'buffer';
+/** A device load path, or `remote` for the hub's `/v2` endpoint (no file is loaded on the device). */
+export type LoadPath = DeviceLoadPath | 'remote';
 /** `op.load`'s choice: `auto` picks a device backend and falls back to `remote` when the device cannot load the model. */
 export type BackendChoice = 'auto' | ModelBackend;
 /** What a worker is asked for: a device backend, or the best it has. */

@@ -33,6 +33,7 @@ export async function openRemoteSession(hub: HubClient, manifest: Manifest): Pro
   if (!ready.ok) throw await remoteFailure(ready, label);
   return {
     backend: 'remote',
+    loadPath: 'remote',
     async run(feeds, dtypes) {
       const names = Object.keys(feeds);
       const inputs = names.map((name) => ({ name, shape: feeds[name]!.dims, datatype: datatypeOf(dtypes[name]!), parameters: { binary_data_size: feeds[name]!.data.byteLength } }));

@@ -100,7 +100,7 @@ const api: InferenceWorkerApi = {
         return damaged;
       }),
     });
-    return { session: id, backend: session.backend };
+    return { session: id, backend: session.backend, loadPath: opfsModel?.placed?.into ?? 'buffer' };
   },
   async failedChecks(id) {
     return (await sessions.get(id)?.failed) ?? [];

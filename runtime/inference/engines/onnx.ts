@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import type { DeviceBackend as Backend } from '../protocol.js';
 import { cachedAsset, importAsset } from '../../assets.js';
 import { OutpostRuntimeError } from '../../errors.js';
-import type { CreateSession, WorkerConfig } from '../protocol.js';
+import type { CreateSession, DeviceLoadPath, WorkerConfig } from '../protocol.js';
 import type { Feeds, Outputs, TensorData } from '../tensors.js';
 import { webgpuAdapter } from './gpu.js';
 import { readIntoHeap, startOrt } from './ort-heap.js';
@@ -52,11 +52,11 @@ export const onnxMainPath = (paths: string[]) => paths.find((p) => p.endsWith('.
 /**
  * The model file when it is an OPFS file the engine reads itself: into the heap of the onnxruntime build it picks
  * (ort-heap.ts), or into a buffer where that heap is not to be had. `placed` is set once read (bytes null when the
- * file is gone), for the caller's check, and `release` must be called once the check is done.
+ * file is gone; `into` says where), for the caller's check, and `release` must be called once the check is done.
  */
 export interface OpfsModel {
   opfs: string;
-  placed?: { bytes: Uint8Array | null; release(): void };
+  placed?: { bytes: Uint8Array | null; into: DeviceLoadPath; release(): void };
 }
 
 export async function createOnnxSession(config: WorkerConfig, request: CreateSession, opfsModel?: OpfsModel): Promise<OnnxSession> {
@@ -71,7 +71,7 @@ export async function createOnnxSession(config: WorkerConfig, request: CreateSes
     if (!opfsModel.placed) {
       const heap = await readIntoHeap(lib, opfsModel.opfs);
       const buffer = heap ? null : await readOpfsBytes(opfsModel.opfs).catch(() => null);
-      opfsModel.placed = heap ?? { bytes: buffer && new Uint8Array(buffer), release() {} };
+      opfsModel.placed = heap ? { ...heap, into: 'heap' } : { bytes: buffer && new Uint8Array(buffer), into: 'buffer', release() {} };
     }
     if (!opfsModel.placed.bytes) throw new OutpostRuntimeError('integrity', `${request.label}: its cached model file is missing from the browser’s storage`);
     return opfsModel.placed.bytes;
