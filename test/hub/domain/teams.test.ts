@@ -119,6 +119,39 @@ describe('teams in process', () => {
     const cookie = set.split(';')[0]!;
     expect((await hub.app.request('https://hub.example/v1/session', { headers: { cookie } })).status).toBe(200);
   });
+
+  test('behind a trusted proxy, takes X-Forwarded-Proto: https for Secure cookies and the same-origin rule, on http', async ({ hub }) => {
+    const proxied = { 'x-forwarded-proto': 'HTTPS, http', origin: 'https://hub.example' };
+    const r = await hub.app.request('http://hub.example/v1/team/owner', json({ email: 'p@example.com', name: 'P', password: 'correct horse' }, { authorization: `Bearer ${hub.adminKey}`, ...proxied }));
+    expect(r.status).toBe(201);
+    const set = r.headers.getSetCookie().find((c) => c.startsWith('__Secure-outpost.session_token='))!;
+    expect(set).toMatch(/; Secure/i);
+    const cookie = set.split(';')[0]!;
+    expect((await hub.app.request('http://hub.example/v1/session', { headers: { cookie, ...proxied } })).status).toBe(200);
+    // The origin the proxy names is the hub's: a write from the http origin is cross-site there.
+    const fromHttp = await hub.app.request('http://hub.example/v1/session', { method: 'DELETE', headers: { cookie, ...proxied, origin: 'http://hub.example' } });
+    expect(fromHttp.status).toBe(403);
+    const out = await hub.app.request('http://hub.example/v1/session', { method: 'DELETE', headers: { cookie, ...proxied } });
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie().join('\n')).toMatch(/__Secure-outpost\.session_token=;/);
+  });
+
+  test('ignores X-Forwarded-Proto without OUTPOST_TRUST_PROXY (a client could send any), and refuses a bad value naming the variable', async () => {
+    expect(() => readConfig({ OUTPOST_TRUST_PROXY: 'yes' })).toThrow(/OUTPOST_TRUST_PROXY must be 0 or 1/);
+    const hub = await openInProcessHub({ OUTPOST_TRUST_PROXY: '0' });
+    try {
+      const forged = { 'x-forwarded-proto': 'https' };
+      const r = await hub.app.request('http://hub.example/v1/team/owner', json({ email: 'u@example.com', name: 'U', password: 'correct horse' }, { authorization: `Bearer ${hub.adminKey}`, ...forged, origin: 'http://hub.example' }));
+      expect(r.status).toBe(201);
+      expect(r.headers.getSetCookie().join('\n')).not.toMatch(/__Secure-|; Secure/i);
+      const cookie = cookieOf(r);
+      expect((await hub.app.request('http://hub.example/v1/session', { headers: { cookie, ...forged } })).status).toBe(200);
+      const fromHttps = await hub.app.request('http://hub.example/v1/session', { method: 'DELETE', headers: { cookie, ...forged, origin: 'https://hub.example' } });
+      expect(fromHttps.status).toBe(403);
+    } finally {
+      await hub.close();
+    }
+  });
 });
 
 test('keeps invitation tokens out of the request log (OUTPOST_LOG=requests)', async () => {

@@ -40,6 +40,19 @@ describe('sessions', () => {
     expect((await asPerson(person.cookie, '/v1/project')).status).toBe(200);
   });
 
+  it('sets a Secure, __Secure- cookie over plain http when the trusted proxy says https, and takes it back with that header', async () => {
+    const person = await member(a, 'read');
+    const proxied = { 'x-forwarded-proto': 'https', origin: ORIGIN.replace(/^http:/, 'https:') };
+    const signedIn = await signIn(person.email, PASSWORD, proxied);
+    expect(signedIn.status, signedIn.text).toBe(200);
+    const set = signedIn.headers.getSetCookie().find((c) => c.startsWith('__Secure-outpost.session_token='));
+    expect(set, JSON.stringify(signedIn.headers.getSetCookie())).toMatch(/; Secure/i);
+    const cookie = sessionCookie(signedIn);
+    expect((await asPerson(cookie, '/v1/session', { headers: proxied })).status).toBe(200);
+    expect((await asPerson(cookie, '/v1/session', { method: 'DELETE', headers: proxied })).status).toBe(204);
+    expectError(await asPerson(cookie, '/v1/session', { headers: proxied }), 401, 'unauthorized');
+  });
+
   it('answers a wrong password and an unknown email with the same 401 message', async () => {
     const person = await member(a, 'read');
     const wrong = await signIn(person.email, 'not the password');
