@@ -98,6 +98,10 @@ const envSchema = z.object({
   OUTPOST_AUTH_FAILURE_LIMIT: rate('30/1m'),
   OUTPOST_DEVICE_RATE_LIMIT: rate('6000/1m'),
   OUTPOST_CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-For').optional(),
+  OUTPOST_TRUST_PROXY: z
+    .enum(['0', '1', 'true', 'false'], { message: 'must be 0 or 1' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   OUTPOST_WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1', 'true', 'false'], { message: 'must be 0 or 1' })
     .default('0')
@@ -141,6 +145,8 @@ export interface HubConfig {
   deviceRateLimit: RateRule | null;
   /** The header a trusted proxy puts the client's address in (its last entry is used); unset: the connection's. */
   clientIpHeader?: string;
+  /** A TLS-terminating proxy the hub trusts says the client's scheme in X-Forwarded-Proto (OUTPOST_TRUST_PROXY). */
+  trustProxy: boolean;
   /** Signs session cookies; unset: a secret the hub makes once and keeps in its database. */
   authSecret?: string;
   /** How long an invitation link works, in ms (OUTPOST_INVITATION_TTL). */
@@ -182,6 +188,7 @@ export function readConfig(env: Record<string, unknown>): HubConfig {
     authFailureLimit: e.OUTPOST_AUTH_FAILURE_LIMIT,
     deviceRateLimit: e.OUTPOST_DEVICE_RATE_LIMIT,
     clientIpHeader: e.OUTPOST_CLIENT_IP_HEADER?.toLowerCase(),
+    trustProxy: e.OUTPOST_TRUST_PROXY,
     authSecret: e.OUTPOST_AUTH_SECRET,
     invitationTtlMs: e.OUTPOST_INVITATION_TTL,
     webhooks: {

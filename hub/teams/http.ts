@@ -5,14 +5,23 @@ import { authFor, COOKIE_PREFIX, type Auth } from './auth.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** better-auth for this request: Secure cookies when the request came over https. */
-export function authOf(c: Context<HubEnv>): Promise<Auth> {
-  const { db, config } = c.get('deps');
-  return authFor(db, config.authSecret, new URL(c.req.url).protocol === 'https:');
+/**
+ * The hub's own origin, as the client reached it: the request's URL or, behind a proxy the hub trusts
+ * (OUTPOST_TRUST_PROXY), with the scheme the proxy names in X-Forwarded-Proto (its first value: the client's side of
+ * the first proxy). Untrusted, the header is ignored: a client could send any.
+ */
+export function hubOrigin(c: Context<HubEnv>): string {
+  const url = new URL(c.req.url);
+  const forwarded = c.get('deps').config.trustProxy ? c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() : undefined;
+  if (forwarded === 'https' || forwarded === 'http') url.protocol = `${forwarded}:`;
+  return url.origin;
 }
 
-/** The hub's own origin, as the request reached it. */
-export const hubOrigin = (c: Context<HubEnv>) => new URL(c.req.url).origin;
+/** better-auth for this request: Secure, `__Secure-` cookies when the client's side is https. */
+export function authOf(c: Context<HubEnv>): Promise<Auth> {
+  const { db, config } = c.get('deps');
+  return authFor(db, config.authSecret, hubOrigin(c).startsWith('https:'));
+}
 
 /**
  * The cross-site rule for cookie-authenticated writes (and the sign-in and accept POSTs, against login CSRF): the

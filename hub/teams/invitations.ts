@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { conflict, gone, notFound } from '../../shared/errors.js';
 import { base64url } from '../../shared/base64url.js';
 import { newId } from '../../shared/ids.js';
@@ -6,8 +6,9 @@ import type { CreateInvitation, Invitation, InvitationPreview } from '../../shar
 import { hashKey } from '../auth/hash.js';
 import type { Principal, ProjectScope } from '../core/scope.js';
 import type { Db } from '../db/client.js';
+import { isNotNullViolation } from '../db/errors.js';
 import { projects } from '../projects/schema.js';
-import { requireOwnerPower } from './members.js';
+import { managesOwners, requireOwnerPower } from './members.js';
 import { invitations, members, users, type InvitationRow } from './schema.js';
 
 type ManagerScope = ProjectScope & { principal: Principal; now: () => number };
@@ -99,13 +100,21 @@ export async function resendInvitation(scope: ManagerScope, id: string, ttlMs: n
   return { invitation: toInvitation(updated), token };
 }
 
-/** Revokes an invitation; revoking a revoked one changes nothing; an accepted one is a 409 (remove the member instead). */
+/**
+ * Revokes an invitation; revoking a revoked one changes nothing; an accepted one is a 409 (remove the member instead).
+ * The UPDATE is the check (not accepted, not revoked, an owner's only with owner power), so an accept that commits
+ * between a read and the write cannot be revoked after the fact; the row is read only to say why nothing changed.
+ */
 export async function revokeInvitation(scope: ManagerScope, id: string): Promise<void> {
+  const [revoked] = await scope.db
+    .update(invitations)
+    .set({ revokedAt: new Date(scope.now()) })
+    .where(and(eq(invitations.id, id), eq(invitations.projectId, scope.projectId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), managesOwners(scope.principal) ? undefined : ne(invitations.role, 'owner')))
+    .returning({ id: invitations.id });
+  if (revoked) return;
   const row = await ownInvitation(scope, id);
   if (row.role === 'owner') requireOwnerPower(scope.principal, 'revoke an owner\'s invitation');
-  if (row.acceptedAt) throw conflict(`invitation "${id}" was already accepted; remove the member instead`);
-  if (row.revokedAt) return;
-  await scope.db.update(invitations).set({ revokedAt: new Date(scope.now()) }).where(and(eq(invitations.id, id), isNull(invitations.revokedAt)));
+  if (row.acceptedAt) throw conflict(`invitation "${id}" was already accepted at ${row.acceptedAt.toISOString()}; remove the member instead`);
 }
 
 /** The invitation behind a link, if it can still be used: 404 for an unknown link, 410 saying why one is dead. */
@@ -129,6 +138,27 @@ export async function previewInvitation(db: Db, token: string, now: number): Pro
   return { email: row.email, project: { id: row.projectId, name: projectName }, role: row.role, expiresAt: row.expiresAt.toISOString(), accountExists: Boolean(account) };
 }
 
-/** The statement that marks an invitation used, only if it still is usable (a concurrent accept makes it change nothing). */
-export const markAccepted = (db: Db, id: string, now: Date) =>
-  db.update(invitations).set({ acceptedAt: now }).where(and(eq(invitations.id, id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)));
+/**
+ * The invitation, as the accept read it, is still usable: same link (not resent), not accepted, not revoked, not
+ * expired. Every statement of the accept's batch carries it, so a revoke or resend that commits first leaves nothing.
+ */
+const stillUsable = (row: InvitationRow, now: Date) =>
+  and(eq(invitations.id, row.id), eq(invitations.tokenHash, row.tokenHash), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now));
+
+/**
+ * The accept's membership row: its role is read from the invitation in the same statement, NULL once the invitation
+ * is no longer usable, which fails `members.role`'s NOT NULL and rolls the whole batch back (account rows included).
+ */
+export const memberFromInvitation = (db: Db, row: InvitationRow, userId: string, now: Date) =>
+  db.insert(members).values({
+    projectId: row.projectId,
+    userId,
+    role: sql<InvitationRow['role']>`(select ${invitations.role} from ${invitations} where ${stillUsable(row, now)})`,
+    joinedAt: now,
+  });
+
+/** True when the accept's batch failed because the invitation stopped being usable before it committed. */
+export const invitationChanged = (err: unknown) => isNotNullViolation(err, 'members.role');
+
+/** The statement that marks an invitation used, under the same condition as its membership row. */
+export const markAccepted = (db: Db, row: InvitationRow, now: Date) => db.update(invitations).set({ acceptedAt: now }).where(stillUsable(row, now));

@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { eq } from 'drizzle-orm';
-import { badRequest, conflict } from '../../shared/errors.js';
+import { badRequest, conflict, gone } from '../../shared/errors.js';
 import type { AcceptInvitation, CreateOwner, SessionReply } from '../../shared/schemas/teams.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { HubEnv } from '../http/env.js';
 import { newAccountRows, passwordMatches } from './accounts.js';
 import { authOf } from './http.js';
-import { markAccepted, usableInvitation } from './invitations.js';
+import { invitationChanged, markAccepted, memberFromInvitation, usableInvitation } from './invitations.js';
 import { anyAccount } from './members.js';
 import { hubSettings, members, users } from './schema.js';
 import { passwordLimits, signIn } from './sessions.js';
@@ -38,7 +38,9 @@ export async function createFirstOwner(c: Context<HubEnv>, projectId: string, in
 /**
  * Accepts an invitation: a new account (name, password) or, for an email that has one, that account's password; then
  * the membership and the invitation's `accepted_at` in one batch, and a session in the invitation's project. Single
- * use: a second accept (or a concurrent twin, which loses on the unique membership or email) answers 410.
+ * use: a second accept (or a concurrent twin, which loses on the unique membership or email) answers 410. Every
+ * statement of the batch holds only while the invitation is as it was read: revoked (410) or resent (404) before the
+ * batch commits, and nothing is written.
  */
 export async function acceptInvitation(c: Context<HubEnv>, token: string, input: AcceptInvitation): Promise<SessionReply> {
   const { db } = c.get('deps');
@@ -51,13 +53,17 @@ export async function acceptInvitation(c: Context<HubEnv>, token: string, input:
       const limits = passwordLimits(c, row.email);
       await limits.check();
       if (!(await passwordMatches(auth, existing.id, input.password))) await limits.fail();
-      await db.batch([db.insert(members).values({ projectId: row.projectId, userId: existing.id, role: row.role, joinedAt: now }), markAccepted(db, row.id, now)]);
+      await db.batch([memberFromInvitation(db, row, existing.id, now), markAccepted(db, row, now)]);
     } else {
       if (!input.name) throw badRequest('invalid request body: name: a new account needs a name', [{ path: 'name', message: 'a new account needs a name' }]);
       const account = await newAccountRows(auth, { email: row.email, name: input.name, password: input.password }, now);
-      await db.batch([...account.statements(db), db.insert(members).values({ projectId: row.projectId, userId: account.userId, role: row.role, joinedAt: now }), markAccepted(db, row.id, now)]);
+      await db.batch([...account.statements(db), memberFromInvitation(db, row, account.userId, now), markAccepted(db, row, now)]);
     }
   } catch (cause) {
+    if (invitationChanged(cause)) {
+      await usableInvitation(db, token, Date.now()); // revoked, resent, accepted or expired meanwhile: 410 or 404
+      throw gone('this invitation changed while it was being accepted; open the link again');
+    }
     if (isUniqueViolation(cause)) {
       await usableInvitation(db, token, Date.now()); // accepted meanwhile: 410
       throw conflict(`${row.email} is already a member of this project; sign in instead`);

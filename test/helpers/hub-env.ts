@@ -13,6 +13,8 @@ export const TEST_LIMITS = {
   OUTPOST_AUTH_FAILURE_LIMIT: '20/1m',
   OUTPOST_DEVICE_RATE_LIMIT: '40/1m',
   OUTPOST_CLIENT_IP_HEADER: CLIENT_IP_HEADER,
+  // As behind a TLS-terminating proxy: X-Forwarded-Proto says the client's scheme (tests that send none see http).
+  OUTPOST_TRUST_PROXY: '1',
   // Webhook receivers in the tests listen on 127.0.0.1.
   OUTPOST_WEBHOOK_ALLOW_PRIVATE: '1',
 } as const;

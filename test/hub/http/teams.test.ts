@@ -40,6 +40,19 @@ describe('sessions', () => {
     expect((await asPerson(person.cookie, '/v1/project')).status).toBe(200);
   });
 
+  it('sets a Secure, __Secure- cookie over plain http when the trusted proxy says https, and takes it back with that header', async () => {
+    const person = await member(a, 'read');
+    const proxied = { 'x-forwarded-proto': 'https', origin: ORIGIN.replace(/^http:/, 'https:') };
+    const signedIn = await signIn(person.email, PASSWORD, proxied);
+    expect(signedIn.status, signedIn.text).toBe(200);
+    const set = signedIn.headers.getSetCookie().find((c) => c.startsWith('__Secure-outpost.session_token='));
+    expect(set, JSON.stringify(signedIn.headers.getSetCookie())).toMatch(/; Secure/i);
+    const cookie = sessionCookie(signedIn);
+    expect((await asPerson(cookie, '/v1/session', { headers: proxied })).status).toBe(200);
+    expect((await asPerson(cookie, '/v1/session', { method: 'DELETE', headers: proxied })).status).toBe(204);
+    expectError(await asPerson(cookie, '/v1/session', { headers: proxied }), 401, 'unauthorized');
+  });
+
   it('answers a wrong password and an unknown email with the same 401 message', async () => {
     const person = await member(a, 'read');
     const wrong = await signIn(person.email, 'not the password');
@@ -167,6 +180,49 @@ describe('invitations', () => {
     expectError(await call(`/v1/team/invitations/${first.id}/resend`, { key: a.keys.admin, method: 'POST' }), 409, 'conflict');
     expectError(await call('/v1/team/invitations/inv_nope', { key: a.keys.admin, method: 'DELETE' }), 404, 'not_found');
     expectError(await call(`/v1/team/invitations/${first.id}`, { key: b.keys.admin, method: 'DELETE' }), 404, 'not_found');
+  });
+
+  // Each accept hashes a password (scrypt, tens of ms) between reading the invitation and writing the membership. The
+  // revoke or resend goes out at once or after 3, 15, 63 round trips to the hub, so runs land before the read, in that
+  // window and (on a quick machine) after the batch. Whichever order, the two answers and the team agree.
+  const later = async <T>(trips: number, send: () => Promise<T>) => {
+    for (let t = 0; t < trips; t++) await call('/v1/team/setup', { key: a.keys.read });
+    return send();
+  };
+  it('settles an accept racing a revoke one way: joined and the revoke 409, or refused 410 "revoked" with no member', async () => {
+    for (let i = 0; i < 4; i++) {
+      const email = newEmail('race-revoke');
+      const inv = await invite(a.keys.admin, email, 'read');
+      const [accepted, revoked] = await Promise.all([accept(inv.token, { name: 'R', password: PASSWORD }), later(4 ** i - 1, () => call(`/v1/team/invitations/${inv.id}`, { key: a.keys.admin, method: 'DELETE' }))]);
+      const joined = (await call('/v1/team', { key: a.keys.admin })).body.members.some((m: { email: string }) => m.email === email);
+      if (accepted.status === 200) {
+        expectError(revoked, 409, 'conflict');
+        expect(revoked.body.error.message).toContain('already accepted');
+        expect(joined).toBe(true);
+      } else {
+        expectError(accepted, 410, 'gone');
+        expect(accepted.body.error.message).toContain('revoked');
+        expect(revoked.status, revoked.text).toBe(204);
+        expect(joined).toBe(false);
+      }
+    }
+  });
+
+  it('settles an accept of the old link racing a resend one way: joined and the resend 409, or the old link 404 with no member', async () => {
+    for (let i = 0; i < 4; i++) {
+      const email = newEmail('race-resend');
+      const inv = await invite(a.keys.admin, email, 'read');
+      const [accepted, resent] = await Promise.all([accept(inv.token, { name: 'R', password: PASSWORD }), later(4 ** i - 1, () => call(`/v1/team/invitations/${inv.id}/resend`, { key: a.keys.admin, method: 'POST' }))]);
+      const joined = (await call('/v1/team', { key: a.keys.admin })).body.members.some((m: { email: string }) => m.email === email);
+      if (accepted.status === 200) {
+        expectError(resent, 409, 'conflict');
+        expect(joined).toBe(true);
+      } else {
+        expectError(accepted, 404, 'not_found');
+        expect(resent.status, resent.text).toBe(200);
+        expect(joined).toBe(false);
+      }
+    }
   });
 
   it('replaces a pending invitation of the same email, and refuses to invite a current member', async () => {
