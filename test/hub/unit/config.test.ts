@@ -18,6 +18,7 @@ describe('config', () => {
       authFailureLimit: { limit: 30, windowMs: 60_000 },
       deviceRateLimit: { limit: 6000, windowMs: 60_000 },
       clientIpHeader: undefined,
+      trustProxy: false,
       authSecret: undefined,
       invitationTtlMs: 7 * 24 * 3600_000,
       webhooks: { allowPrivate: false, timeoutMs: 10_000, retryBaseMs: 1000, maxAttempts: 8 },
