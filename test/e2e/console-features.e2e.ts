@@ -106,7 +106,7 @@ test.describe('console features', () => {
     await lineage.getByRole('link', { name: `${names.model}/1` }).click();
     await expect(page).toHaveURL(new RegExp(`/models/${names.model}$`));
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(names.model);
-    await page.getByRole('row', { name: /^1 / }).getByRole('link', { name: names.service }).click();
+    await page.getByRole('region', { name: 'Versions' }).getByRole('row', { name: /^1 / }).getByRole('link', { name: names.service }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(names.service);
   });
 

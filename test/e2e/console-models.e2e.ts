@@ -14,7 +14,8 @@ test.describe('console models', () => {
     const productionVersion = production.getByRole('cell').first();
     await expect(productionVersion).toHaveText('1');
     await expect(production.getByRole('button', { name: 'Roll back' })).toBeDisabled(); // no earlier version yet
-    await expect(page.getByRole('row', { name: /^2 / })).toContainText('1 in, 1 out');
+    // In the Versions table: a row of the alias history starts with its date, "2 Dec 2026" on the 2nd of a month.
+    await expect(page.getByRole('region', { name: 'Versions' }).getByRole('row', { name: /^2 / })).toContainText('1 in, 1 out');
 
     await page.getByRole('button', { name: 'Promote version 2' }).click();
     const dialog = page.getByRole('dialog', { name: `Promote ${name}/2` });
