@@ -65,11 +65,11 @@ export function createApp(platformDeps: Omit<HubDeps, 'rateLimiter'> & Partial<P
   const runtimeFiles = crossOrigin({ resourcePolicy: true });
   app.use('*', (c, next) => (isRuntimeAssetPath(c.req.path) ? runtimeFiles(c, next) : next()));
 
-  // Events a write queued go out soon after it (the Node timer loop, or the Worker's waitUntil). An inference
-  // (POST /v2/…/infer) writes nothing: nudging on each one ran a delivery pass every 25 ms under load.
+  // Events a write queued go out soon after it (the Node timer loop, or the Worker's waitUntil). Inference, mounted
+  // above, never gets here: it writes nothing, and nudging on each one ran a delivery pass every 25 ms under load.
   app.use('*', async (c, next) => {
     await next();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400 && !c.req.path.startsWith('/v2/')) deps.webhooks?.nudge(c);
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) deps.webhooks?.nudge(c);
   });
 
   // Every change made through the API goes into the audit log before its reply leaves (hub/audit/record.ts).
