@@ -172,6 +172,12 @@ test.describe('pipeline steps on a browser runner', () => {
     const runId = await p.start('waits');
     await startPageRunner(page, hubUrl, p.key, { leaseMs: 900 });
     await waitFor('the step running on the page', async () => (await page.evaluate(() => (window as any).runner.running)) === 1);
+    // Running counts from the worker's start: on a loaded machine the step may not have logged yet, and a cancel
+    // before its first line would leave nothing to find (seen once in CI). Its line reaches the hub within 250 ms.
+    await waitFor('the step\'s first log line at the hub', async () => {
+      const attemptId = (await p.read(runId)).steps.wait?.attemptIds?.[0];
+      return attemptId ? (await p.log(attemptId)).includes('waiting for the signal') : false;
+    });
     const cancelledAt = Date.now();
     await p.api.call('POST', `/v1/pipeline-runs/${runId}/cancel`);
     await waitFor('the page to stop the step', async () => (await pageEvents(page)).some((e) => e.type === 'stopped'));
